@@ -1,0 +1,37 @@
+namespace ModelPrune.Engine.Diagnostics;
+
+/// <summary>
+/// Every code the engine prints. Each one has an entry in docs/diagnostics.md with its cause and fix;
+/// MP1xxx are input errors, MP2xxx regressions, MP3xxx environment, MP9xxx internal.
+/// </summary>
+public static class DiagnosticCodes
+{
+    public const string ModelNotFound = "MP1001";
+    public const string NotAnOnnxModel = "MP1002";
+    public const string InvalidSparsity = "MP1003";
+    public const string UnknownMethod = "MP1004";
+    public const string InvalidPattern = "MP1005";
+    public const string SparsityConflictsWithPattern = "MP1006";
+    public const string ExternalDataOutsideModelFolder = "MP1007";
+    public const string ExternalDataUnreadable = "MP1008";
+    public const string LayerNotDivisibleByM = "MP1009";
+    public const string SelectorMatchedNothing = "MP1010";
+    public const string InvalidSelector = "MP1011";
+    public const string InvalidMaxLayerSparsity = "MP1012";
+    public const string InvalidDimensionOverride = "MP1013";
+    public const string OutputWouldOverwriteInput = "MP1014";
+    public const string ModelTooLarge = "MP1015";
+    public const string PatternNotSupportedByMethod = "MP1016";
+    public const string NoPrunableWeights = "MP1017";
+    public const string ModelNotRunnable = "MP1018";
+    public const string InvalidRequest = "MP1019";
+    public const string UnsupportedWeightType = "MP1020";
+
+    public const string CacheUnwritable = "MP3001";
+    public const string CacheEntryCorrupt = "MP3002";
+    public const string EngineNotFound = "MP3003";
+    public const string OutputUnwritable = "MP3004";
+
+    public const string EngineCrashed = "MP9001";
+    public const string InternalError = "MP9002";
+}

@@ -1,0 +1,7 @@
+namespace ModelPrune.Engine.Diagnostics;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}

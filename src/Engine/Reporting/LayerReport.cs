@@ -1,0 +1,17 @@
+namespace ModelPrune.Engine.Reporting;
+
+/// <summary>
+/// One prunable weight. Status is <c>pruned</c>, <c>excluded</c> (by Include/Exclude) or <c>skipped</c>
+/// (with a reason, e.g. input dimension not a multiple of M, or an element type we do not prune).
+/// </summary>
+public sealed record LayerReport(
+    string Name,
+    string OpType,
+    IReadOnlyList<string> Nodes,
+    IReadOnlyList<long> Shape,
+    int InputAxis,
+    long Parameters,
+    long Zeros,
+    double Sparsity,
+    string Status,
+    string? Reason);

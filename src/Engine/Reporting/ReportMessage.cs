@@ -1,0 +1,3 @@
+namespace ModelPrune.Engine.Reporting;
+
+public sealed record ReportMessage(string Code, string Message);
