@@ -1,0 +1,8 @@
+namespace ModelPrune.Engine.Caching;
+
+public enum CacheLookup
+{
+    Hit,
+    Miss,
+    Corrupt,
+}

@@ -1,0 +1,21 @@
+namespace ModelPrune.Engine.Reporting;
+
+public static class ReportTotalsBuilder
+{
+    public static ReportTotals Build(IReadOnlyList<LayerReport> layers, long modelParameters, long modelZeros)
+    {
+        var pruned = layers.Where(l => l.Status == "pruned").ToArray();
+        var prunableParameters = pruned.Sum(l => l.Parameters);
+        var prunableZeros = pruned.Sum(l => l.Zeros);
+        return new ReportTotals(
+            pruned.Length,
+            layers.Count(l => l.Status == "excluded"),
+            layers.Count(l => l.Status == "skipped"),
+            prunableParameters,
+            prunableZeros,
+            prunableParameters == 0 ? 0 : (double)prunableZeros / prunableParameters,
+            modelParameters,
+            modelZeros,
+            modelParameters == 0 ? 0 : (double)modelZeros / modelParameters);
+    }
+}
