@@ -1,0 +1,86 @@
+using System.CommandLine;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Pipeline;
+
+namespace ModelPrune.Engine.Cli;
+
+/// <summary>
+/// <c>modelprune prune|inspect|batch</c>. Expected failures print as <c>path: error MPxxxx: message</c>
+/// and exit 1; nothing prints a stack trace.
+/// </summary>
+public static class CommandLine
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("ModelPrune: prune ONNX models (magnitude, N:M) and report what it cost.")
+        {
+            PruneCommand(output),
+            InspectCommand(output),
+            BatchCommand(output),
+        };
+
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (ModelPruneException e)
+        {
+            output.WriteLine(e.Diagnostic);
+            return 1;
+        }
+        catch (Exception e)
+        {
+            output.WriteLine(Diagnostic.Error(DiagnosticCodes.InternalError, "modelprune",
+                $"Internal error: {e.GetType().Name}: {e.Message}. Please report it."));
+            return 1;
+        }
+    }
+
+    private static Command PruneCommand(TextWriter output)
+    {
+        var model = new Argument<string>("model") { Description = "The ONNX model to prune (never modified)." };
+        var outputPath = new Option<string>("--output", "-o") { Description = "Where to write the pruned model.", Required = true };
+        var report = new Option<string?>("--report") { Description = "Report JSON path (default: <output>.prune.json; .md and .run.json beside it)." };
+        var sparsity = new Option<string?>("--sparsity") { Description = "Fraction of weights to remove, in [0, 1) (default 0.5, or N/M with --pattern)." };
+        var method = new Option<string?>("--method") { Description = "magnitude (per layer, default) or global-magnitude." };
+        var pattern = new Option<string?>("--pattern") { Description = "unstructured (default) or N:M, e.g. 2:4 (N of every M zeroed along the input dimension)." };
+        var maxLayer = new Option<string?>("--max-layer-sparsity") { Description = "global-magnitude: no layer pruned past this (default max(0.95, sparsity))." };
+        var include = new Option<string?>("--include") { Description = "Layers to prune: ';'-separated globs or regex:... (default all)." };
+        var exclude = new Option<string?>("--exclude") { Description = "Layers to keep dense: ';'-separated globs or regex:..." };
+        var seed = new Option<string?>("--seed") { Description = "Seed of the synthetic evaluation inputs (default 42)." };
+        var dims = new Option<string?>("--dims") { Description = "Symbolic dimension sizes for evaluation, e.g. batch=4;sequence=32." };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the result cache." };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "Cache folder (default MODELPRUNE_CACHE_DIR or the user cache folder)." };
+
+        var command = new Command("prune", "Prune one model and write the pruned model and its report.")
+        {
+            model, outputPath, report, sparsity, method, pattern, maxLayer, include, exclude, seed, dims, noCache, cacheDir,
+        };
+        command.SetAction(result =>
+        {
+            var settings = new RawSettings(
+                result.GetValue(sparsity), result.GetValue(method), result.GetValue(pattern), result.GetValue(maxLayer),
+                result.GetValue(include), result.GetValue(exclude), result.GetValue(seed), result.GetValue(dims));
+            var job = ModelJob.WithDefaultReportPaths(result.GetValue(model)!, result.GetValue(outputPath)!, result.GetValue(report), settings);
+            var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job });
+            return BatchRunner.Run(request, output);
+        });
+        return command;
+    }
+
+    private static Command InspectCommand(TextWriter output)
+    {
+        var model = new Argument<string>("model") { Description = "The ONNX model to list." };
+        var command = new Command("inspect", "List the prunable layers of a model: names, shapes, parameter counts.") { model };
+        command.SetAction(result => ModelInspector.Print(result.GetValue(model)!, output));
+        return command;
+    }
+
+    private static Command BatchCommand(TextWriter output)
+    {
+        var request = new Argument<string>("request") { Description = "Request JSON written by the ModelPrune MSBuild task." };
+        var command = new Command("batch", "Prune every model of a request file (used by the MSBuild task).") { request };
+        command.SetAction(result => BatchRunner.Run(BatchRequestReader.Read(Path.GetFullPath(result.GetValue(request)!)), output));
+        return command;
+    }
+}

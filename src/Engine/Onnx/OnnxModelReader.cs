@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using ModelPrune.Engine.Diagnostics;
+using Onnx;
+
+namespace ModelPrune.Engine.Onnx;
+
+/// <summary>Loads an .onnx file into memory with its external data inlined, and hashes what it read.</summary>
+public static class OnnxModelReader
+{
+    public static OnnxModel Read(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"the model file '{fullPath}' does not exist");
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        ModelProto proto;
+        long fileBytes;
+        try
+        {
+            // One pass over the file both hashes and parses it; the bytes never exist twice in memory.
+            using var file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            var hashing = new HashingReadStream(file, hash);
+            proto = Parse(hashing, fullPath);
+            hashing.DrainToEnd();
+            fileBytes = hashing.BytesRead;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"the model file '{fullPath}' cannot be read: {e.Message}", e);
+        }
+
+        ExternalDataInliner.Inline(proto, fullPath, hash);
+        var sha256 = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+        return new OnnxModel(proto, fullPath, sha256, fileBytes);
+    }
+
+    private static ModelProto Parse(Stream stream, string fullPath)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(stream);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ModelPruneException(
+                DiagnosticCodes.NotAnOnnxModel,
+                fullPath,
+                $"the file is not an ONNX model (protobuf parse failed: {e.Message})",
+                e);
+        }
+
+        // Arbitrary bytes sometimes parse as a message made only of unknown fields; a graph is what makes it a model.
+        if (proto.Graph is null)
+        {
+            throw new ModelPruneException(
+                DiagnosticCodes.NotAnOnnxModel,
+                fullPath,
+                "the file is not an ONNX model (it parses as protobuf but contains no graph)");
+        }
+
+        return proto;
+    }
+}

@@ -1,0 +1,75 @@
+using Google.Protobuf;
+using ModelPrune.Engine.Diagnostics;
+using Onnx;
+
+namespace ModelPrune.Engine.Onnx;
+
+/// <summary>Writes models so that an interrupted build never leaves a half-written file behind.</summary>
+public static class OnnxModelWriter
+{
+    /// <summary>Protobuf messages cannot be larger than 2 GiB - 1 byte; ONNX would need external data beyond it.</summary>
+    private const long ProtobufLimitBytes = int.MaxValue;
+
+    public static void WriteAtomic(ModelProto model, string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        EnsureFitsProtobufLimit(model, fullPath);
+        var folder = Path.GetDirectoryName(fullPath) ?? Directory.GetCurrentDirectory();
+        Directory.CreateDirectory(folder);
+        var random = Path.GetFileNameWithoutExtension(Path.GetRandomFileName());
+        var temp = Path.Combine(folder, $"{Path.GetFileName(fullPath)}.{random}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                model.WriteTo(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, fullPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public static byte[] ToBytes(ModelProto model)
+    {
+        EnsureFitsProtobufLimit(model, string.Empty);
+        return model.ToByteArray();
+    }
+
+    private static void EnsureFitsProtobufLimit(ModelProto model, string file)
+    {
+        // CalculateSize is an int and silently wraps past 2 GiB, so the tensor payload (nearly all of a
+        // large model) is summed as a long first; below that, a wrapped size shows up as negative.
+        var tensorBytes = OnnxTensorWalker.AllTensors(model).Sum(site => EstimatePayloadBytes(site.Tensor));
+        if (tensorBytes >= ProtobufLimitBytes || model.CalculateSize() < 0)
+        {
+            throw new ModelPruneException(
+                DiagnosticCodes.ModelTooLarge,
+                file,
+                $"the model is larger than the 2 GiB protobuf limit ({tensorBytes} bytes of tensor data) and cannot be written as one .onnx file");
+        }
+    }
+
+    private static long EstimatePayloadBytes(TensorProto tensor) =>
+        tensor.RawData.Length
+        + 4L * (tensor.FloatData.Count + tensor.Int32Data.Count)
+        + 8L * (tensor.DoubleData.Count + tensor.Int64Data.Count + tensor.Uint64Data.Count)
+        + tensor.StringData.Sum(s => (long)s.Length);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The original failure matters more than a leftover temp file.
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using ModelPrune.Engine.Diagnostics;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>Reads the task's request JSON (schema in docs/engine.md); a malformed file is MP1019.</summary>
+public static class BatchRequestReader
+{
+    public static BatchRequest Read(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = document.RootElement;
+            var cache = new CacheOptions(
+                !root.TryGetProperty("cacheEnabled", out var enabled) || enabled.GetBoolean(),
+                NullIfEmpty(OptionalString(root, "cacheDirectory")));
+            var jobs = root.GetProperty("models").EnumerateArray().Select(ReadJob).ToArray();
+            return new BatchRequest(cache, jobs);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidRequest, path,
+                $"The engine request file is malformed ({e.Message}). It is written by the ModelPrune task; rebuild, and report a bug if it persists.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidRequest, path, $"The engine request file cannot be read ({e.Message}).");
+        }
+    }
+
+    private static ModelJob ReadJob(JsonElement model)
+    {
+        var settings = model.TryGetProperty("settings", out var s) ? s : default;
+        string? Setting(string name) => settings.ValueKind == JsonValueKind.Object ? NullIfEmpty(OptionalString(settings, name)) : null;
+
+        var modelPath = RequiredString(model, "model");
+        return new ModelJob(
+            Path.GetFullPath(modelPath),
+            OptionalString(model, "displayName") ?? modelPath,
+            Path.GetFullPath(RequiredString(model, "output")),
+            Path.GetFullPath(RequiredString(model, "report")),
+            Path.GetFullPath(RequiredString(model, "markdown")),
+            Path.GetFullPath(RequiredString(model, "runInfo")),
+            new RawSettings(
+                Setting("Sparsity"),
+                Setting("Method"),
+                Setting("Pattern"),
+                Setting("MaxLayerSparsity"),
+                Setting("Include"),
+                Setting("Exclude"),
+                Setting("Seed"),
+                Setting("Dimensions")));
+    }
+
+    private static string RequiredString(JsonElement element, string name) =>
+        element.GetProperty(name).GetString() ?? throw new FormatException($"'{name}' is null");
+
+    private static string? OptionalString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+}

@@ -1,0 +1,45 @@
+using ModelPrune.Engine.Diagnostics;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// Prunes independent models in parallel and prints their results in request order, so build logs read
+/// the same from run to run. Returns the process exit code: 0 when every model succeeded.
+/// </summary>
+public static class BatchRunner
+{
+    public static int Run(BatchRequest request, TextWriter output)
+    {
+        var outcomes = new ModelOutcome[request.Jobs.Count];
+        // Each model's ONNX Runtime sessions already use every core; two at a time keeps memory in check.
+        var parallelism = Math.Max(1, Math.Min(request.Jobs.Count, Math.Min(2, Environment.ProcessorCount)));
+        Parallel.For(0, request.Jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            i => outcomes[i] = RunGuarded(request.Jobs[i], request.Cache));
+
+        foreach (var outcome in outcomes)
+        {
+            foreach (var diagnostic in outcome.Diagnostics) output.WriteLine(diagnostic);
+            if (outcome.SummaryLine is not null) output.WriteLine(outcome.SummaryLine);
+        }
+
+        output.Flush();
+        return outcomes.All(o => o.Succeeded) ? 0 : 1;
+    }
+
+    /// <summary>An unexpected exception is a bug: report it with a code (no stack trace) instead of crashing the batch.</summary>
+    private static ModelOutcome RunGuarded(ModelJob job, CacheOptions cache)
+    {
+        try
+        {
+            return ModelPipeline.Run(job, cache);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new ModelOutcome(false, null, new[]
+            {
+                Diagnostic.Error(DiagnosticCodes.InternalError, job.ModelPath,
+                    $"Internal error while pruning this model: {e.GetType().Name}: {e.Message}. Please report it with the model if you can share it."),
+            });
+        }
+    }
+}

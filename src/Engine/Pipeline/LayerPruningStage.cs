@@ -1,0 +1,107 @@
+using System.Globalization;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Pruning;
+using ModelPrune.Engine.Reporting;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// Applies the chosen method to the model's prunable weights in place and says, per layer, what happened.
+/// The ONNX side (finding and rewriting tensors) stays here so the methods in Pruning/ see plain arrays.
+/// </summary>
+public static class LayerPruningStage
+{
+    public const string Pruned = "pruned";
+    public const string Excluded = "excluded";
+    public const string Skipped = "skipped";
+
+    public static IReadOnlyList<LayerReport> Apply(OnnxModel model, PruneSettings settings, DiagnosticLog log, string file)
+    {
+        var weights = PrunableWeightFinder.Find(model);
+        var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
+        var decisions = weights.Select(w => Decide(w, settings, selector)).ToArray();
+
+        foreach (var (setting, pattern) in selector.Unmatched())
+        {
+            log.Warn(DiagnosticCodes.SelectorMatchedNothing, file,
+                $"{setting} pattern '{pattern}' matches no prunable layer. Run `modelprune inspect` to list the layer names.");
+        }
+
+        // A float layer is only ever skipped because its input dimension does not split into N:M groups.
+        foreach (var (weight, _, reason) in decisions.Where(d => d.Status == Skipped && d.Weight.Tensor.IsFloatingPoint))
+        {
+            log.Warn(DiagnosticCodes.LayerNotDivisibleByM, file, $"Layer '{weight.Name}' was left dense: {reason}.");
+        }
+
+        var selected = decisions.Where(d => d.Status == Pruned).Select(d => d.Weight).ToArray();
+        if (selected.Length == 0)
+        {
+            log.Warn(DiagnosticCodes.NoPrunableWeights, file,
+                "No layer was pruned: the model has no selected MatMul/Gemm/Conv/ConvTranspose/LSTM/GRU weight. The output is an unchanged copy.");
+        }
+
+        PruneSelected(selected, settings);
+
+        return decisions.Select(d => ToReport(d.Weight, d.Status, d.Reason)).ToArray();
+    }
+
+    private static (PrunableWeight Weight, string Status, string? Reason) Decide(PrunableWeight weight, PruneSettings settings, LayerSelector selector)
+    {
+        if (!selector.IsSelected(weight.Name, weight.NodeNames)) return (weight, Excluded, "not selected by Include/Exclude");
+        if (!weight.Tensor.IsFloatingPoint) return (weight, Skipped, $"element type {weight.Tensor.ElementTypeName} is not pruned");
+
+        var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
+        if (settings.Pattern.IsNM && !NmMagnitudePruner.Fits(layout, settings.Pattern))
+        {
+            return (weight, Skipped, string.Create(CultureInfo.InvariantCulture,
+                $"input dimension {layout.Length} (axis {weight.InputAxis}) is not a multiple of {settings.Pattern.M}"));
+        }
+
+        return (weight, Pruned, null);
+    }
+
+    private static void PruneSelected(IReadOnlyList<PrunableWeight> selected, PruneSettings settings)
+    {
+        if (settings.Method == PruningMethod.GlobalMagnitude)
+        {
+            // Global ranking needs every layer's W at once; layer-wise methods below hold one at a time.
+            var layers = selected.Select(w => new LayerWeights(w.Name, w.Tensor.ReadValues(), InputAxisLayout.From(w.Tensor.Dims, w.InputAxis))).ToArray();
+            GlobalMagnitudePruner.Prune(layers, settings.Sparsity, settings.MaxLayerSparsity);
+            for (var i = 0; i < selected.Count; i++) selected[i].Tensor.WriteValues(layers[i].W);
+            return;
+        }
+
+        Parallel.ForEach(selected, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, weight =>
+        {
+            var W = weight.Tensor.ReadValues();
+            if (settings.Pattern.IsNM)
+            {
+                NmMagnitudePruner.Prune(W, InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis), settings.Pattern);
+            }
+            else
+            {
+                MagnitudeSelection.ZeroSmallest(W, MagnitudeSelection.CountFor(W.Length, settings.Sparsity));
+            }
+
+            weight.Tensor.WriteValues(W);
+        });
+    }
+
+    private static LayerReport ToReport(PrunableWeight weight, string status, string? reason)
+    {
+        var parameters = weight.Tensor.ElementCount;
+        var zeros = weight.Tensor.IsFloatingPoint ? weight.Tensor.CountZeros() : 0;
+        return new LayerReport(
+            weight.Name,
+            weight.OpType,
+            weight.NodeNames,
+            weight.Tensor.Dims,
+            weight.InputAxis,
+            parameters,
+            zeros,
+            parameters == 0 ? 0 : (double)zeros / parameters,
+            status,
+            reason);
+    }
+}

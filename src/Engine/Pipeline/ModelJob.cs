@@ -1,0 +1,25 @@
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>One model to prune and where its results go (all paths absolute).</summary>
+public sealed record ModelJob(
+    string ModelPath,
+    string DisplayName,
+    string OutputPath,
+    string ReportPath,
+    string MarkdownPath,
+    string RunInfoPath,
+    RawSettings Settings)
+{
+    /// <summary>The CLI's defaults: <c>x.onnx</c> → <c>x.prune.json</c>, <c>x.prune.md</c>, <c>x.prune.run.json</c>.</summary>
+    public static ModelJob WithDefaultReportPaths(string modelPath, string outputPath, string? reportPath, RawSettings settings)
+    {
+        var output = Path.GetFullPath(outputPath);
+        var report = reportPath is null
+            ? Path.Combine(Path.GetDirectoryName(output)!, Path.GetFileNameWithoutExtension(output) + ".prune.json")
+            : Path.GetFullPath(reportPath);
+        var stem = report.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? report[..^5] : report;
+        return new ModelJob(Path.GetFullPath(modelPath), modelPath, output, report, stem + ".md", stem + ".run.json", settings);
+    }
+
+    public IEnumerable<string> Outputs => new[] { OutputPath, ReportPath, MarkdownPath, RunInfoPath };
+}

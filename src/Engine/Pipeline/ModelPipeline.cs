@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using ModelPrune.Engine.Caching;
+using ModelPrune.Engine.Common;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Reporting;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// One model, start to finish: validate settings, read, look up the cache, prune, write, evaluate, report.
+/// Results are staged under temporary names and renamed at the end, so a failure never leaves a
+/// half-written file under an output name.
+/// </summary>
+public static class ModelPipeline
+{
+    public static ModelOutcome Run(ModelJob job, CacheOptions cacheOptions)
+    {
+        var printed = new List<Diagnostic>();
+        var staged = new List<string>();
+        try
+        {
+            var (report, cacheStatus) = Prune(job, cacheOptions, printed, staged);
+            printed.InsertRange(0, report.Warnings.Select(w => Diagnostic.Warning(w.Code, job.ModelPath, w.Message)));
+            return new ModelOutcome(true, SummaryLine.Format(job.DisplayName, report, cacheStatus), printed);
+        }
+        catch (ModelPruneException e)
+        {
+            Cleanup(staged);
+            printed.Add(e.Diagnostic);
+            return new ModelOutcome(false, null, printed);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Cleanup(staged);
+            printed.Add(Diagnostic.Error(DiagnosticCodes.OutputUnwritable, job.ModelPath,
+                $"Could not write the results of this model ({e.Message}). Check that the output folder is writable and has free space."));
+            return new ModelOutcome(false, null, printed);
+        }
+    }
+
+    private static (PruneReport Report, string CacheStatus) Prune(ModelJob job, CacheOptions cacheOptions, List<Diagnostic> printed, List<string> staged)
+    {
+        var total = Stopwatch.StartNew();
+        var timings = new List<RunTiming>();
+        var file = job.ModelPath;
+        var settings = PruneSettingsParser.Parse(job.Settings, file);
+        GuardOutputs(job);
+
+        var stage = Stopwatch.StartNew();
+        var model = OnnxModelReader.Read(job.ModelPath);
+        timings.Add(Lap("read", stage));
+
+        var cache = OpenCache(cacheOptions);
+        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText, EngineVersion.Current);
+        var cacheStatus = cache is null ? "disabled" : "miss";
+        if (cache is not null)
+        {
+            switch (cache.TryGet(key, out var cached))
+            {
+                case CacheLookup.Hit:
+                    var fromCache = ReportJson.Deserialize(cached!.ReportJson);
+                    AtomicFile.Copy(cached.ModelPath, job.OutputPath);
+                    AtomicFile.WriteAllBytes(job.ReportPath, cached.ReportJson);
+                    timings.Add(Lap("cache", stage));
+                    WriteRunFiles(job, fromCache, new RunInfo("hit", "cpu", Finish(timings, total)));
+                    return (fromCache, "hit");
+                case CacheLookup.Corrupt:
+                    printed.Add(Diagnostic.Warning(DiagnosticCodes.CacheEntryCorrupt, file,
+                        $"The cache entry for this model in '{cache.Root}' failed its hash check; pruning again and replacing it."));
+                    cacheStatus = "replaced-corrupt";
+                    break;
+            }
+        }
+
+        var log = new DiagnosticLog();
+        var layers = LayerPruningStage.Apply(model, settings, log, file);
+        var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
+        timings.Add(Lap("prune", stage));
+
+        var stagedModel = AtomicFile.TemporaryPathFor(job.OutputPath);
+        staged.Add(stagedModel);
+        Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
+        OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
+        var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
+        timings.Add(Lap("write", stage));
+
+        // The parsed model can be as large as the file; let it go before ONNX Runtime loads two sessions.
+        model = null;
+        GC.Collect();
+
+        var evaluation = ModelComparer.Compare(job.ModelPath, stagedModel, new EvaluationOptions(settings.Seed, settings.Dimensions), file);
+        timings.Add(Lap("evaluate", stage));
+
+        var report = new PruneReport(
+            PruneReport.CurrentSchema,
+            new EngineInfo(EngineVersion.Name, EngineVersion.Current),
+            input,
+            new ModelFileInfo(Path.GetFileName(job.OutputPath), FileHash.Sha256Hex(stagedModel), new FileInfo(stagedModel).Length),
+            new ReportSettings(settings.MethodName, settings.Sparsity, settings.Pattern.ToString(), settings.MaxLayerSparsity,
+                settings.Include, settings.Exclude, settings.Seed, settings.DimensionList),
+            layers,
+            ReportTotalsBuilder.Build(layers, modelParameters, modelZeros),
+            evaluation,
+            log.Items.Select(d => new ReportMessage(d.Code, d.Message)).ToArray());
+        var reportJson = ReportJson.Serialize(report);
+
+        File.Move(stagedModel, job.OutputPath, overwrite: true);
+        AtomicFile.WriteAllBytes(job.ReportPath, reportJson);
+        StoreInCache(cache, key, job, reportJson, printed);
+        WriteRunFiles(job, report, new RunInfo(cacheStatus, "cpu", Finish(timings, total)));
+        return (report, cacheStatus);
+    }
+
+    private static void GuardOutputs(ModelJob job)
+    {
+        foreach (var output in job.Outputs)
+        {
+            if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(job.ModelPath), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelPruneException(DiagnosticCodes.OutputWouldOverwriteInput, job.ModelPath,
+                    $"The output '{output}' is the input model itself; ModelPrune never overwrites a user's model. Choose another output path.");
+            }
+        }
+    }
+
+    private static PruneCache? OpenCache(CacheOptions options) =>
+        options.Enabled ? new PruneCache(CacheLocation.Resolve(options.Directory)) : null;
+
+    private static void StoreInCache(PruneCache? cache, string key, ModelJob job, byte[] reportJson, List<Diagnostic> printed)
+    {
+        if (cache is null) return;
+        try
+        {
+            cache.Put(key, job.OutputPath, reportJson);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            printed.Add(Diagnostic.Warning(DiagnosticCodes.CacheUnwritable, job.ModelPath,
+                $"Could not store the result in the cache folder '{cache.Root}' ({e.Message}); continuing without the cache. Set ModelPruneCacheDir (or MODELPRUNE_CACHE_DIR) to a writable folder, or ModelPruneCache=false."));
+        }
+    }
+
+    private static void WriteRunFiles(ModelJob job, PruneReport report, RunInfo run)
+    {
+        AtomicFile.WriteAllBytes(job.RunInfoPath, RunInfoJson.Serialize(run));
+        AtomicFile.WriteAllBytes(job.MarkdownPath, System.Text.Encoding.UTF8.GetBytes(ReportMarkdown.Render(report, run)));
+    }
+
+    private static RunTiming Lap(string name, Stopwatch stage)
+    {
+        var timing = new RunTiming(name, Math.Round(stage.Elapsed.TotalMilliseconds, 1));
+        stage.Restart();
+        return timing;
+    }
+
+    private static IReadOnlyList<RunTiming> Finish(List<RunTiming> timings, Stopwatch total)
+    {
+        timings.Add(new RunTiming("total", Math.Round(total.Elapsed.TotalMilliseconds, 1)));
+        return timings;
+    }
+
+    /// <summary>
+    /// Only staged files go: earlier outputs stay, and stay out of date for MSBuild because the input or
+    /// settings stamp that caused this run is newer than them.
+    /// </summary>
+    private static void Cleanup(IEnumerable<string> staged)
+    {
+        foreach (var path in staged)
+        {
+            AtomicFile.TryDelete(path);
+        }
+    }
+}

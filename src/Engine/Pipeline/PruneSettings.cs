@@ -1,0 +1,38 @@
+using System.Globalization;
+using ModelPrune.Engine.Pruning;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>Validated, normalised settings; <see cref="CanonicalText"/> feeds the cache key.</summary>
+public sealed record PruneSettings(
+    PruningMethod Method,
+    double Sparsity,
+    SparsityPattern Pattern,
+    double MaxLayerSparsity,
+    IReadOnlyList<string> Include,
+    IReadOnlyList<string> Exclude,
+    int Seed,
+    IReadOnlyDictionary<string, long> Dimensions)
+{
+    public const double DefaultSparsity = 0.5;
+    public const double DefaultMaxLayerSparsity = 0.95;
+    public const int DefaultSeed = 42;
+
+    public string MethodName => PruningMethodNames.ToName(Method);
+
+    /// <summary>Dimension overrides as sorted <c>name=value</c> strings, stable for reports and keys.</summary>
+    public IReadOnlyList<string> DimensionList =>
+        Dimensions.OrderBy(d => d.Key, StringComparer.Ordinal)
+            .Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Key}={d.Value}"))
+            .ToArray();
+
+    public string CanonicalText => string.Join("\n",
+        "method=" + MethodName,
+        "sparsity=" + Sparsity.ToString("R", CultureInfo.InvariantCulture),
+        "pattern=" + Pattern,
+        "maxLayerSparsity=" + MaxLayerSparsity.ToString("R", CultureInfo.InvariantCulture),
+        "include=" + string.Join(";", Include),
+        "exclude=" + string.Join(";", Exclude),
+        "seed=" + Seed.ToString(CultureInfo.InvariantCulture),
+        "dimensions=" + string.Join(";", DimensionList));
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Pruning;
+
+namespace ModelPrune.Engine.Pipeline;
+
+public static class PruneSettingsParser
+{
+    private static readonly Regex NmSyntax = new(@"^\s*(\d+)\s*:\s*(\d+)\s*$", RegexOptions.CultureInvariant);
+
+    /// <summary>Validates every setting; the first problem becomes a coded error naming <paramref name="file"/>.</summary>
+    public static PruneSettings Parse(RawSettings raw, string file)
+    {
+        var method = ParseMethod(raw.Method, file);
+        var pattern = ParsePattern(raw.Pattern, file);
+        var sparsity = ParseSparsity(raw.Sparsity, pattern, file);
+        var maxLayerSparsity = ParseMaxLayerSparsity(raw.MaxLayerSparsity, sparsity, file);
+
+        if (method == PruningMethod.GlobalMagnitude && pattern.IsNM)
+        {
+            throw new ModelPruneException(DiagnosticCodes.PatternNotSupportedByMethod, file,
+                $"Method '{PruningMethodNames.GlobalMagnitude}' ranks weights across layers, which an N:M pattern ({pattern}) fixes per group of {pattern.M}. Use Method=\"{PruningMethodNames.Magnitude}\" with Pattern=\"{pattern}\", or drop the pattern.");
+        }
+
+        return new PruneSettings(
+            method,
+            sparsity,
+            pattern,
+            maxLayerSparsity,
+            LayerSelector.SplitList(raw.Include),
+            LayerSelector.SplitList(raw.Exclude),
+            ParseSeed(raw.Seed, file),
+            DimensionOverrideParser.Parse(raw.Dimensions, file));
+    }
+
+    private static PruningMethod ParseMethod(string? text, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return PruningMethod.Magnitude;
+        if (PruningMethodNames.TryParse(text, out var method)) return method;
+        throw new ModelPruneException(DiagnosticCodes.UnknownMethod, file,
+            $"Method '{text}' is not known. Use one of: {string.Join(", ", PruningMethodNames.All)}.");
+    }
+
+    private static SparsityPattern ParsePattern(string? text, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("unstructured", StringComparison.OrdinalIgnoreCase))
+        {
+            return SparsityPattern.Unstructured;
+        }
+
+        var match = NmSyntax.Match(text);
+        if (!match.Success
+            || !int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            || !int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var m))
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidPattern, file,
+                $"Pattern '{text}' is not known. Use \"unstructured\" or N:M with whole numbers, e.g. \"2:4\" (N of every M weights are zeroed).");
+        }
+
+        if (n < 1 || m < 2 || n >= m || m > 64)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidPattern, file,
+                $"Pattern '{text}' needs 1 <= N < M <= 64 (N of every M weights are zeroed), e.g. \"2:4\".");
+        }
+
+        return new SparsityPattern(n, m);
+    }
+
+    private static double ParseSparsity(string? text, SparsityPattern pattern, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return pattern.IsNM ? pattern.ImpliedSparsity : PruneSettings.DefaultSparsity;
+        }
+
+        var sparsity = ParseFraction(text, "Sparsity", DiagnosticCodes.InvalidSparsity, file);
+        if (sparsity < 0 || sparsity >= 1)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidSparsity, file,
+                $"Sparsity '{text}' is outside [0, 1). Give the fraction of weights to remove, e.g. Sparsity=\"0.5\".");
+        }
+
+        if (pattern.IsNM && Math.Abs(sparsity - pattern.ImpliedSparsity) > 1e-9)
+        {
+            throw new ModelPruneException(DiagnosticCodes.SparsityConflictsWithPattern, file,
+                $"Sparsity '{text}' contradicts Pattern '{pattern}', which always gives {pattern.ImpliedSparsity.ToString("0.###", CultureInfo.InvariantCulture)}. Leave Sparsity out or set it to that value.");
+        }
+
+        return sparsity;
+    }
+
+    private static double ParseMaxLayerSparsity(string? text, double sparsity, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return Math.Max(PruneSettings.DefaultMaxLayerSparsity, sparsity);
+        }
+
+        var max = ParseFraction(text, "MaxLayerSparsity", DiagnosticCodes.InvalidMaxLayerSparsity, file);
+        if (max < sparsity || max > 1)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidMaxLayerSparsity, file,
+                $"MaxLayerSparsity '{text}' must lie between Sparsity ({sparsity.ToString("R", CultureInfo.InvariantCulture)}) and 1, or no allocation can reach the target.");
+        }
+
+        return max;
+    }
+
+    private static double ParseFraction(string text, string setting, string code, string file)
+    {
+        if (!double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            || double.IsNaN(value) || double.IsInfinity(value))
+        {
+            throw new ModelPruneException(code, file,
+                $"{setting} '{text}' is not a number. Write a fraction with a dot, e.g. {setting}=\"0.5\".");
+        }
+
+        return value;
+    }
+
+    private static int ParseSeed(string? text, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return PruneSettings.DefaultSeed;
+        if (int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)) return seed;
+        throw new ModelPruneException(DiagnosticCodes.InvalidSeed, file,
+            $"Seed '{text}' is not a whole number. Give an integer, e.g. Seed=\"42\".");
+    }
+}

@@ -1,0 +1,15 @@
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// Settings exactly as the user wrote them (item metadata or command-line options); empty means default.
+/// Validation happens once, in <see cref="PruneSettingsParser"/>, so MSBuild and the CLI give the same errors.
+/// </summary>
+public sealed record RawSettings(
+    string? Sparsity = null,
+    string? Method = null,
+    string? Pattern = null,
+    string? MaxLayerSparsity = null,
+    string? Include = null,
+    string? Exclude = null,
+    string? Seed = null,
+    string? Dimensions = null);

@@ -1,0 +1,25 @@
+using System.Text.Json;
+
+namespace ModelPrune.Engine.Reporting;
+
+/// <summary>Reads and writes <c>name.prune.json</c> in its canonical byte form.</summary>
+public static class ReportJson
+{
+    public static byte[] Serialize(PruneReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return CanonicalJson.Serialize(report);
+    }
+
+    /// <summary>Throws <see cref="JsonException"/> when the bytes are not a complete report of the current schema.</summary>
+    public static PruneReport Deserialize(byte[] json)
+    {
+        var report = CanonicalJson.Deserialize<PruneReport>(json);
+        if (report.Schema != PruneReport.CurrentSchema)
+        {
+            throw new JsonException($"The report has schema '{report.Schema}'; this ModelPrune reads '{PruneReport.CurrentSchema}'.");
+        }
+
+        return report;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Text;
+
+namespace ModelPrune.Engine.Reporting;
+
+/// <summary>
+/// The report for people: read in a CI log or a pull request. Everything except the final "This run"
+/// section comes from the deterministic report, so the Markdown diffs as cleanly as the JSON.
+/// </summary>
+public static class ReportMarkdown
+{
+    public const string RunSectionHeading = "## This run (not deterministic)";
+
+    public static string Render(PruneReport report, RunInfo? run)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var md = new MarkdownBuilder();
+        md.Line($"# ModelPrune report: {report.Input.FileName}");
+        md.Blank();
+        WriteSummary(md, report);
+        WriteLayers(md, report);
+        WriteWarnings(md, report);
+        WriteEvaluation(md, report);
+        if (run is not null)
+        {
+            WriteRun(md, run);
+        }
+
+        return md.ToString();
+    }
+
+    private static void WriteSummary(MarkdownBuilder md, PruneReport report)
+    {
+        var settings = report.Settings;
+        var totals = report.Totals;
+        md.Line("## Summary");
+        md.Blank();
+        md.Row("Metric", "Value");
+        md.Separator(2);
+        md.Row("Method", settings.Method);
+        md.Row("Pattern", settings.Pattern);
+        md.Row("Requested sparsity", ReportFormat.Percent(settings.Sparsity));
+        md.Row("Achieved sparsity (pruned layers)", ReportFormat.Percent(totals.PrunableSparsity));
+        md.Row("Model-wide sparsity", ReportFormat.Percent(totals.ModelSparsity));
+        md.Row("Layers", $"{totals.LayersPruned} pruned, {totals.LayersExcluded} excluded, {totals.LayersSkipped} skipped");
+        md.Row("File size", $"{ReportFormat.Bytes(report.Input.Bytes)} → {ReportFormat.Bytes(report.Output.Bytes)}");
+
+        // The totals count zeros after pruning only, so the "before" side is the parameter count: exact
+        // unless the original model already held exact zeros.
+        md.Row("Parameters → non-zero after pruning", $"{ReportFormat.Count(totals.ModelParameters)} → {ReportFormat.Count(totals.ModelParameters - totals.ModelZeros)}");
+        md.Row("Pruned-layer weights → non-zero", $"{ReportFormat.Count(totals.PrunableParameters)} → {ReportFormat.Count(totals.PrunableParameters - totals.PrunableZeros)}");
+
+        if (ReportFormat.WorstRelativeL2(report) is { } relativeL2)
+        {
+            md.Row("Worst output relative L2", ReportFormat.Metric(relativeL2));
+        }
+
+        if (ReportFormat.WorstCosine(report) is { } cosine)
+        {
+            md.Row("Worst output cosine", ReportFormat.Cosine(cosine));
+        }
+
+        if (ReportFormat.WorstTop1(report) is { } top1)
+        {
+            md.Row("Top-1 agreement (lowest output)", ReportFormat.Percent(top1));
+        }
+
+        md.Blank();
+    }
+
+    private static void WriteLayers(MarkdownBuilder md, PruneReport report)
+    {
+        md.Line("## Layers");
+        md.Blank();
+        if (report.Layers.Count == 0)
+        {
+            md.Line("No prunable layers.");
+            md.Blank();
+            return;
+        }
+
+        md.Row("Layer", "Op", "Shape", "Parameters", "Sparsity", "Status");
+        md.Separator(6, rightAligned: new[] { 3, 4 });
+        foreach (var layer in report.Layers)
+        {
+            var status = string.IsNullOrEmpty(layer.Reason) ? layer.Status : $"{layer.Status}: {layer.Reason}";
+            md.Row(
+                ReportFormat.Code(layer.Name),
+                ReportFormat.Cell(layer.OpType),
+                ReportFormat.Shape(layer.Shape),
+                ReportFormat.Count(layer.Parameters),
+                ReportFormat.Percent(layer.Sparsity),
+                ReportFormat.Cell(status));
+        }
+
+        md.Blank();
+    }
+
+    private static void WriteWarnings(MarkdownBuilder md, PruneReport report)
+    {
+        md.Line("## Warnings");
+        md.Blank();
+        if (report.Warnings.Count == 0)
+        {
+            md.Line("None.");
+        }
+
+        foreach (var warning in report.Warnings)
+        {
+            md.Line($"- **{warning.Code}**: {warning.Message.Replace("\r", " ").Replace("\n", " ")}");
+        }
+
+        md.Blank();
+    }
+
+    private static void WriteEvaluation(MarkdownBuilder md, PruneReport report)
+    {
+        var evaluation = report.Evaluation;
+        md.Line("## Evaluation");
+        md.Blank();
+        md.Line($"Both models ran on the same {evaluation.InputKind} inputs (seed {evaluation.Seed}).");
+        md.Blank();
+        if (evaluation.Inputs.Count > 0)
+        {
+            md.Row("Input", "Type", "Shape", "Values");
+            md.Separator(4);
+            foreach (var input in evaluation.Inputs)
+            {
+                md.Row(ReportFormat.Code(input.Name), input.ElementType, ReportFormat.Shape(input.Shape), ReportFormat.Cell(input.Values));
+            }
+
+            md.Blank();
+        }
+
+        if (evaluation.Outputs.Count > 0)
+        {
+            md.Row("Output", "Type", "Shape", "Relative L2", "Cosine", "Max abs", "Top-1");
+            md.Separator(7, rightAligned: new[] { 3, 4, 5, 6 });
+            foreach (var output in evaluation.Outputs)
+            {
+                md.Row(
+                    ReportFormat.Code(output.Name),
+                    output.ElementType,
+                    ReportFormat.Shape(output.Shape),
+                    ReportFormat.Metric(output.RelativeL2),
+                    ReportFormat.Cosine(output.Cosine),
+                    ReportFormat.Metric(output.MaxAbs),
+                    output.Top1Agreement is { } top1 ? ReportFormat.Percent(top1) : "–");
+            }
+
+            md.Blank();
+        }
+    }
+
+    private static void WriteRun(MarkdownBuilder md, RunInfo run)
+    {
+        md.Line(RunSectionHeading);
+        md.Blank();
+        md.Row("Item", "Value");
+        md.Separator(2);
+        md.Row("Cache", ReportFormat.Cell(run.Cache));
+        md.Row("Device", ReportFormat.Cell(run.Device));
+        md.Blank();
+        if (run.Timings.Count > 0)
+        {
+            md.Row("Stage", "Time");
+            md.Separator(2, rightAligned: new[] { 1 });
+            foreach (var timing in run.Timings)
+            {
+                md.Row(ReportFormat.Cell(timing.Stage), ReportFormat.Milliseconds(timing.Milliseconds));
+            }
+
+            md.Blank();
+        }
+    }
+
+    /// <summary>Builds with '\n' whatever the OS, and ends the document with exactly one newline.</summary>
+    private sealed class MarkdownBuilder
+    {
+        private readonly StringBuilder _text = new();
+
+        public void Line(string line) => _text.Append(line).Append('\n');
+
+        public void Blank() => _text.Append('\n');
+
+        public void Row(params string[] cells) => Line("| " + string.Join(" | ", cells) + " |");
+
+        public void Separator(int columns, int[]? rightAligned = null) =>
+            Row(Enumerable.Range(0, columns).Select(i => rightAligned?.Contains(i) == true ? "---:" : "---").ToArray());
+
+        public override string ToString() => _text.ToString().TrimEnd('\n') + "\n";
+    }
+}

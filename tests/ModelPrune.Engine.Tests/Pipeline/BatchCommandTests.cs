@@ -1,0 +1,66 @@
+using System.Text.Json;
+using ModelPrune.Engine.Tests.TestSupport;
+using ModelPrune.Fixtures;
+
+namespace ModelPrune.Engine.Tests.Pipeline;
+
+/// <summary>The `batch` command the MSBuild task drives: several models, one process, results in request order.</summary>
+public sealed class BatchCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void Good_models_are_pruned_and_a_bad_one_fails_alone_with_its_code()
+    {
+        var mlp = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var cnn = ModelFiles.Write(_folder, "cnn.onnx", FixtureModels.SmallCnn());
+        var request = _folder.File("request.json");
+        File.WriteAllText(request, JsonSerializer.Serialize(new
+        {
+            cacheEnabled = false,
+            cacheDirectory = "",
+            models = new[]
+            {
+                Job(mlp, "Models/mlp.onnx", "mlp", new { Sparsity = "0.3" }),
+                Job(cnn, "Models/cnn.onnx", "cnn", new { Sparsity = "abc" }),
+                Job(cnn, "Models/cnn2.onnx", "cnn2", new { Sparsity = "", Pattern = "2:4" }),
+            },
+        }));
+
+        var (exitCode, text) = EngineCli.Run("batch", request);
+
+        Assert.Equal(1, exitCode);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("ModelPrune: Models/mlp.onnx -> 30.0% sparse", lines[0]);
+        Assert.Equal($"{cnn}: error MP1003: ", lines[1].Substring(0, cnn.Length + 16));
+        Assert.StartsWith("ModelPrune: Models/cnn2.onnx -> 50.0% sparse (magnitude, 2:4)", lines[2]);
+        Assert.True(File.Exists(_folder.File("out/mlp/mlp.onnx")));
+        Assert.False(File.Exists(_folder.File("out/cnn/cnn.onnx")));
+        Assert.True(File.Exists(_folder.File("out/cnn2/cnn2.prune.json")));
+    }
+
+    [Fact]
+    public void A_malformed_request_is_a_coded_error()
+    {
+        var request = _folder.File("request.json");
+        File.WriteAllText(request, "{ \"models\": [ { \"model\": 3 } ] }");
+
+        var (exitCode, text) = EngineCli.Run("batch", request);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{request}: error MP1019", text);
+    }
+
+    private object Job(string model, string displayName, string name, object settings) => new
+    {
+        model,
+        displayName,
+        output = _folder.File($"out/{name}/{name}.onnx"),
+        report = _folder.File($"out/{name}/{name}.prune.json"),
+        markdown = _folder.File($"out/{name}/{name}.prune.md"),
+        runInfo = _folder.File($"out/{name}/{name}.prune.run.json"),
+        settings,
+    };
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using ModelPrune.Engine.Tests.TestSupport;
+using ModelPrune.Fixtures;
+
+namespace ModelPrune.Engine.Tests.Pipeline;
+
+public sealed class CacheTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void A_second_run_with_the_same_inputs_comes_from_the_cache_with_identical_results()
+    {
+        var input = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var cache = _folder.File("cache");
+
+        var first = EngineCli.Run("prune", input, "-o", _folder.File("a/mlp.onnx"), "--cache-dir", cache);
+        var second = EngineCli.Run("prune", input, "-o", _folder.File("b/mlp.onnx"), "--cache-dir", cache);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(0, second.ExitCode);
+        Assert.DoesNotContain("from cache", first.Output);
+        Assert.Contains("from cache", second.Output);
+        Assert.Equal("miss", CacheStatus(_folder.File("a/mlp.prune.run.json")));
+        Assert.Equal("hit", CacheStatus(_folder.File("b/mlp.prune.run.json")));
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.onnx")), File.ReadAllBytes(_folder.File("b/mlp.onnx")));
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.prune.json")), File.ReadAllBytes(_folder.File("b/mlp.prune.json")));
+    }
+
+    [Fact]
+    public void Changing_a_setting_misses_the_cache()
+    {
+        var input = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var cache = _folder.File("cache");
+
+        EngineCli.Run("prune", input, "-o", _folder.File("a/mlp.onnx"), "--cache-dir", cache, "--sparsity", "0.3");
+        var second = EngineCli.Run("prune", input, "-o", _folder.File("b/mlp.onnx"), "--cache-dir", cache, "--sparsity", "0.31");
+
+        Assert.DoesNotContain("from cache", second.Output);
+    }
+
+    [Fact]
+    public void A_corrupt_entry_is_pruned_again_with_a_warning_and_replaced()
+    {
+        var input = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var cache = _folder.File("cache");
+        EngineCli.Run("prune", input, "-o", _folder.File("a/mlp.onnx"), "--cache-dir", cache);
+        var cachedModel = Directory.GetFiles(cache, "model.onnx", SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(cachedModel);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(cachedModel, bytes);
+
+        var second = EngineCli.Run("prune", input, "-o", _folder.File("b/mlp.onnx"), "--cache-dir", cache);
+        var third = EngineCli.Run("prune", input, "-o", _folder.File("c/mlp.onnx"), "--cache-dir", cache);
+
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("warning MP3002", second.Output);
+        Assert.Equal("replaced-corrupt", CacheStatus(_folder.File("b/mlp.prune.run.json")));
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.onnx")), File.ReadAllBytes(_folder.File("b/mlp.onnx")));
+        Assert.Contains("from cache", third.Output);
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.onnx")), File.ReadAllBytes(_folder.File("c/mlp.onnx")));
+    }
+
+    [Fact]
+    public void An_unwritable_cache_folder_warns_and_the_run_still_succeeds()
+    {
+        var input = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var notAFolder = _folder.File("cache-is-a-file");
+        File.WriteAllText(notAFolder, "x");
+
+        var (exitCode, text) = EngineCli.Run("prune", input, "-o", _folder.File("a/mlp.onnx"), "--cache-dir", notAFolder);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("warning MP3001", text);
+        Assert.True(File.Exists(_folder.File("a/mlp.onnx")));
+    }
+
+    private static string? CacheStatus(string runInfoPath) =>
+        JsonDocument.Parse(File.ReadAllBytes(runInfoPath)).RootElement.GetProperty("cache").GetString();
+}

@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Reporting;
+using Snapshooter.Xunit;
+
+namespace ModelPrune.Engine.Tests.Reporting;
+
+public sealed class ReportJsonTests
+{
+    [Fact]
+    public void SerializeIsByteIdenticalAcrossCalls()
+    {
+        Assert.Equal(ReportJson.Serialize(SampleReports.Classifier()), ReportJson.Serialize(SampleReports.Classifier()));
+    }
+
+    [Fact]
+    public void RoundTripIsByteIdentical()
+    {
+        var bytes = ReportJson.Serialize(SampleReports.Classifier());
+
+        var again = ReportJson.Serialize(ReportJson.Deserialize(bytes));
+
+        Assert.Equal(bytes, again);
+    }
+
+    [Fact]
+    public void RoundTripKeepsValues()
+    {
+        var original = SampleReports.Classifier();
+
+        var read = ReportJson.Deserialize(ReportJson.Serialize(original));
+
+        Assert.Equal(original.Settings.Sparsity, read.Settings.Sparsity);
+        Assert.Equal(original.Totals, read.Totals);
+        Assert.Equal(original.Layers[3].Name, read.Layers[3].Name);
+        Assert.Null(read.Layers[0].Reason);
+        Assert.Null(read.Evaluation.Outputs[1].Top1Agreement);
+        Assert.Equal(0.98, read.Evaluation.Outputs[0].Top1Agreement);
+    }
+
+    [Fact]
+    public void FormatIsUtf8WithLfTwoSpaceIndentAndTrailingNewline()
+    {
+        var bytes = ReportJson.Serialize(SampleReports.Classifier());
+        var text = Encoding.UTF8.GetString(bytes);
+
+        Assert.NotEqual(0xEF, bytes[0]); // no BOM
+        Assert.DoesNotContain('\r', text);
+        Assert.StartsWith("{\n  \"schema\": \"modelprune.report/1\",\n  \"engine\": {\n    \"name\"", text);
+        Assert.EndsWith("}\n", text);
+        Assert.False(text.EndsWith("\n\n", StringComparison.Ordinal));
+        Assert.Contains("\"gewichte.größe\"", text);
+    }
+
+    [Fact]
+    public void PropertiesAreCamelCaseInDeclarationOrder()
+    {
+        using var document = JsonDocument.Parse(ReportJson.Serialize(SampleReports.Classifier()));
+        var root = document.RootElement;
+
+        Assert.Equal(
+            new[] { "schema", "engine", "input", "output", "settings", "layers", "totals", "evaluation", "warnings" },
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            new[] { "name", "opType", "nodes", "shape", "inputAxis", "parameters", "zeros", "sparsity", "status" },
+            root.GetProperty("layers")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            new[] { "name", "elementType", "shape", "relativeL2", "cosine", "maxAbs", "top1Agreement" },
+            root.GetProperty("evaluation").GetProperty("outputs")[0].EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void NullsAreOmitted()
+    {
+        var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier(withTop1: false)));
+
+        Assert.DoesNotContain("null", text);
+        Assert.DoesNotContain("top1Agreement", text);
+        Assert.Contains("\"reason\": \"matched Exclude 'head.*'\"", text);
+    }
+
+    [Fact]
+    public void DoublesAreShortestInvariant()
+    {
+        var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier()));
+
+        Assert.Contains("\"sparsity\": 0.4,", text);
+        Assert.Contains("\"maxLayerSparsity\": 0.9,", text);
+        Assert.Contains("\"relativeL2\": 0.0123457,", text);
+        Assert.Contains("\"sparsity\": 0,", text);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void NonFiniteNumbersAreAnInternalError(double value)
+    {
+        var report = SampleReports.Classifier() with { Totals = SampleReports.Classifier().Totals with { ModelSparsity = value } };
+
+        var error = Assert.Throws<ModelPruneException>(() => ReportJson.Serialize(report));
+
+        Assert.Equal(DiagnosticCodes.InternalError, error.Diagnostic.Code);
+    }
+
+    [Fact]
+    public void MissingRequiredPropertyIsRejected()
+    {
+        var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier()))
+            .Replace("\"opType\": \"Gemm\",", string.Empty, StringComparison.Ordinal);
+
+        var error = Assert.Throws<JsonException>(() => ReportJson.Deserialize(Encoding.UTF8.GetBytes(text)));
+
+        Assert.Contains("OpType", error.Message);
+    }
+
+    [Fact]
+    public void NullListElementIsRejected()
+    {
+        var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier()))
+            .Replace("\"MatMul_0\"", "null", StringComparison.Ordinal);
+
+        Assert.Throws<JsonException>(() => ReportJson.Deserialize(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Theory]
+    [InlineData("\"schema\": \"modelprune.report/1\"", "\"schema\": \"modelprune.report/2\"")]
+    [InlineData("\"schema\": \"modelprune.report/1\"", "\"schema\": \"modelprune.report/1\", \"extra\": 1")]
+    [InlineData("\"warnings\": [", "\"warnings\": {")]
+    public void ForeignOrCorruptJsonIsRejected(string find, string replace)
+    {
+        var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier())).Replace(find, replace, StringComparison.Ordinal);
+
+        Assert.Throws<JsonException>(() => ReportJson.Deserialize(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Fact]
+    public void TruncatedJsonIsRejected()
+    {
+        var bytes = ReportJson.Serialize(SampleReports.Classifier());
+
+        Assert.Throws<JsonException>(() => ReportJson.Deserialize(bytes[..(bytes.Length / 2)]));
+    }
+
+    [Fact]
+    public void JsonMatchesSnapshot()
+    {
+        Snapshot.Match(Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier())));
+    }
+}

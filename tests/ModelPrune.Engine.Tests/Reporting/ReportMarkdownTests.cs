@@ -1,0 +1,92 @@
+using ModelPrune.Engine.Reporting;
+
+namespace ModelPrune.Engine.Tests.Reporting;
+
+public sealed class ReportMarkdownTests
+{
+    [Fact]
+    public void StartsWithTitleAndSummaryBeforeLayers()
+    {
+        var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
+
+        Assert.StartsWith("# ModelPrune report: classifier.onnx\n\n## Summary\n", markdown);
+        var summary = markdown.IndexOf("## Summary", StringComparison.Ordinal);
+        var layers = markdown.IndexOf("## Layers", StringComparison.Ordinal);
+        var warnings = markdown.IndexOf("## Warnings", StringComparison.Ordinal);
+        var evaluation = markdown.IndexOf("## Evaluation", StringComparison.Ordinal);
+        Assert.True(summary < layers && layers < warnings && warnings < evaluation);
+    }
+
+    [Fact]
+    public void SummaryHasTheHeadlineNumbers()
+    {
+        var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
+
+        Assert.Contains("| Method | magnitude |\n", markdown);
+        Assert.Contains("| Pattern | unstructured |\n", markdown);
+        Assert.Contains("| Requested sparsity | 40.0% |\n", markdown);
+        Assert.Contains("| Achieved sparsity (pruned layers) | 40.0% |\n", markdown);
+        Assert.Contains("| Model-wide sparsity | 26.0% |\n", markdown);
+        Assert.Contains("| Layers | 2 pruned, 1 excluded, 1 skipped |\n", markdown);
+        Assert.Contains("| File size | 1.5 MiB → 1.5 MiB |\n", markdown);
+        Assert.Contains("| Parameters → non-zero after pruning | 25,240 → 18,680 |\n", markdown);
+        Assert.Contains("| Worst output relative L2 | 0.0123 |\n", markdown);
+        Assert.Contains("| Worst output cosine | 0.999924 |\n", markdown);
+        Assert.Contains("| Top-1 agreement (lowest output) | 98.0% |\n", markdown);
+    }
+
+    [Fact]
+    public void Top1RowOnlyWhenAnOutputHasIt()
+    {
+        Assert.DoesNotContain("Top-1 agreement", ReportMarkdown.Render(SampleReports.Classifier(withTop1: false), null));
+    }
+
+    [Fact]
+    public void LayerTableShowsStatusReasonAndEscapesPipes()
+    {
+        var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
+
+        Assert.Contains("| `encoder.layer.0.dense.weight` | MatMul | [64, 128] | 8,192 | 40.0% | pruned |\n", markdown);
+        Assert.Contains("| `head.weight\\|bias` | MatMul | [64, 10] | 640 | 0.0% | excluded: matched Exclude 'head.*' |\n", markdown);
+        Assert.Contains("skipped: input dimension 27 is not a multiple of 4 |\n", markdown);
+    }
+
+    [Fact]
+    public void WarningsAndInputsAreListed()
+    {
+        var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
+
+        Assert.Contains("- **MP1009**: Layer 'gewichte.größe' skipped", markdown);
+        Assert.Contains("| `input_ids` | int64 | [4, 16] | uniform[0,30522) |\n", markdown);
+        Assert.Contains("seed 42", markdown);
+    }
+
+    [Fact]
+    public void RunSectionOnlyWhenRunInfoIsGiven()
+    {
+        var without = ReportMarkdown.Render(SampleReports.Classifier(), null);
+        var with = ReportMarkdown.Render(SampleReports.Classifier(), SampleReports.Run("hit"));
+
+        Assert.DoesNotContain("This run", without);
+        Assert.StartsWith(without, with);
+        var run = with[with.IndexOf("## This run (not deterministic)", StringComparison.Ordinal)..];
+        Assert.Contains("| Cache | hit |\n", run);
+        Assert.Contains("| Device | cpu (16 threads) |\n", run);
+        Assert.Contains("| prune | 40.3 ms |\n", run);
+    }
+
+    [Fact]
+    public void UsesLfAndEndsWithOneNewline()
+    {
+        var markdown = ReportMarkdown.Render(SampleReports.Classifier(), SampleReports.Run());
+
+        Assert.DoesNotContain('\r', markdown);
+        Assert.EndsWith("|\n", markdown);
+    }
+
+    [Fact]
+    public void RenderingIsDeterministic()
+    {
+        Assert.Equal(ReportMarkdown.Render(SampleReports.Classifier(), null), ReportMarkdown.Render(SampleReports.Classifier(), null));
+    }
+}

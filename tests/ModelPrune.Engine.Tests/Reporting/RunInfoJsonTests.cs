@@ -1,0 +1,33 @@
+using System.Text;
+using System.Text.Json;
+using ModelPrune.Engine.Reporting;
+
+namespace ModelPrune.Engine.Tests.Reporting;
+
+public sealed class RunInfoJsonTests
+{
+    [Fact]
+    public void WritesCanonicalJson()
+    {
+        var text = Encoding.UTF8.GetString(RunInfoJson.Serialize(SampleReports.Run()));
+
+        Assert.Equal(
+            "{\n  \"cache\": \"miss\",\n  \"device\": \"cpu (16 threads)\",\n  \"timings\": [\n    {\n      \"stage\": \"load\",\n      \"milliseconds\": 12.5\n    },\n"
+            + "    {\n      \"stage\": \"prune\",\n      \"milliseconds\": 40.25\n    },\n    {\n      \"stage\": \"evaluate\",\n      \"milliseconds\": 103\n    }\n  ]\n}\n",
+            text);
+    }
+
+    [Fact]
+    public void RoundTripIsByteIdentical()
+    {
+        var bytes = RunInfoJson.Serialize(SampleReports.Run("hit"));
+
+        Assert.Equal(bytes, RunInfoJson.Serialize(RunInfoJson.Deserialize(bytes)));
+    }
+
+    [Fact]
+    public void MissingCacheIsRejected()
+    {
+        Assert.Throws<JsonException>(() => RunInfoJson.Deserialize(Encoding.UTF8.GetBytes("{\"device\": \"cpu\", \"timings\": []}")));
+    }
+}
