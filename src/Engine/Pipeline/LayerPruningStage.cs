@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pruning;
@@ -74,18 +75,29 @@ public static class LayerPruningStage
 
         Parallel.ForEach(selected, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, weight =>
         {
-            var W = weight.Tensor.ReadValues();
-            if (settings.Pattern.IsNM)
+            var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
+            if (weight.Tensor.TryGetFloat32InPlace(out var raw))
             {
-                NmMagnitudePruner.Prune(W, InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis), settings.Pattern);
-            }
-            else
-            {
-                MagnitudeSelection.ZeroSmallest(W, MagnitudeSelection.CountFor(W.Length, settings.Sparsity));
+                PruneLayer(MemoryMarshal.Cast<byte, float>(raw.Span), layout, settings);
+                return;
             }
 
+            var W = weight.Tensor.ReadValues();
+            PruneLayer(W, layout, settings);
             weight.Tensor.WriteValues(W);
         });
+    }
+
+    private static void PruneLayer(Span<float> W, InputAxisLayout layout, PruneSettings settings)
+    {
+        if (settings.Pattern.IsNM)
+        {
+            NmMagnitudePruner.Prune(W, layout, settings.Pattern);
+        }
+        else
+        {
+            MagnitudeSelection.ZeroSmallest(W, MagnitudeSelection.CountFor(W.Length, settings.Sparsity));
+        }
     }
 
     private static LayerReport ToReport(PrunableWeight weight, string status, string? reason)

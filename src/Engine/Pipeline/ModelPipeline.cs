@@ -28,7 +28,8 @@ public static class ModelPipeline
         catch (ModelPruneException e)
         {
             Cleanup(staged);
-            printed.Add(e.Diagnostic);
+            // Lower layers that do not know the file (a tensor deep in the model) leave it empty.
+            printed.Add(string.IsNullOrEmpty(e.Diagnostic.File) ? e.Diagnostic with { File = job.ModelPath } : e.Diagnostic);
             return new ModelOutcome(false, null, printed);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

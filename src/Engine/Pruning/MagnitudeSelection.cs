@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>
@@ -10,18 +12,26 @@ public static class MagnitudeSelection
         (long)Math.Floor(parameters * sparsity + 0.5);
 
     /// <summary>Sets the <paramref name="k"/> smallest-magnitude entries of W to zero (the mask is implicit).</summary>
-    public static void ZeroSmallest(float[] W, long k)
+    public static void ZeroSmallest(Span<float> W, long k)
     {
         if (k <= 0) return;
         if (k >= W.Length)
         {
-            Array.Clear(W);
+            W.Clear();
             return;
         }
 
-        var magnitudes = new float[W.Length];
-        for (var i = 0; i < W.Length; i++) magnitudes[i] = MathF.Abs(W[i]);
-        var threshold = KthSmallest(magnitudes, (int)(k - 1));
+        var magnitudes = ArrayPool<float>.Shared.Rent(W.Length);
+        float threshold;
+        try
+        {
+            for (var i = 0; i < W.Length; i++) magnitudes[i] = MathF.Abs(W[i]);
+            threshold = KthSmallest(magnitudes.AsSpan(0, W.Length), (int)(k - 1));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(magnitudes);
+        }
 
         long below = 0;
         for (var i = 0; i < W.Length; i++)
@@ -46,7 +56,7 @@ public static class MagnitudeSelection
     }
 
     /// <summary>Hoare quickselect with a median-of-three pivot; reorders <paramref name="values"/>.</summary>
-    public static float KthSmallest(float[] values, int k)
+    public static float KthSmallest(Span<float> values, int k)
     {
         int lo = 0, hi = values.Length - 1;
         while (lo < hi)

@@ -10,7 +10,7 @@ public static class NmMagnitudePruner
     public static bool Fits(InputAxisLayout layout, SparsityPattern pattern) =>
         pattern.IsNM && layout.Length % pattern.M == 0;
 
-    public static void Prune(float[] W, InputAxisLayout layout, SparsityPattern pattern)
+    public static void Prune(Span<float> W, InputAxisLayout layout, SparsityPattern pattern)
     {
         if (!Fits(layout, pattern))
         {
@@ -20,10 +20,10 @@ public static class NmMagnitudePruner
         var M = pattern.M;
         var N = pattern.N;
         var groups = layout.Length / M;
-        Parallel.For(0L, layout.Outer, outer =>
+        Span<long> index = stackalloc long[M];
+        Span<bool> pruned = stackalloc bool[M];
+        for (long outer = 0; outer < layout.Outer; outer++)
         {
-            Span<long> index = stackalloc long[M];
-            Span<bool> pruned = stackalloc bool[M];
             for (long g = 0; g < groups; g++)
             {
                 for (long inner = 0; inner < layout.Inner; inner++)
@@ -42,7 +42,7 @@ public static class NmMagnitudePruner
                         for (var t = 0; t < M; t++)
                         {
                             if (pruned[t]) continue;
-                            var a = MathF.Abs(W[index[t]]);
+                            var a = MathF.Abs(W[(int)index[t]]);
                             if (best < 0 || a < bestMagnitude)
                             {
                                 best = t;
@@ -51,10 +51,10 @@ public static class NmMagnitudePruner
                         }
 
                         pruned[best] = true;
-                        W[index[best]] = 0f;
+                        W[(int)index[best]] = 0f;
                     }
                 }
             }
-        });
+        }
     }
 }
