@@ -72,15 +72,15 @@ internal static class DeviationMetrics
     }
 
     /// <summary>
-    /// [batch, classes] compares each row's argmax; [batch, sequence, vocabulary] each position's. Other
-    /// shapes are not class scores, so agreement would mean nothing.
+    /// [batch, classes] compares each row's argmax. Rank-3 outputs are left out: by shape alone a
+    /// transformer's hidden states [batch, sequence, width] look like language-model logits, and argmax
+    /// agreement over hidden units means nothing (task-aware metrics are a later step).
     /// </summary>
     private static double? Top1Agreement(long[] shape, double[] y, double[] p)
     {
         long classes = shape.Length switch
         {
             2 => shape[1],
-            3 => shape[2],
             _ => 0,
         };
         if (classes <= 1 || y.Length == 0)

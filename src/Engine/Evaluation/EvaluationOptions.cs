@@ -3,5 +3,10 @@ namespace ModelPrune.Engine.Evaluation;
 /// <summary>
 /// How synthetic inputs are made. DimensionOverrides maps a symbolic dimension name (<c>batch</c>) or an
 /// <c>input:axis</c> pair (<c>input_ids:1</c>) to the size to use; see <see cref="DimensionOverrideParser"/>.
+/// GatherBounds (input name → exclusive bound of its ids) may be given by a caller that already holds the
+/// parsed model; when null the comparer reads them from the original model file.
 /// </summary>
-public sealed record EvaluationOptions(int Seed, IReadOnlyDictionary<string, long> DimensionOverrides);
+public sealed record EvaluationOptions(
+    int Seed,
+    IReadOnlyDictionary<string, long> DimensionOverrides,
+    IReadOnlyDictionary<string, long>? GatherBounds = null);

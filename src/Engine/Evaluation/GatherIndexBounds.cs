@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// Finds graph inputs used directly as Gather indices (token ids into an embedding table) and the size of
 /// the gathered axis, so synthetic ids stay in range: ORT rejects an out-of-range index at run time.
 /// </summary>
-internal static class GatherIndexBounds
+public static class GatherIndexBounds
 {
     /// <summary>Input name → exclusive upper bound (the smallest table if an input indexes several).</summary>
     public static IReadOnlyDictionary<string, long> Read(string modelPath)
@@ -19,10 +19,11 @@ internal static class GatherIndexBounds
             model = ModelProto.Parser.ParseFrom(stream);
         }
 
-        return FindBounds(model.Graph);
+        return Find(model.Graph);
     }
 
-    private static Dictionary<string, long> FindBounds(GraphProto? graph)
+    /// <summary>From a model already in memory: the pipeline has one, and a second parse would double the peak.</summary>
+    public static Dictionary<string, long> Find(GraphProto? graph)
     {
         var bounds = new Dictionary<string, long>(StringComparer.Ordinal);
         if (graph is null)

@@ -17,7 +17,7 @@ public static class ModelComparer
     public static EvaluationReport Compare(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var gatherBounds = ReadGatherBounds(originalModelPath, displayFile);
+        var gatherBounds = options.GatherBounds ?? ReadGatherBounds(originalModelPath, displayFile);
 
         List<SyntheticInput> inputs = new();
         try
@@ -69,7 +69,9 @@ public static class ModelComparer
     {
         var options = new SessionOptions
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC,
+            // Graph rewrites cannot change what the outputs mean, and skipping them saves time and the
+            // folded copies of constants they make.
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
             IntraOpNumThreads = Environment.ProcessorCount,
             // ORT's warnings (unused initializers and the like) would land in every build log.
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,

@@ -110,8 +110,20 @@ public sealed class WeightTensor
 
     public long CountZeros()
     {
+        // Counting runs over every tensor of the model: read float32 raw data where it lies.
+        if (_tensor.DataType == TensorElementTypes.Float && BitConverter.IsLittleEndian && UsesRawData)
+        {
+            CheckedCount();
+            return CountZeros(MemoryMarshal.Cast<byte, float>(_tensor.RawData.Span));
+        }
+
+        return CountZeros(ReadValues());
+    }
+
+    private static long CountZeros(ReadOnlySpan<float> values)
+    {
         long zeros = 0;
-        foreach (var value in ReadValues())
+        foreach (var value in values)
         {
             if (value == 0f)
             {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime;
+using System.Runtime.CompilerServices;
 using ModelPrune.Engine.Caching;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
@@ -41,6 +43,9 @@ public static class ModelPipeline
         }
     }
 
+    // Fully optimised from the first call: tier-0 code keeps every local alive to the end of the method,
+    // which would keep the parsed model (as large as the file) in memory while ONNX Runtime loads it twice.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (PruneReport Report, string CacheStatus) Prune(ModelJob job, CacheOptions cacheOptions, List<Diagnostic> printed, List<string> staged)
     {
         var total = Stopwatch.StartNew();
@@ -85,13 +90,15 @@ public static class ModelPipeline
         Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
         OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
+        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph));
         timings.Add(Lap("write", stage));
 
         // The parsed model can be as large as the file; let it go before ONNX Runtime loads two sessions.
         model = null;
-        GC.Collect();
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
-        var evaluation = ModelComparer.Compare(job.ModelPath, stagedModel, new EvaluationOptions(settings.Seed, settings.Dimensions), file);
+        var evaluation = ModelComparer.Compare(job.ModelPath, stagedModel, evaluationOptions, file);
         timings.Add(Lap("evaluate", stage));
 
         var report = new PruneReport(
