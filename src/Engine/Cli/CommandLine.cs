@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pipeline;
 
 namespace ModelPrune.Engine.Cli;
@@ -16,6 +17,7 @@ public static class CommandLine
         {
             PruneCommand(output),
             InspectCommand(output),
+            RoundTripCommand(output),
             BatchCommand(output),
         };
 
@@ -73,6 +75,30 @@ public static class CommandLine
         var model = new Argument<string>("model") { Description = "The ONNX model to list." };
         var command = new Command("inspect", "List the prunable layers of a model: names, shapes, parameter counts.") { model };
         command.SetAction(result => ModelInspector.Print(result.GetValue(model)!, output));
+        return command;
+    }
+
+    /// <summary>Read and write a model without changing it: the I/O floor the prune benchmark is held to.</summary>
+    private static Command RoundTripCommand(TextWriter output)
+    {
+        var model = new Argument<string>("model") { Description = "The ONNX model to read." };
+        var outputPath = new Option<string>("--output", "-o") { Description = "Where to write it (external data inlined).", Required = true };
+        var command = new Command("roundtrip", "Read a model and write it back unchanged, with external data inlined.") { model, outputPath };
+        command.SetAction(result =>
+        {
+            var source = Path.GetFullPath(result.GetValue(model)!);
+            var destination = Path.GetFullPath(result.GetValue(outputPath)!);
+            if (string.Equals(source, destination, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelPruneException(DiagnosticCodes.OutputWouldOverwriteInput, source,
+                    "The output is the input model itself; ModelPrune never overwrites a user's model. Choose another output path.");
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            OnnxModelWriter.WriteAtomic(OnnxModelReader.Read(source).Proto, destination);
+            output.WriteLine($"{destination}: written ({new FileInfo(destination).Length} bytes)");
+            return 0;
+        });
         return command;
     }
 

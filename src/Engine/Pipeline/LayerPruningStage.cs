@@ -64,28 +64,43 @@ public static class LayerPruningStage
 
     private static void PruneSelected(IReadOnlyList<PrunableWeight> selected, PruneSettings settings)
     {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         if (settings.Method == PruningMethod.GlobalMagnitude)
         {
-            // Global ranking needs every layer's W at once; layer-wise methods below hold one at a time.
-            var layers = selected.Select(w => new LayerWeights(w.Name, w.Tensor.ReadValues(), InputAxisLayout.From(w.Tensor.Dims, w.InputAxis))).ToArray();
-            GlobalMagnitudePruner.Prune(layers, settings.Sparsity, settings.MaxLayerSparsity);
-            for (var i = 0; i < selected.Count; i++) selected[i].Tensor.WriteValues(layers[i].W);
+            var global = new GlobalMagnitudePruner(selected.Select(w => w.Tensor.ElementCount).ToArray(), settings.Sparsity, settings.MaxLayerSparsity);
+            while (!global.Resolved)
+            {
+                Parallel.For(0, selected.Count, parallel, l => WithValues(selected[l], write: false, W => global.Count(l, W)));
+                global.Advance();
+            }
+
+            var counts = global.LayerCounts();
+            Parallel.For(0, selected.Count, parallel, l => WithValues(selected[l], write: true, W => MagnitudeSelection.ZeroSmallest(W, counts[l])));
             return;
         }
 
-        Parallel.ForEach(selected, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, weight =>
+        Parallel.ForEach(selected, parallel, weight =>
         {
             var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
-            if (weight.Tensor.TryGetFloat32InPlace(out var raw))
-            {
-                PruneLayer(MemoryMarshal.Cast<byte, float>(raw.Span), layout, settings);
-                return;
-            }
-
-            var W = weight.Tensor.ReadValues();
-            PruneLayer(W, layout, settings);
-            weight.Tensor.WriteValues(W);
+            WithValues(weight, write: true, W => PruneLayer(W, layout, settings));
         });
+    }
+
+    /// <summary>
+    /// Hands a layer's W to <paramref name="action"/>: float32 raw data where it lies in the model (no copy),
+    /// other storage through a float copy that is written back when <paramref name="write"/> is set.
+    /// </summary>
+    private static void WithValues(PrunableWeight weight, bool write, WeightAction action)
+    {
+        if (weight.Tensor.TryGetFloat32InPlace(out var raw))
+        {
+            action(MemoryMarshal.Cast<byte, float>(raw.Span));
+            return;
+        }
+
+        var W = weight.Tensor.ReadValues();
+        action(W);
+        if (write) weight.Tensor.WriteValues(W);
     }
 
     private static void PruneLayer(Span<float> W, InputAxisLayout layout, PruneSettings settings)

@@ -1,86 +1,111 @@
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>
-/// Global magnitude pruning: one threshold t over |W| of all layers, so layers with many small weights
-/// give up more of them. The per-layer ceiling (MaxLayerSparsity) keeps any layer from collapsing: a layer
-/// that would pass it stops there, and t rises until the model-wide target count is met exactly.
+/// Global magnitude pruning: one threshold t over |W| of all selected layers, so layers with many small
+/// weights give up more of them. The per-layer ceiling (MaxLayerSparsity) keeps any layer from collapsing:
+/// a layer that would pass it stops there, and t rises until the model-wide target count is met exactly.
+///
+/// t is found digit by digit from per-layer histograms of magnitude keys (<see cref="MagnitudeKey"/>), so
+/// layers are visited one at a time and no copy of the model's weights is held. The caller:
+/// <list type="number">
+/// <item>while <see cref="Resolved"/> is false: <see cref="Count"/> every layer, then <see cref="Advance"/>;</item>
+/// <item>zeroes each layer's smallest <c>LayerCounts()[l]</c> weights (<see cref="MagnitudeSelection.ZeroSmallest"/>).</item>
+/// </list>
+/// Count calls for different layers may run in parallel.
 /// </summary>
-public static class GlobalMagnitudePruner
+public sealed class GlobalMagnitudePruner
 {
-    /// <summary>Returns the number of weights zeroed per layer; the layers' W arrays are pruned in place.</summary>
+    private readonly long[] _ceilings;
+    private readonly long _target;
+    private readonly int[][] _histograms;
+    private readonly long[] _below;
+    private uint _prefix;
+    private int _level;
+    private bool _everythingFits;
+
+    public GlobalMagnitudePruner(IReadOnlyList<long> layerSizes, double sparsity, double maxLayerSparsity)
+    {
+        _ceilings = layerSizes.Select(n => (long)Math.Floor(n * maxLayerSparsity)).ToArray();
+        _target = Math.Min(MagnitudeSelection.CountFor(layerSizes.Sum(), sparsity), _ceilings.Sum());
+        _histograms = layerSizes.Select(_ => new int[MagnitudeKey.MaxBuckets]).ToArray();
+        _below = new long[layerSizes.Count];
+    }
+
+    public bool Resolved => _everythingFits || _level == MagnitudeKey.Levels;
+
+    /// <summary>Prunes layers held in memory; returns the number of weights zeroed per layer.</summary>
     public static long[] Prune(IReadOnlyList<LayerWeights> layers, double sparsity, double maxLayerSparsity)
     {
-        var total = layers.Sum(l => (long)l.W.Length);
-        var target = MagnitudeSelection.CountFor(total, sparsity);
-        var ceilings = layers.Select(l => (long)Math.Floor(l.W.Length * maxLayerSparsity)).ToArray();
-
-        var sorted = new float[layers.Count][];
-        Parallel.For(0, layers.Count, l =>
+        var pruner = new GlobalMagnitudePruner(layers.Select(l => (long)l.W.Length).ToArray(), sparsity, maxLayerSparsity);
+        while (!pruner.Resolved)
         {
-            var magnitudes = new float[layers[l].W.Length];
-            for (var i = 0; i < magnitudes.Length; i++) magnitudes[i] = MathF.Abs(layers[l].W[i]);
-            Array.Sort(magnitudes);
-            sorted[l] = magnitudes;
-        });
-
-        // |w| >= 0, so the bit patterns of non-negative floats order like the values: bisect on them.
-        var counts = new long[layers.Count];
-        int lo = 0, hi = BitConverter.SingleToInt32Bits(float.PositiveInfinity);
-        while (lo < hi)
-        {
-            var mid = lo + ((hi - lo + 1) >> 1);
-            if (CountBelow(sorted, ceilings, BitConverter.Int32BitsToSingle(mid), counts) <= target) lo = mid;
-            else hi = mid - 1;
+            Parallel.For(0, layers.Count, l => pruner.Count(l, layers[l].W));
+            pruner.Advance();
         }
 
-        var threshold = BitConverter.Int32BitsToSingle(lo);
-        var assigned = CountBelow(sorted, ceilings, threshold, counts);
+        var counts = pruner.LayerCounts();
+        Parallel.For(0, layers.Count, l => MagnitudeSelection.ZeroSmallest(layers[l].W, counts[l]));
+        return counts;
+    }
 
-        // What is left are weights whose magnitude equals the threshold: hand them out in layer order.
-        var remaining = target - assigned;
-        for (var l = 0; l < layers.Count && remaining > 0; l++)
+    public void Count(int layer, ReadOnlySpan<float> W) =>
+        MagnitudeKey.AddDigits(W, _level, _prefix, _histograms[layer].AsSpan(0, MagnitudeKey.Buckets(_level)));
+
+    /// <summary>Fixes the next digit of t: the largest one at which the capped allocation still fits the target.</summary>
+    public void Advance()
+    {
+        var buckets = MagnitudeKey.Buckets(_level);
+        var digit = 0;
+        for (; digit < buckets; digit++)
         {
-            var equal = CountAtMost(sorted[l], threshold) - counts[l];
-            var room = Math.Min(equal, ceilings[l] - counts[l]);
-            var take = Math.Min(room, remaining);
+            // Allocation if t were the start of digit+1: everything below it, each layer capped.
+            long allocated = 0;
+            for (var l = 0; l < _below.Length; l++) allocated += Math.Min(_below[l] + _histograms[l][digit], _ceilings[l]);
+            if (allocated > _target) break;
+            for (var l = 0; l < _below.Length; l++) _below[l] += _histograms[l][digit];
+        }
+
+        if (digit == buckets)
+        {
+            // Only possible when the ceilings bind everywhere: every layer simply stops at its ceiling.
+            _everythingFits = true;
+            return;
+        }
+
+        _prefix = MagnitudeKey.Extend(_prefix, _level, (uint)digit);
+        _level++;
+        if (_level < MagnitudeKey.Levels)
+        {
+            foreach (var histogram in _histograms) Array.Clear(histogram);
+        }
+    }
+
+    /// <summary>How many weights each layer loses: all below t (capped), then weights equal to t in layer order.</summary>
+    public long[] LayerCounts()
+    {
+        if (!Resolved) throw new InvalidOperationException("count and advance until Resolved first");
+
+        var counts = new long[_below.Length];
+        long assigned = 0;
+        for (var l = 0; l < counts.Length; l++)
+        {
+            counts[l] = Math.Min(_below[l], _ceilings[l]);
+            assigned += counts[l];
+        }
+
+        if (_everythingFits) return counts;
+
+        // The last level's histograms still hold, at t's own digit, how many weights equal t.
+        var equalDigit = (int)(_prefix & (uint)(MagnitudeKey.Buckets(MagnitudeKey.Levels - 1) - 1));
+        var remaining = _target - assigned;
+        for (var l = 0; l < counts.Length && remaining > 0; l++)
+        {
+            var take = Math.Min(Math.Min(_histograms[l][equalDigit], _ceilings[l] - counts[l]), remaining);
             if (take <= 0) continue;
             counts[l] += take;
             remaining -= take;
         }
 
-        Parallel.For(0, layers.Count, l => MagnitudeSelection.ZeroSmallest(layers[l].W, counts[l]));
         return counts;
-    }
-
-    private static long CountBelow(float[][] sorted, long[] ceilings, float threshold, long[] counts)
-    {
-        long sum = 0;
-        for (var l = 0; l < sorted.Length; l++)
-        {
-            counts[l] = Math.Min(LowerBound(sorted[l], threshold), ceilings[l]);
-            sum += counts[l];
-        }
-
-        return sum;
-    }
-
-    private static long CountAtMost(float[] sorted, float value)
-    {
-        var next = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) + 1);
-        return LowerBound(sorted, next);
-    }
-
-    /// <summary>Number of entries strictly below <paramref name="value"/>.</summary>
-    private static long LowerBound(float[] sorted, float value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = lo + ((hi - lo) >> 1);
-            if (sorted[mid] < value) lo = mid + 1;
-            else hi = mid;
-        }
-
-        return lo;
     }
 }

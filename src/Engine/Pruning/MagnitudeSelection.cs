@@ -1,10 +1,10 @@
-using System.Buffers;
-
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>
-/// Zeroes the k smallest |w| of a tensor in O(n): quickselect finds the k-th magnitude, everything below
-/// it goes, and ties at the threshold go in index order, so the result is deterministic.
+/// Zeroes the k smallest |w| of a tensor in linear passes: digit histograms of the magnitude keys
+/// (<see cref="MagnitudeKey"/>) narrow down the exact k-th magnitude, and a last pass zeroes everything
+/// below it plus, in index order, as many weights equal to it as are still needed. Deterministic: ties go
+/// to the lower index.
 /// </summary>
 public static class MagnitudeSelection
 {
@@ -21,69 +21,52 @@ public static class MagnitudeSelection
             return;
         }
 
-        var magnitudes = ArrayPool<float>.Shared.Rent(W.Length);
-        float threshold;
-        try
-        {
-            for (var i = 0; i < W.Length; i++) magnitudes[i] = MathF.Abs(W[i]);
-            threshold = KthSmallest(magnitudes.AsSpan(0, W.Length), (int)(k - 1));
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(magnitudes);
-        }
-
-        long below = 0;
+        var (threshold, below) = KthSmallestKey(W, k);
+        var ties = k - below;
         for (var i = 0; i < W.Length; i++)
         {
-            if (MathF.Abs(W[i]) < threshold) below++;
-        }
-
-        var tiesToZero = k - below;
-        for (var i = 0; i < W.Length; i++)
-        {
-            var a = MathF.Abs(W[i]);
-            if (a < threshold)
+            var key = MagnitudeKey.Of(W[i]);
+            if (key < threshold)
             {
                 W[i] = 0f;
             }
-            else if (a == threshold && tiesToZero > 0)
+            else if (key == threshold && ties > 0)
             {
                 W[i] = 0f;
-                tiesToZero--;
+                ties--;
             }
         }
     }
 
-    /// <summary>Hoare quickselect with a median-of-three pivot; reorders <paramref name="values"/>.</summary>
-    public static float KthSmallest(Span<float> values, int k)
+    /// <summary>The key of the k-th smallest |w| (1-based k) and how many keys lie strictly below it.</summary>
+    public static (uint Key, long Below) KthSmallestKey(ReadOnlySpan<float> W, long k)
     {
-        int lo = 0, hi = values.Length - 1;
-        while (lo < hi)
+        Span<int> histogram = stackalloc int[MagnitudeKey.MaxBuckets];
+        uint prefix = 0;
+        long below = 0;
+        for (var level = 0; level < MagnitudeKey.Levels; level++)
         {
-            var mid = lo + ((hi - lo) >> 1);
-            var pivot = MedianOfThree(values[lo], values[mid], values[hi]);
-            int i = lo, j = hi;
-            while (i <= j)
-            {
-                while (values[i] < pivot) i++;
-                while (values[j] > pivot) j--;
-                if (i <= j)
-                {
-                    (values[i], values[j]) = (values[j], values[i]);
-                    i++;
-                    j--;
-                }
-            }
-
-            if (k <= j) hi = j;
-            else if (k >= i) lo = i;
-            else return values[k];
+            var counts = histogram[..MagnitudeKey.Buckets(level)];
+            counts.Clear();
+            MagnitudeKey.AddDigits(W, level, prefix, counts);
+            var (digit, before) = Crossing(counts, k - below);
+            prefix = MagnitudeKey.Extend(prefix, level, digit);
+            below += before;
         }
 
-        return values[k];
+        return (prefix, below);
     }
 
-    private static float MedianOfThree(float a, float b, float c) =>
-        a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+    /// <summary>The bucket where the running count reaches <paramref name="k"/>, and the count before it.</summary>
+    private static (uint Bucket, long Below) Crossing(ReadOnlySpan<int> histogram, long k)
+    {
+        long below = 0;
+        for (var bucket = 0; bucket < histogram.Length; bucket++)
+        {
+            if (below + histogram[bucket] >= k) return ((uint)bucket, below);
+            below += histogram[bucket];
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(k), "k exceeds the number of values");
+    }
 }

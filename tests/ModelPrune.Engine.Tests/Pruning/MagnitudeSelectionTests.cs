@@ -36,15 +36,21 @@ public sealed class MagnitudeSelectionTests
     }
 
     [Fact]
-    public void Quickselect_matches_sorting()
+    public void Kth_smallest_key_matches_sorting_including_signs_zeros_and_extremes()
     {
         var random = new Random(7);
-        var values = Enumerable.Range(0, 5001).Select(_ => (float)random.NextDouble()).ToArray();
-        var sorted = values.OrderBy(v => v).ToArray();
+        var values = Enumerable.Range(0, 5001).Select(_ => (float)(random.NextDouble() * 2 - 1) * MathF.Pow(10, random.Next(-30, 30))).ToArray();
+        values[10] = 0f;
+        values[11] = -0f;
+        values[12] = float.Epsilon;
+        values[13] = float.MaxValue;
+        var sorted = values.Select(MathF.Abs).OrderBy(v => v).ToArray();
 
-        foreach (var k in new[] { 0, 1, 2500, 4999, 5000 })
+        foreach (var k in new[] { 1, 2, 3, 2500, 5000, 5001 })
         {
-            Assert.Equal(sorted[k], MagnitudeSelection.KthSmallest((float[])values.Clone(), k));
+            var (key, below) = MagnitudeSelection.KthSmallestKey(values, k);
+            Assert.Equal(sorted[k - 1], BitConverter.UInt32BitsToSingle(key));
+            Assert.Equal(sorted.Count(v => v < sorted[k - 1]), below);
         }
     }
 }
