@@ -1,0 +1,13 @@
+namespace ModelPrune.Tasks
+{
+    /// <summary>Metadata the targets put on each item they pass to <see cref="PruneModels"/>.</summary>
+    internal static class ModelMetadata
+    {
+        public const string DisplayName = "DisplayName";
+        public const string OutputModel = "OutputModel";
+        public const string Report = "Report";
+        public const string Markdown = "Markdown";
+        public const string RunInfo = "RunInfo";
+        public const string Stamp = "Stamp";
+    }
+}

@@ -1,0 +1,14 @@
+namespace ModelPrune.Tasks
+{
+    /// <summary>
+    /// The codes the task logs itself (the engine's own are printed by the engine); all are listed with
+    /// cause and fix in docs/diagnostics.md.
+    /// </summary>
+    internal static class TaskDiagnostics
+    {
+        public const string EngineNotFound = "MP3003";
+        public const string OutputUnwritable = "MP3004";
+        public const string EngineCrashed = "MP9001";
+        public const string InternalError = "MP9002";
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Microsoft.Build.Utilities;
+using ModelPrune.Tasks;
+
+namespace ModelPrune.Build.Tests;
+
+public sealed class PruneRequestTests
+{
+    [Fact]
+    public void Request_carries_paths_and_raw_settings_with_the_engines_key_names()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "obj", "modelprune", "classifier.0000");
+        var model = new TaskItem(Path.Combine(Path.GetTempPath(), "Models", "classifier.onnx"), new Dictionary<string, string>
+        {
+            ["DisplayName"] = "Models/classifier.onnx",
+            ["OutputModel"] = Path.Combine(folder, "classifier.onnx"),
+            ["Report"] = Path.Combine(folder, "classifier.prune.json"),
+            ["Markdown"] = Path.Combine(folder, "classifier.prune.md"),
+            ["RunInfo"] = Path.Combine(folder, "classifier.prune.run.json"),
+            ["Sparsity"] = " 0.4 ",
+            ["IncludeLayers"] = "fc*;regex:^conv\\d+$",
+            ["ExcludeLayers"] = "fc3.weight",
+            ["Dimensions"] = "batch=4;sequence=32",
+        });
+
+        using var request = JsonDocument.Parse(PruneRequest.ToJson(new[] { model }, cacheEnabled: false, cacheDirectory: "relative-cache"));
+
+        var root = request.RootElement;
+        Assert.False(root.GetProperty("cacheEnabled").GetBoolean());
+        Assert.Equal(Path.GetFullPath("relative-cache"), root.GetProperty("cacheDirectory").GetString());
+        var entry = Assert.Single(root.GetProperty("models").EnumerateArray());
+        Assert.Equal(model.ItemSpec, entry.GetProperty("model").GetString());
+        Assert.Equal("Models/classifier.onnx", entry.GetProperty("displayName").GetString());
+        Assert.Equal(Path.Combine(folder, "classifier.prune.run.json"), entry.GetProperty("runInfo").GetString());
+
+        var settings = entry.GetProperty("settings");
+        Assert.Equal(
+            new[] { "Sparsity", "Method", "Pattern", "MaxLayerSparsity", "Include", "Exclude", "Seed", "Dimensions" },
+            settings.EnumerateObject().Select(property => property.Name));
+        Assert.Equal("0.4", settings.GetProperty("Sparsity").GetString());
+        Assert.Equal("fc*;regex:^conv\\d+$", settings.GetProperty("Include").GetString());
+        Assert.Equal("fc3.weight", settings.GetProperty("Exclude").GetString());
+        Assert.Equal("batch=4;sequence=32", settings.GetProperty("Dimensions").GetString());
+        Assert.Equal(string.Empty, settings.GetProperty("Method").GetString());
+    }
+
+    [Fact]
+    public void An_empty_cache_directory_means_the_engines_default()
+    {
+        using var request = JsonDocument.Parse(PruneRequest.ToJson(Array.Empty<Microsoft.Build.Framework.ITaskItem>(), cacheEnabled: true, cacheDirectory: " "));
+
+        Assert.True(request.RootElement.GetProperty("cacheEnabled").GetBoolean());
+        Assert.Equal(string.Empty, request.RootElement.GetProperty("cacheDirectory").GetString());
+        Assert.Empty(request.RootElement.GetProperty("models").EnumerateArray());
+    }
+}
