@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using Onnx;
 
@@ -114,25 +115,12 @@ public sealed class WeightTensor
         if (_tensor.DataType == TensorElementTypes.Float && BitConverter.IsLittleEndian && UsesRawData)
         {
             CheckedCount();
-            return CountZeros(MemoryMarshal.Cast<byte, float>(_tensor.RawData.Span));
+            return FloatSpans.CountZeros(MemoryMarshal.Cast<byte, float>(_tensor.RawData.Span));
         }
 
-        return CountZeros(ReadValues());
+        return FloatSpans.CountZeros(ReadValues());
     }
 
-    private static long CountZeros(ReadOnlySpan<float> values)
-    {
-        long zeros = 0;
-        foreach (var value in values)
-        {
-            if (value == 0f)
-            {
-                zeros++;
-            }
-        }
-
-        return zeros;
-    }
 
     private int CheckedCount()
     {

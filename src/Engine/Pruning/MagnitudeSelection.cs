@@ -1,3 +1,5 @@
+using ModelPrune.Engine.Common;
+
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>
@@ -22,15 +24,24 @@ public static class MagnitudeSelection
         }
 
         var (threshold, below) = KthSmallestKey(W, k);
+        var magnitude = BitConverter.UInt32BitsToSingle(threshold);
         var ties = k - below;
-        for (var i = 0; i < W.Length; i++)
+        if (float.IsNaN(magnitude))
         {
-            var key = MagnitudeKey.Of(W[i]);
-            if (key < threshold)
+            // NaN weights are ranked above infinity by key; plain float comparison cannot express that.
+            for (var i = 0; i < W.Length; i++)
             {
-                W[i] = 0f;
+                if (MagnitudeKey.Of(W[i]) < threshold) W[i] = 0f;
             }
-            else if (key == threshold && ties > 0)
+        }
+        else
+        {
+            FloatSpans.ZeroBelow(W, magnitude);
+        }
+
+        for (var i = 0; i < W.Length && ties > 0; i++)
+        {
+            if (MagnitudeKey.Of(W[i]) == threshold)
             {
                 W[i] = 0f;
                 ties--;
