@@ -3,7 +3,7 @@ using ModelPrune.Engine.Onnx;
 
 namespace ModelPrune.Engine.Cli;
 
-/// <summary><c>modelprune inspect</c>: what a user needs to write Include/Exclude patterns.</summary>
+/// <summary><c>modelprune inspect</c>: what a user needs to write IncludeLayers/ExcludeLayers patterns.</summary>
 public static class ModelInspector
 {
     public static int Print(string modelPath, TextWriter output)

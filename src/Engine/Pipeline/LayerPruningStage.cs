@@ -49,7 +49,7 @@ public static class LayerPruningStage
 
     private static (PrunableWeight Weight, string Status, string? Reason) Decide(PrunableWeight weight, PruneSettings settings, LayerSelector selector)
     {
-        if (!selector.IsSelected(weight.Name, weight.NodeNames)) return (weight, Excluded, "not selected by Include/Exclude");
+        if (!selector.IsSelected(weight.Name, weight.NodeNames)) return (weight, Excluded, "not selected by IncludeLayers/ExcludeLayers");
         if (!weight.Tensor.IsFloatingPoint) return (weight, Skipped, $"element type {weight.Tensor.ElementTypeName} is not pruned");
 
         var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);

@@ -4,13 +4,17 @@ using ModelPrune.Engine.Diagnostics;
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>
-/// Include/Exclude: semicolon-separated patterns matched against a layer's weight name and the names of
+/// IncludeLayers/ExcludeLayers: semicolon-separated patterns matched against a layer's weight name and the names of
 /// the nodes that use it. A pattern is a glob (<c>*</c> any run of characters, <c>?</c> one character,
 /// whole-name match) unless written <c>regex:...</c>, which is a .NET regular expression searched anywhere
 /// in the name. Empty Include selects every layer; Exclude wins over Include.
 /// </summary>
 public sealed class LayerSelector
 {
+    /// <summary>How users meet the two lists: item metadata IncludeLayers/ExcludeLayers, or --include/--exclude.</summary>
+    public const string IncludeSetting = "IncludeLayers (--include)";
+    public const string ExcludeSetting = "ExcludeLayers (--exclude)";
+
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
     private readonly IReadOnlyList<(string Text, Regex Regex)> _include;
@@ -24,7 +28,7 @@ public sealed class LayerSelector
     }
 
     public static LayerSelector Create(IReadOnlyList<string> include, IReadOnlyList<string> exclude, string file) =>
-        new(Compile(include, "Include", file), Compile(exclude, "Exclude", file));
+        new(Compile(include, IncludeSetting, file), Compile(exclude, ExcludeSetting, file));
 
     public static IReadOnlyList<string> SplitList(string? text) =>
         string.IsNullOrWhiteSpace(text)
@@ -62,12 +66,12 @@ public sealed class LayerSelector
     {
         foreach (var (text, _) in _include)
         {
-            if (!_matched.Contains(text)) yield return ("Include", text);
+            if (!_matched.Contains(text)) yield return (IncludeSetting, text);
         }
 
         foreach (var (text, _) in _exclude)
         {
-            if (!_matched.Contains(text)) yield return ("Exclude", text);
+            if (!_matched.Contains(text)) yield return (ExcludeSetting, text);
         }
     }
 

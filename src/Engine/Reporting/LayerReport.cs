@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>
-/// One prunable weight. Status is <c>pruned</c>, <c>excluded</c> (by Include/Exclude) or <c>skipped</c>
+/// One prunable weight. Status is <c>pruned</c>, <c>excluded</c> (by IncludeLayers/ExcludeLayers) or <c>skipped</c>
 /// (with a reason, e.g. input dimension not a multiple of M, or an element type we do not prune).
 /// </summary>
 public sealed record LayerReport(

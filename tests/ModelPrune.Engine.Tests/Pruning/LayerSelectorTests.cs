@@ -23,7 +23,7 @@ public sealed class LayerSelectorTests
 
         Assert.False(selector.IsSelected("encoder.layer.1.dense", Array.Empty<string>()));
         Assert.True(selector.IsSelected("encoder.layer.2.dense", Array.Empty<string>()));
-        Assert.Equal(new[] { ("Exclude", "nothing*") }, selector.Unmatched().ToArray());
+        Assert.Equal(new[] { (LayerSelector.ExcludeSetting, "nothing*") }, selector.Unmatched().ToArray());
     }
 
     [Fact]
