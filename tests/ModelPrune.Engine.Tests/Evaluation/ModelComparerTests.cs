@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Tests.TestSupport;
 using Microsoft.ML.OnnxRuntime;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;

@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Tests.TestSupport;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using ModelPrune.Engine.Diagnostics;
@@ -12,7 +13,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void External_tensors_are_inlined_into_raw_data()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         FixtureModels.WriteExternalDataModel(folder.Path);
 
         var model = OnnxModelReader.Read(folder.File(FixtureModels.ExternalModelFileName));
@@ -33,7 +34,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void Content_hash_covers_the_model_file_and_then_its_weights_file()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         FixtureModels.WriteExternalDataModel(folder.Path);
         var modelBytes = File.ReadAllBytes(folder.File(FixtureModels.ExternalModelFileName));
         var weightBytes = File.ReadAllBytes(folder.File(FixtureModels.ExternalWeightsFileName));
@@ -51,7 +52,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void Inlined_model_computes_what_the_external_data_model_computes_and_needs_no_weights_file()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         FixtureModels.WriteExternalDataModel(folder.File("original"));
         var originalPath = folder.File("original/" + FixtureModels.ExternalModelFileName);
         var inlinedPath = folder.File("inlined/model.onnx");
@@ -67,7 +68,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void External_tensors_in_constant_nodes_and_if_branches_are_inlined()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var model = FixtureModels.ConstantAndIfModel();
         var thenBranch = model.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "then_branch").G;
         var constantWeight = model.Graph.Node.Single(n => n.Name == "const_w1").Attribute[0].T;
@@ -94,7 +95,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void Location_escaping_the_model_folder_is_MP1007_naming_tensor_and_location()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         Directory.CreateDirectory(folder.File("model"));
         File.WriteAllBytes(folder.File("outside.bin"), new byte[4096]);
         File.WriteAllBytes(folder.File("model/escaping.onnx"), FixtureModels.Serialize(FixtureModels.ExternalDataModelEscaping()));
@@ -109,7 +110,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void Absolute_location_is_MP1007_even_when_it_points_into_the_model_folder()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         FixtureModels.WriteExternalDataModel(folder.Path);
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(folder.File(FixtureModels.ExternalModelFileName)));
         model.Graph.Initializer[0].ExternalData.Single(e => e.Key == "location").Value = folder.File(FixtureModels.ExternalWeightsFileName);
@@ -123,7 +124,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void Symbolic_link_leading_outside_the_model_folder_is_MP1007_and_one_staying_inside_is_read()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         FixtureModels.WriteExternalDataModel(folder.File("real"));
         Directory.CreateDirectory(folder.File("linked"));
         File.Copy(folder.File("real/" + FixtureModels.ExternalModelFileName), folder.File("linked/" + FixtureModels.ExternalModelFileName));
@@ -151,7 +152,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void Location_in_a_subfolder_is_accepted()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         FixtureModels.WriteExternalDataModel(folder.Path);
         Directory.CreateDirectory(folder.File("data"));
         File.Move(folder.File(FixtureModels.ExternalWeightsFileName), folder.File("data/w.bin"));
@@ -169,7 +170,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void Missing_weights_file_is_MP1008()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         FixtureModels.WriteExternalDataModel(folder.Path);
         File.Delete(folder.File(FixtureModels.ExternalWeightsFileName));
 
@@ -182,7 +183,7 @@ public sealed class ExternalDataTests
     [Fact]
     public void Offset_and_length_past_the_end_of_the_weights_file_is_MP1008()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         FixtureModels.WriteExternalDataModel(folder.Path);
         var weights = File.ReadAllBytes(folder.File(FixtureModels.ExternalWeightsFileName));
         File.WriteAllBytes(folder.File(FixtureModels.ExternalWeightsFileName), weights[..(weights.Length - 8)]);

@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Tests.TestSupport;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Fixtures;
 using Onnx;
@@ -12,7 +13,7 @@ public sealed class FixtureModelsTests
     [MemberData(nameof(SelfContainedFixtures))]
     public void Every_fixture_runs_in_onnx_runtime_with_finite_outputs(string fileName)
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var path = folder.File(fileName);
         File.WriteAllBytes(path, FixtureModels.Serialize(FixtureModels.SelfContained[fileName]()));
 
@@ -38,7 +39,7 @@ public sealed class FixtureModelsTests
     [Fact]
     public void Constant_and_if_model_takes_the_then_branch_for_positive_inputs_and_the_else_branch_otherwise()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var original = folder.File("constant_and_if.onnx");
         File.WriteAllBytes(original, FixtureModels.Serialize(FixtureModels.ConstantAndIfModel()));
         var model = FixtureModels.ConstantAndIfModel();
@@ -60,7 +61,7 @@ public sealed class FixtureModelsTests
     public void Classifier_sample_has_the_samples_interface_and_stays_small()
     {
         var bytes = FixtureModels.Serialize(FixtureModels.ClassifierSample());
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var path = folder.File("classifier.onnx");
         File.WriteAllBytes(path, bytes);
 
@@ -74,7 +75,7 @@ public sealed class FixtureModelsTests
     [Fact]
     public void External_data_model_writes_a_model_and_its_weights_file()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
 
         FixtureModels.WriteExternalDataModel(folder.Path);
 
@@ -90,7 +91,7 @@ public sealed class FixtureModelsTests
     [Fact]
     public void WriteAll_writes_every_fixture()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
 
         FixtureModels.WriteAll(folder.Path);
 

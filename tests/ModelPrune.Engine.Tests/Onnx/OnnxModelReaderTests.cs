@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Tests.TestSupport;
 using System.Security.Cryptography;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
@@ -13,7 +14,7 @@ public sealed class OnnxModelReaderTests
     [MemberData(nameof(SelfContainedFixtures))]
     public void Reads_every_fixture_with_its_size_path_and_hash(string fileName)
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var original = FixtureModels.SelfContained[fileName]();
         var bytes = FixtureModels.Serialize(original);
         var path = folder.File(fileName);
@@ -30,7 +31,7 @@ public sealed class OnnxModelReaderTests
     [Fact]
     public void Relative_paths_become_full_paths()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var path = folder.File("gemm.onnx");
         File.WriteAllBytes(path, FixtureModels.Serialize(FixtureModels.GemmMlp()));
         var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
@@ -43,7 +44,7 @@ public sealed class OnnxModelReaderTests
     [Fact]
     public void Missing_file_is_MP1001()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
 
         var error = Assert.Throws<ModelPruneException>(() => OnnxModelReader.Read(folder.File("missing.onnx")));
 
@@ -54,7 +55,7 @@ public sealed class OnnxModelReaderTests
     [Fact]
     public void Random_bytes_are_MP1002()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var bytes = new byte[4096];
         new Random(7).NextBytes(bytes);
         File.WriteAllBytes(folder.File("random.onnx"), bytes);
@@ -68,7 +69,7 @@ public sealed class OnnxModelReaderTests
     [Fact]
     public void Truncated_model_is_MP1002_naming_the_parse_failure()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var bytes = FixtureModels.Serialize(FixtureModels.GemmMlp());
         File.WriteAllBytes(folder.File("truncated.onnx"), bytes[..(bytes.Length / 2)]);
 
@@ -83,7 +84,7 @@ public sealed class OnnxModelReaderTests
     [InlineData("hello, this is a text file and no model\n")]
     public void Files_that_parse_without_a_graph_are_MP1002(string content)
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         File.WriteAllText(folder.File("text.onnx"), content);
 
         var error = Assert.Throws<ModelPruneException>(() => OnnxModelReader.Read(folder.File("text.onnx")));
@@ -94,7 +95,7 @@ public sealed class OnnxModelReaderTests
     [Fact]
     public void Content_hash_is_the_same_for_identical_files_and_changes_with_one_weight()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var bytes = FixtureModels.Serialize(FixtureModels.GemmMlp());
         File.WriteAllBytes(folder.File("a.onnx"), bytes);
         Directory.CreateDirectory(folder.File("copy"));

@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Tests.TestSupport;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Fixtures;
 
@@ -11,7 +12,7 @@ public sealed class OnnxModelWriterTests
     [MemberData(nameof(SelfContainedFixtures))]
     public void Unchanged_model_is_written_back_byte_identical_and_runs(string fileName)
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var bytes = FixtureModels.Serialize(FixtureModels.SelfContained[fileName]());
         File.WriteAllBytes(folder.File("in.onnx"), bytes);
 
@@ -24,7 +25,7 @@ public sealed class OnnxModelWriterTests
     [Fact]
     public void Replaces_an_existing_file_and_leaves_no_temporary_file()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var path = folder.File("model.onnx");
         File.WriteAllText(path, "old content");
 
@@ -37,7 +38,7 @@ public sealed class OnnxModelWriterTests
     [Fact]
     public void Failure_to_replace_the_target_rethrows_and_deletes_the_temporary_file()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         var target = folder.File("taken.onnx");
         Directory.CreateDirectory(target);
 

@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Tests.TestSupport;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Fixtures;
 using Onnx;
@@ -154,7 +155,7 @@ public sealed class PrunableWeightFinderTests
     [Fact]
     public void Finds_weights_of_a_model_read_from_disk_in_the_same_order_every_time()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         File.WriteAllBytes(folder.File("m.onnx"), FixtureModels.Serialize(FixtureModels.ConstantAndIfModel()));
         var model = OnnxModelReader.Read(folder.File("m.onnx"));
 

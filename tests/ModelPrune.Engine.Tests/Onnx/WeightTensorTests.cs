@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Tests.TestSupport;
 using Google.Protobuf;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
@@ -11,7 +12,7 @@ public sealed class WeightTensorTests
     [Fact]
     public void Raw_float_weights_round_trip_and_other_tensors_stay_byte_identical_on_disk()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         File.WriteAllBytes(folder.File("in.onnx"), FixtureModels.Serialize(FixtureModels.GemmMlp()));
         var model = OnnxModelReader.Read(folder.File("in.onnx"));
         var w2 = PrunableWeightFinder.Find(model).Single(w => w.Name == "W2").Tensor;
@@ -74,7 +75,7 @@ public sealed class WeightTensorTests
     [Fact]
     public void Writing_one_weight_in_a_read_model_leaves_every_other_tensor_unchanged()
     {
-        using var folder = new TemporaryModelFolder();
+        using var folder = new TempFolder();
         File.WriteAllBytes(folder.File("m.onnx"), FixtureModels.Serialize(FixtureModels.ConstantAndIfModel()));
         var model = OnnxModelReader.Read(folder.File("m.onnx"));
         var weights = PrunableWeightFinder.Find(model);
