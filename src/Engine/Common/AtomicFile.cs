@@ -37,6 +37,8 @@ public static class AtomicFile
         try
         {
             File.Copy(source, temporary);
+            // File.Copy keeps the source's (e.g. a cache entry's) old time; the result is new to the build.
+            File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow);
             File.Move(temporary, destination, overwrite: true);
         }
         catch
