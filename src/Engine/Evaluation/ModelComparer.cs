@@ -16,6 +16,7 @@ public static class ModelComparer
 
     public static EvaluationReport Compare(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile)
     {
+        OnnxRuntimeWarmup.Wait();
         ArgumentNullException.ThrowIfNull(options);
         var gatherBounds = options.GatherBounds ?? ReadGatherBounds(originalModelPath, displayFile);
 

@@ -23,7 +23,7 @@ public static class OnnxModelReader
         {
             // One pass over the file both hashes and parses it; the bytes never exist twice in memory.
             using var file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            var hashing = new HashingReadStream(file, hash);
+            var hashing = new HashingStream(file, hash);
             proto = Parse(hashing, fullPath);
             hashing.DrainToEnd();
             fileBytes = hashing.BytesRead;

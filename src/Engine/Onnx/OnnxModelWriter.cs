@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Google.Protobuf;
 using ModelPrune.Engine.Diagnostics;
 using Onnx;
@@ -10,7 +11,8 @@ public static class OnnxModelWriter
     /// <summary>Protobuf messages cannot be larger than 2 GiB - 1 byte; ONNX would need external data beyond it.</summary>
     private const long ProtobufLimitBytes = int.MaxValue;
 
-    public static void WriteAtomic(ModelProto model, string path)
+    /// <summary>Writes the model under a temporary name, renames it into place, and returns what was written.</summary>
+    public static WrittenModel WriteAtomic(ModelProto model, string path)
     {
         var fullPath = Path.GetFullPath(path);
         EnsureFitsProtobufLimit(model, fullPath);
@@ -20,13 +22,19 @@ public static class OnnxModelWriter
         var temp = Path.Combine(folder, $"{Path.GetFileName(fullPath)}.{random}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long bytes;
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                model.WriteTo(stream);
-                stream.Flush(flushToDisk: true);
+                var hashing = new HashingStream(file, hash);
+                model.WriteTo(hashing);
+                hashing.Flush();
+                file.Flush(flushToDisk: true);
+                bytes = hashing.BytesWritten;
             }
 
             File.Move(temp, fullPath, overwrite: true);
+            return new WrittenModel(Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), bytes);
         }
         catch
         {

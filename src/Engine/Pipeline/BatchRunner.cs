@@ -1,4 +1,5 @@
 using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Evaluation;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -11,6 +12,7 @@ public static class BatchRunner
     public static int Run(BatchRequest request, TextWriter output)
     {
         var outcomes = new ModelOutcome[request.Jobs.Count];
+        if (request.Jobs.Count > 0) OnnxRuntimeWarmup.Start();
         // Each model's ONNX Runtime sessions already use every core; two at a time keeps memory in check.
         var parallelism = Math.Max(1, Math.Min(request.Jobs.Count, Math.Min(2, Environment.ProcessorCount)));
         Parallel.For(0, request.Jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },

@@ -87,7 +87,7 @@ public static class ModelPipeline
         var stagedModel = AtomicFile.TemporaryPathFor(job.OutputPath);
         staged.Add(stagedModel);
         Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
-        OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
+        var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph));
         timings.Add(Lap("write", stage));
@@ -105,7 +105,7 @@ public static class ModelPipeline
             PruneReport.CurrentSchema,
             new EngineInfo(EngineVersion.Name, EngineVersion.Current),
             input,
-            new ModelFileInfo(Path.GetFileName(job.OutputPath), FileHash.Sha256Hex(stagedModel), new FileInfo(stagedModel).Length),
+            new ModelFileInfo(Path.GetFileName(job.OutputPath), written.Sha256, written.Bytes),
             new ReportSettings(settings.MethodName, settings.Sparsity, settings.Pattern.ToString(), settings.MaxLayerSparsity,
                 settings.Include, settings.Exclude, settings.Seed, settings.DimensionList),
             layers,

@@ -29,10 +29,12 @@ public sealed class OnnxModelWriterTests
         var path = folder.File("model.onnx");
         File.WriteAllText(path, "old content");
 
-        OnnxModelWriter.WriteAtomic(FixtureModels.GemmMlp(), path);
+        var written = OnnxModelWriter.WriteAtomic(FixtureModels.GemmMlp(), path);
 
         Assert.Equal(FixtureModels.Serialize(FixtureModels.GemmMlp()), File.ReadAllBytes(path));
         Assert.Equal(new[] { path }, Directory.GetFiles(folder.Path));
+        Assert.Equal(ModelPrune.Engine.Common.FileHash.Sha256Hex(path), written.Sha256);
+        Assert.Equal(new FileInfo(path).Length, written.Bytes);
     }
 
     [Fact]

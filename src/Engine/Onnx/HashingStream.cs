@@ -3,15 +3,15 @@ using System.Security.Cryptography;
 namespace ModelPrune.Engine.Onnx;
 
 /// <summary>
-/// Feeds every byte read through it into a hash, so a model file is parsed and hashed in one pass
-/// without holding a second copy of its bytes.
+/// Feeds every byte read or written through it into a hash, so a model file is parsed (or written) and
+/// hashed in one pass, without holding a second copy of its bytes or reading the file again.
 /// </summary>
-internal sealed class HashingReadStream : Stream
+internal sealed class HashingStream : Stream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash;
 
-    public HashingReadStream(Stream inner, IncrementalHash hash)
+    public HashingStream(Stream inner, IncrementalHash hash)
     {
         _inner = inner;
         _hash = hash;
@@ -19,9 +19,11 @@ internal sealed class HashingReadStream : Stream
 
     public long BytesRead { get; private set; }
 
-    public override bool CanRead => true;
+    public long BytesWritten { get; private set; }
+
+    public override bool CanRead => _inner.CanRead;
     public override bool CanSeek => false;
-    public override bool CanWrite => false;
+    public override bool CanWrite => _inner.CanWrite;
     public override long Length => throw new NotSupportedException();
 
     public override long Position
@@ -49,13 +51,18 @@ internal sealed class HashingReadStream : Stream
         }
     }
 
-    public override void Flush()
-    {
-    }
+    public override void Flush() => _inner.Flush();
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _inner.Write(buffer);
+        _hash.AppendData(buffer);
+        BytesWritten += buffer.Length;
+    }
 }
