@@ -40,7 +40,7 @@ internal static class ExternalDataInliner
                 throw new ModelPruneException(
                     DiagnosticCodes.ExternalDataUnreadable,
                     modelPath,
-                    $"tensor '{site.DisplayName}' reads bytes {reference.Offset}..{reference.Offset + length} of '{reference.Location}', which has only {bytes.LongLength} bytes");
+                    $"tensor '{site.DisplayName}' reads bytes {reference.Offset}..{reference.Offset + length} of '{reference.Location}', which has only {bytes.LongLength} bytes. The data file is truncated or belongs to another model; copy it again with the model.");
             }
 
             // Wrapping a slice of the file shares its memory instead of copying each tensor out of it.
@@ -114,7 +114,7 @@ internal static class ExternalDataInliner
         return resolved ?? throw new ModelPruneException(
             DiagnosticCodes.ExternalDataOutsideModelFolder,
             modelPath,
-            $"tensor '{tensorName}' stores its data in '{location}', which is outside the model's folder '{modelFolder}'; external data must be a relative path inside that folder");
+            $"tensor '{tensorName}' stores its data in '{location}', which is outside the model's folder '{modelFolder}'; external data must be a relative path inside that folder. Move the data file next to the model and re-save it with a relative location.");
     }
 
     private static byte[] ReadExternalFile(string resolved, string location, string tensorName, string modelPath)
@@ -137,7 +137,7 @@ internal static class ExternalDataInliner
             throw new ModelPruneException(
                 DiagnosticCodes.ExternalDataUnreadable,
                 modelPath,
-                $"tensor '{tensorName}' stores its data in '{location}', which cannot be read: {e.Message}",
+                $"tensor '{tensorName}' stores its data in '{location}', which cannot be read: {e.Message}. Copy the model's data files along with the .onnx file.",
                 e);
         }
     }

@@ -13,7 +13,7 @@ public static class OnnxModelReader
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
         {
-            throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"the model file '{fullPath}' does not exist");
+            throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"The model file '{fullPath}' does not exist. Check the path (relative paths are relative to the project or current folder).");
         }
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -30,7 +30,7 @@ public static class OnnxModelReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"the model file '{fullPath}' cannot be read: {e.Message}", e);
+            throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"The model file '{fullPath}' cannot be read: {e.Message}. Check its permissions and that no other program holds it locked.", e);
         }
 
         ExternalDataInliner.Inline(proto, fullPath, hash);
@@ -50,7 +50,7 @@ public static class OnnxModelReader
             throw new ModelPruneException(
                 DiagnosticCodes.NotAnOnnxModel,
                 fullPath,
-                $"the file is not an ONNX model (protobuf parse failed: {e.Message})",
+                $"The file is not an ONNX model (protobuf parse failed: {e.Message}). Check that it is a complete .onnx file, not a Git LFS pointer or a partial download.",
                 e);
         }
 
@@ -60,7 +60,7 @@ public static class OnnxModelReader
             throw new ModelPruneException(
                 DiagnosticCodes.NotAnOnnxModel,
                 fullPath,
-                "the file is not an ONNX model (it parses as protobuf but contains no graph)");
+                "The file is not an ONNX model: it contains no graph. Check that it is a complete .onnx file, not a Git LFS pointer or a partial download.");
         }
 
         return proto;

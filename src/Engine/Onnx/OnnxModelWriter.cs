@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using Onnx;
 
@@ -16,10 +17,8 @@ public static class OnnxModelWriter
     {
         var fullPath = Path.GetFullPath(path);
         EnsureFitsProtobufLimit(model, fullPath);
-        var folder = Path.GetDirectoryName(fullPath) ?? Directory.GetCurrentDirectory();
-        Directory.CreateDirectory(folder);
-        var random = Path.GetFileNameWithoutExtension(Path.GetRandomFileName());
-        var temp = Path.Combine(folder, $"{Path.GetFileName(fullPath)}.{random}.tmp");
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var temp = AtomicFile.TemporaryPathFor(fullPath);
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -38,7 +37,7 @@ public static class OnnxModelWriter
         }
         catch
         {
-            TryDelete(temp);
+            AtomicFile.TryDelete(temp);
             throw;
         }
     }
@@ -68,16 +67,4 @@ public static class OnnxModelWriter
         + 4L * (tensor.FloatData.Count + tensor.Int32Data.Count)
         + 8L * (tensor.DoubleData.Count + tensor.Int64Data.Count + tensor.Uint64Data.Count)
         + tensor.StringData.Sum(s => (long)s.Length);
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The original failure matters more than a leftover temp file.
-        }
-    }
 }

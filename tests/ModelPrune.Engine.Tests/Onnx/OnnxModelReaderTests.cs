@@ -63,7 +63,7 @@ public sealed class OnnxModelReaderTests
         var error = Assert.Throws<ModelPruneException>(() => OnnxModelReader.Read(folder.File("random.onnx")));
 
         Assert.Equal(DiagnosticCodes.NotAnOnnxModel, error.Diagnostic.Code);
-        Assert.StartsWith("the file is not an ONNX model (", error.Message);
+        Assert.StartsWith("The file is not an ONNX model (", error.Message);
     }
 
     [Fact]
