@@ -27,6 +27,7 @@ public static class DiagnosticCodes
     public const string InvalidRequest = "MP1019";
     public const string UnsupportedWeightType = "MP1020";
     public const string InvalidSeed = "MP1021";
+    public const string InvalidCalibrationData = "MP1022";
 
     public const string CacheUnwritable = "MP3001";
     public const string CacheEntryCorrupt = "MP3002";
