@@ -65,9 +65,16 @@ public static class ModelPipeline
             switch (cache.TryGet(key, out var cached))
             {
                 case CacheLookup.Hit:
-                    var fromCache = ReportJson.Deserialize(cached!.ReportJson);
+                    // The key is the content, not the file names: the same model under another name (or
+                    // written to another output) is a hit, so the names in the report are this job's.
+                    var cachedReport = ReportJson.Deserialize(cached!.ReportJson);
+                    var fromCache = cachedReport with
+                    {
+                        Input = cachedReport.Input with { FileName = Path.GetFileName(job.ModelPath) },
+                        Output = cachedReport.Output with { FileName = Path.GetFileName(job.OutputPath) },
+                    };
                     AtomicFile.Copy(cached.ModelPath, job.OutputPath);
-                    AtomicFile.WriteAllBytes(job.ReportPath, cached.ReportJson);
+                    AtomicFile.WriteAllBytes(job.ReportPath, ReportJson.Serialize(fromCache));
                     timings.Add(Lap("cache", stage));
                     WriteRunFiles(job, fromCache, new RunInfo("hit", "cpu", Finish(timings, total)));
                     return (fromCache, "hit");

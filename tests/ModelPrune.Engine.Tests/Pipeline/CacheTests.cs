@@ -30,6 +30,24 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
+    public void The_same_model_under_other_names_is_a_hit_whose_report_names_this_run_s_files()
+    {
+        var first = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var renamed = ModelFiles.Write(_folder, "renamed.onnx", FixtureModels.GemmMlp());
+        var cache = _folder.File("cache");
+
+        EngineCli.Run("prune", first, "-o", _folder.File("a/mlp.onnx"), "--cache-dir", cache);
+        var second = EngineCli.Run("prune", renamed, "-o", _folder.File("b/small.onnx"), "--cache-dir", cache);
+        EngineCli.Run("prune", renamed, "-o", _folder.File("c/small.onnx"), "--no-cache");
+
+        Assert.Contains("from cache", second.Output);
+        var report = JsonDocument.Parse(File.ReadAllBytes(_folder.File("b/small.prune.json"))).RootElement;
+        Assert.Equal("renamed.onnx", report.GetProperty("input").GetProperty("fileName").GetString());
+        Assert.Equal("small.onnx", report.GetProperty("output").GetProperty("fileName").GetString());
+        Assert.Equal(File.ReadAllBytes(_folder.File("c/small.prune.json")), File.ReadAllBytes(_folder.File("b/small.prune.json")));
+    }
+
+    [Fact]
     public void Changing_a_setting_misses_the_cache()
     {
         var input = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
