@@ -16,7 +16,10 @@ public sealed class ReferenceLayer
         Out = outFeatures;
         In = inFeatures;
         Tokens = tokens;
+        _outputEnergy = new Lazy<double>(OutputEnergy);
     }
+
+    private readonly Lazy<double> _outputEnergy;
 
     public string Name { get; }
 
@@ -56,37 +59,51 @@ public sealed class ReferenceLayer
 
     public float[] ReferenceWeights(string file) => NpyReader.Read(ReferenceData.File($"{Name}/{file}")).ToFloat32();
 
-    /// <summary>||X Wᵀ − X Ŵᵀ||²_F / ||X Wᵀ||²_F in float64, the reference README's metric.</summary>
+    /// <summary>
+    /// ||X Wᵀ − X Ŵᵀ||²_F / ||X Wᵀ||²_F in float64, the reference README's metric. Only the entries Ŵ changed
+    /// are visited (all of them for SparseGPT, the pruned half for Wanda), and ||X Wᵀ||² is computed once.
+    /// </summary>
     public double RelativeError(float[] pruned)
     {
-        double error = 0, total = 0;
-        Parallel.For(0, Tokens, () => (0.0, 0.0), (t, _, sums) =>
+        var changed = new int[Out][];
+        var deltas = new double[Out][];
+        for (var o = 0; o < Out; o++)
         {
-            var row = X.AsSpan(t * In, In);
-            for (var o = 0; o < Out; o++)
-            {
-                double y = 0, yHat = 0;
-                var w = W.AsSpan(o * In, In);
-                var wHat = pruned.AsSpan(o * In, In);
-                for (var i = 0; i < In; i++)
-                {
-                    y += (double)row[i] * w[i];
-                    yHat += (double)row[i] * wHat[i];
-                }
+            var row = o * In;
+            changed[o] = Enumerable.Range(0, In).Where(j => pruned[row + j] != W[row + j]).ToArray();
+            deltas[o] = changed[o].Select(j => (double)W[row + j] - pruned[row + j]).ToArray();
+        }
 
-                sums.Item1 += (y - yHat) * (y - yHat);
-                sums.Item2 += y * y;
+        return SumOfSquaredProducts(changed, deltas) / _outputEnergy.Value;
+    }
+
+    /// <summary>Σ_t Σ_o (Σ_k X[t, c_o[k]] · v_o[k])² for sparse rows (c_o, v_o) of a matrix.</summary>
+    private double SumOfSquaredProducts(int[][] columns, double[][] values)
+    {
+        var sums = new double[Tokens];
+        Parallel.For(0, Tokens, t =>
+        {
+            var start = t * In;
+            double sum = 0;
+            for (var o = 0; o < columns.Length; o++)
+            {
+                var c = columns[o];
+                var v = values[o];
+                double y = 0;
+                for (var k = 0; k < c.Length; k++) y += X[start + c[k]] * v[k];
+                sum += y * y;
             }
 
-            return sums;
-        }, sums =>
-        {
-            lock (X)
-            {
-                error += sums.Item1;
-                total += sums.Item2;
-            }
+            sums[t] = sum;
         });
-        return error / total;
+        return sums.Sum();
+    }
+
+    private double OutputEnergy()
+    {
+        var all = Enumerable.Range(0, In).ToArray();
+        return SumOfSquaredProducts(
+            Enumerable.Range(0, Out).Select(_ => all).ToArray(),
+            Enumerable.Range(0, Out).Select(o => all.Select(j => (double)W[(o * In) + j]).ToArray()).ToArray());
     }
 }
