@@ -19,7 +19,7 @@ public static class NpyReader
 
     private static readonly IReadOnlyDictionary<string, int> ItemSizes = new Dictionary<string, int>(StringComparer.Ordinal)
     {
-        ["<f4"] = 4, ["<f8"] = 8, ["<i8"] = 8, ["<i4"] = 4, ["|u1"] = 1, ["|i1"] = 1, ["|b1"] = 1,
+        ["<f4"] = 4, ["<f8"] = 8, ["<f2"] = 2, ["<i8"] = 8, ["<i4"] = 4, ["|u1"] = 1, ["|i1"] = 1, ["|b1"] = 1,
     };
 
     public static NpyArray Read(string path)
@@ -28,11 +28,30 @@ public static class NpyReader
         return Read(stream, path);
     }
 
-    public static NpyArray Read(Stream stream, string file)
+    public static NpyArray Read(Stream stream, string file) => Read(stream, file, "The file");
+
+    /// <summary>
+    /// <paramref name="subject"/> starts each error message, so that an array inside an .npz can be named
+    /// ("Array 'x' in the .npz") where the file alone would not say which entry is broken.
+    /// </summary>
+    internal static NpyArray Read(Stream stream, string file, string subject)
+    {
+        try
+        {
+            return ReadArray(stream, file, subject);
+        }
+        catch (EndOfStreamException)
+        {
+            // BinaryReader throws this for a header cut short; data cut short is reported with byte counts below.
+            throw Invalid(file, subject, "it ends inside its header");
+        }
+    }
+
+    private static NpyArray ReadArray(Stream stream, string file, string subject)
     {
         var reader = new BinaryReader(stream);
         var magic = reader.ReadBytes(Magic.Length);
-        if (!magic.AsSpan().SequenceEqual(Magic)) throw Invalid(file, "it does not start with the .npy magic string");
+        if (!magic.AsSpan().SequenceEqual(Magic)) throw Invalid(file, subject, "it does not start with the .npy magic string");
 
         var major = reader.ReadByte();
         reader.ReadByte();
@@ -40,34 +59,46 @@ public static class NpyReader
         {
             1 => reader.ReadUInt16(),
             2 or 3 => checked((int)reader.ReadUInt32()),
-            _ => throw Invalid(file, $"format version {major} is not known"),
+            _ => throw Invalid(file, subject, $"format version {major} is not known"),
         };
         var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(reader.ReadBytes(headerLength));
 
         var descr = Descr.Match(header);
         var fortran = Fortran.Match(header);
         var shape = ShapeEntry.Match(header);
-        if (!descr.Success || !fortran.Success || !shape.Success) throw Invalid(file, $"its header is not understood: {header.Trim()}");
-        if (fortran.Groups[1].Value == "True") throw Invalid(file, "it is stored in Fortran order; save it with numpy.ascontiguousarray first");
+        if (!descr.Success || !fortran.Success || !shape.Success) throw Invalid(file, subject, $"its header is not understood: {header.Trim()}");
+        if (fortran.Groups[1].Value == "True") throw Invalid(file, subject, "it is stored in Fortran order; save it with numpy.ascontiguousarray first");
 
         var dtype = descr.Groups[1].Value;
         if (!ItemSizes.TryGetValue(dtype, out var itemSize))
         {
-            throw Invalid(file, $"its dtype '{dtype}' is not supported; use float32 ('<f4'), float64, int64, int32, uint8 or bool");
+            throw Invalid(file, subject, $"its dtype '{dtype}' is not supported; use float32 ('<f4'), float64, float16, int64, int32, int8, uint8 or bool");
         }
 
-        var dims = shape.Groups[1].Value
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(d => long.Parse(d, NumberStyles.None, CultureInfo.InvariantCulture))
-            .ToArray();
-        var bytes = checked(dims.Aggregate(1L, (product, d) => product * d) * itemSize);
-        if (bytes > Array.MaxLength) throw Invalid(file, $"it holds {bytes} bytes, more than one array can hold");
+        var entries = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var dims = new long[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (!long.TryParse(entries[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]))
+            {
+                throw Invalid(file, subject, $"its shape ({shape.Groups[1].Value}) is not a tuple of sizes");
+            }
+        }
+
+        // Capped rather than checked: a corrupt header must give the coded error below, not an overflow.
+        var bytes = (long)itemSize;
+        foreach (var dim in dims)
+        {
+            bytes = dim == 0 ? 0 : bytes > Array.MaxLength / dim ? long.MaxValue : bytes * dim;
+        }
+
+        if (bytes > Array.MaxLength) throw Invalid(file, subject, $"its shape ({shape.Groups[1].Value}) needs more bytes than one array can hold");
 
         var data = reader.ReadBytes((int)bytes);
-        if (data.Length != bytes) throw Invalid(file, $"it is truncated: {data.Length} of {bytes} data bytes");
+        if (data.Length != bytes) throw Invalid(file, subject, $"it is truncated: {data.Length} of {bytes} data bytes");
         return new NpyArray(dtype, dims, data);
     }
 
-    private static ModelPruneException Invalid(string file, string why) =>
-        new(DiagnosticCodes.InvalidCalibrationData, file, $"The file is not a readable .npy array: {why}.");
+    private static ModelPruneException Invalid(string file, string subject, string why) =>
+        new(DiagnosticCodes.InvalidCalibrationData, file, $"{subject} is not a readable .npy array: {why}.");
 }

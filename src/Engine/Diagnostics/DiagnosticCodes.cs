@@ -28,6 +28,14 @@ public static class DiagnosticCodes
     public const string UnsupportedWeightType = "MP1020";
     public const string InvalidSeed = "MP1021";
     public const string InvalidCalibrationData = "MP1022";
+    public const string CalibrationDataNotFound = "MP1023";
+    public const string CalibrationInputMismatch = "MP1024";
+    public const string CalibrationDTypeMismatch = "MP1025";
+    public const string CalibrationShapeMismatch = "MP1026";
+    public const string CalibrationRequired = "MP1040";
+    public const string InvalidCalibrationSamples = "MP1041";
+    public const string SyntheticCalibration = "MP1042";
+    public const string LayerNotCalibrated = "MP1043";
 
     public const string CacheUnwritable = "MP3001";
     public const string CacheEntryCorrupt = "MP3002";

@@ -1,0 +1,203 @@
+using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Onnx;
+
+namespace ModelPrune.Engine.Statistics;
+
+/// <summary>
+/// Runs a model over calibration batches once and returns, per prunable weight, the statistics of the
+/// input it multiplies. The reductions run inside ONNX Runtime (see <see cref="StatisticsGraphBuilder"/>),
+/// so memory stays at O(d²) per layer however many tokens the batches hold.
+/// </summary>
+public sealed class LayerStatisticsCollector
+{
+    private readonly StatisticsDevice _device;
+
+    public LayerStatisticsCollector(StatisticsDevice? device = null)
+    {
+        _device = device ?? StatisticsDevice.Cpu;
+    }
+
+    /// <param name="model">Not modified; the statistics nodes go into a copy.</param>
+    /// <param name="gram">Whether to also collect XᵀX (SparseGPT) besides Σx² (Wanda).</param>
+    /// <param name="batches">Model input name → value, one dictionary per batch; the caller owns and disposes the values.</param>
+    /// <param name="displayFile">The model file named in errors.</param>
+    public LayerStatisticsResult Collect(
+        global::Onnx.ModelProto model,
+        IReadOnlyList<PrunableWeight> weights,
+        bool gram,
+        IEnumerable<IReadOnlyDictionary<string, OrtValue>> batches,
+        string displayFile)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(batches);
+
+        var located = LayerInputLocator.Locate(model, weights);
+        var skipped = new List<SkippedLayer>(located.Skipped);
+        var requests = new List<StatisticsRequest>();
+        foreach (var layer in located.Supported)
+        {
+            if (gram && (long)layer.Features * layer.Features > Array.MaxLength)
+            {
+                skipped.Add(new SkippedLayer(layer.WeightName, $"its input width {layer.Features} is too large for a d×d Gram matrix in one array"));
+                continue;
+            }
+
+            requests.Add(new StatisticsRequest(layer, gram));
+        }
+
+        var notes = requests
+            .Where(r => r.Layer.Note is not null)
+            .ToDictionary(r => r.Layer.WeightName, r => r.Layer.Note!, StringComparer.Ordinal);
+        if (requests.Count == 0)
+        {
+            return new LayerStatisticsResult(Array.Empty<LayerStatistics>(), skipped, notes, _device.Name, 0);
+        }
+
+        var opset = StatisticsGraphBuilder.DefaultOpset(model);
+        if (opset < StatisticsGraphBuilder.MinimumOpset)
+        {
+            throw new ModelPruneException(
+                DiagnosticCodes.ModelNotRunnable,
+                displayFile,
+                $"The model imports ONNX opset {opset}; collecting calibration statistics needs opset {StatisticsGraphBuilder.MinimumOpset} or newer.");
+        }
+
+        var statisticsModel = StatisticsGraphBuilder.Build(model, requests);
+        var accumulators = new Dictionary<string, StatisticsAccumulator>(StringComparer.Ordinal);
+        foreach (var outputs in statisticsModel.Layers)
+        {
+            if (!accumulators.ContainsKey(outputs.NormsOutput))
+            {
+                accumulators.Add(outputs.NormsOutput, new StatisticsAccumulator(outputs.Layer.Features, outputs.GramOutput is not null));
+            }
+        }
+
+        var batchCount = Run(statisticsModel, accumulators, batches, displayFile);
+        if (batchCount == 0)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidRequest, displayFile, "The calibration set holds no batches, so no layer statistics can be collected.");
+        }
+
+        var layers = new List<LayerStatistics>(statisticsModel.Layers.Count);
+        var handedOut = new HashSet<StatisticsAccumulator>(ReferenceEqualityComparer.Instance);
+        foreach (var outputs in statisticsModel.Layers)
+        {
+            var sums = accumulators[outputs.NormsOutput];
+
+            // Layers that share an activation share sums; each gets its own arrays so that a method
+            // scaling one layer's statistics in place cannot change another's.
+            var first = handedOut.Add(sums);
+            layers.Add(new LayerStatistics(
+                outputs.Layer.WeightName,
+                sums.Features,
+                sums.Tokens,
+                first ? sums.NormsSquared : (double[])sums.NormsSquared.Clone(),
+                sums.Gram is null ? null : first ? sums.Gram : (double[])sums.Gram.Clone()));
+        }
+
+        return new LayerStatisticsResult(layers, skipped, notes, _device.Name, batchCount);
+    }
+
+    private int Run(
+        StatisticsModel statisticsModel,
+        Dictionary<string, StatisticsAccumulator> accumulators,
+        IEnumerable<IReadOnlyDictionary<string, OrtValue>> batches,
+        string displayFile)
+    {
+        OnnxRuntimeWarmup.Wait();
+        var outputNames = statisticsModel.OutputNames;
+        var targets = new List<Action<OrtValue>>(outputNames.Count);
+        foreach (var name in outputNames)
+        {
+            targets.Add(TargetOf(name, statisticsModel, accumulators));
+        }
+
+        using var session = Open(statisticsModel.ModelBytes, displayFile);
+        using var runOptions = new RunOptions();
+        var batchCount = 0;
+        foreach (var batch in batches)
+        {
+            // One array of pairs keeps names and values in step whatever dictionary type the caller passed.
+            var feeds = batch.ToArray();
+            try
+            {
+                using var results = session.Run(runOptions, feeds.Select(f => f.Key).ToArray(), feeds.Select(f => f.Value).ToArray(), outputNames);
+                var index = 0;
+                foreach (var value in results)
+                {
+                    targets[index++](value);
+                }
+            }
+            catch (OnnxRuntimeException e)
+            {
+                var fed = string.Join(", ", feeds.Select(b => $"{b.Key}: {b.Value.GetTensorTypeAndShape().ElementDataType}[{string.Join(",", b.Value.GetTensorTypeAndShape().Shape)}]"));
+                throw new ModelPruneException(
+                    DiagnosticCodes.ModelNotRunnable,
+                    displayFile,
+                    $"ONNX Runtime could not run calibration batch {batchCount + 1} ({fed}) while collecting layer statistics: {e.Message}");
+            }
+
+            batchCount++;
+        }
+
+        return batchCount;
+    }
+
+    private static Action<OrtValue> TargetOf(string outputName, StatisticsModel statisticsModel, Dictionary<string, StatisticsAccumulator> accumulators)
+    {
+        foreach (var outputs in statisticsModel.Layers)
+        {
+            var sums = accumulators[outputs.NormsOutput];
+            if (outputs.NormsOutput == outputName)
+            {
+                return sums.AddNorms;
+            }
+
+            if (outputs.GramOutput == outputName)
+            {
+                return sums.AddGram;
+            }
+
+            if (outputs.RowsOutput == outputName)
+            {
+                return sums.AddRows;
+            }
+        }
+
+        throw new InvalidOperationException($"statistics output '{outputName}' belongs to no layer");
+    }
+
+    private InferenceSession Open(byte[] modelBytes, string displayFile)
+    {
+        // The same settings as ModelComparer's sessions, for the same reasons: no graph rewrites (they
+        // make folded copies of constants), ORT's warnings kept out of build logs, no prepacked second
+        // copy of every MatMul weight for a single pass over the data.
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
+            IntraOpNumThreads = Environment.ProcessorCount,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
+            _device.Configure(options);
+            return new InferenceSession(modelBytes, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelPruneException(
+                DiagnosticCodes.ModelNotRunnable,
+                displayFile,
+                $"ONNX Runtime cannot load the model with the layer-statistics outputs added (device {_device.Name}): {e.Message}");
+        }
+        finally
+        {
+            // The session copies what it needs from the options when it is created.
+            options.Dispose();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Statistics;
+using ModelPrune.Fixtures;
+
+namespace ModelPrune.Engine.Tests.Statistics;
+
+public sealed class LayerInputLocatorTests
+{
+    [Fact]
+    public void GemmLayersReadTheirFirstInputWithTheWeightsInputWidth()
+    {
+        var located = Locate(FixtureModels.GemmMlp());
+
+        Assert.Empty(located.Skipped);
+        Assert.Equal(
+            new[] { ("W1", "gemm1", "input", 16), ("W2", "gemm2", "a1", 32), ("W3", "gemm3", "a2", 24) },
+            located.Supported.Select(l => (l.WeightName, l.NodeName, l.ActivationName, l.Features)));
+        Assert.All(located.Supported, l => Assert.Null(l.Note));
+    }
+
+    [Fact]
+    public void MatMulWeightFirstIsSkippedAndASharedWeightUsesItsFirstConsumer()
+    {
+        var located = Locate(FixtureModels.MatMulMlp());
+
+        Assert.Equal(
+            new[] { ("W1", "input", 12), ("W_shared", "a1", 20) },
+            located.Supported.Select(l => (l.WeightName, l.ActivationName, l.Features)));
+        var shared = located.Supported.Single(l => l.WeightName == "W_shared");
+        Assert.Equal("matmul2", shared.NodeName);
+        Assert.Contains("first consumer 'matmul2'", shared.Note);
+        var skipped = Assert.Single(located.Skipped);
+        Assert.Equal("W_out", skipped.WeightName);
+        Assert.Contains("first operand", skipped.Reason);
+    }
+
+    [Fact]
+    public void ConvolutionsAreSkippedButTheClassifierHeadIsNot()
+    {
+        var located = Locate(FixtureModels.SmallCnn());
+
+        Assert.Equal(new[] { "conv1.weight", "conv2.weight" }, located.Skipped.Select(s => s.WeightName));
+        Assert.All(located.Skipped, s => Assert.Contains("Conv", s.Reason));
+        var head = Assert.Single(located.Supported);
+        Assert.Equal(("fc.weight", "features", 16), (head.WeightName, head.ActivationName, head.Features));
+    }
+
+    [Fact]
+    public void RecurrentAndTransposedWeightsAreSkipped()
+    {
+        var lstm = Locate(FixtureModels.LstmModel());
+        Assert.Empty(lstm.Supported);
+        Assert.Equal(2, lstm.Skipped.Count);
+        Assert.All(lstm.Skipped, s => Assert.Contains("LSTM", s.Reason));
+
+        var deconv = Assert.Single(Locate(FixtureModels.ConvTransposeModel()).Skipped);
+        Assert.Contains("ConvTranspose", deconv.Reason);
+
+        var transA = Assert.Single(Locate(StatisticsTestModels.GemmTransA()).Skipped);
+        Assert.Contains("transA=1", transA.Reason);
+    }
+
+    [Fact]
+    public void ConstantsAndIdentityChainsResolveAndSubgraphLayersAreSkipped()
+    {
+        var located = Locate(FixtureModels.ConstantAndIfModel());
+
+        Assert.Equal(
+            new[] { ("W_const1", "input", 8), ("W_base", "a1", 16) },
+            located.Supported.Select(l => (l.WeightName, l.ActivationName, l.Features)));
+        Assert.Equal(new[] { "W_then", "W_outer" }, located.Skipped.Select(s => s.WeightName));
+        Assert.All(located.Skipped, s => Assert.Contains("subgraph", s.Reason));
+    }
+
+    [Fact]
+    public void AnActivationThatIsAnInitializerIsSkipped()
+    {
+        var skipped = Assert.Single(Locate(StatisticsTestModels.ConstantActivation()).Skipped);
+
+        Assert.Equal("W", skipped.WeightName);
+        Assert.Contains("'C' is a constant", skipped.Reason);
+    }
+
+    [Fact]
+    public void Float16LayersKeepTheirElementType()
+    {
+        var located = Locate(FixtureModels.Float16Mlp());
+
+        Assert.Equal(new[] { ("input_fp16", 16), ("a1", 32) }, located.Supported.Select(l => (l.ActivationName, l.Features)));
+        Assert.All(located.Supported, l => Assert.Equal((int)global::Onnx.TensorProto.Types.DataType.Float16, l.ElementType));
+    }
+
+    private static LayerInputLocations Locate(global::Onnx.ModelProto model) =>
+        LayerInputLocator.Locate(model, PrunableWeightFinder.Find(model));
+}

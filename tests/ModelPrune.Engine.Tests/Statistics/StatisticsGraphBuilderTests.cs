@@ -1,0 +1,79 @@
+using Google.Protobuf;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Statistics;
+using ModelPrune.Fixtures;
+
+namespace ModelPrune.Engine.Tests.Statistics;
+
+public sealed class StatisticsGraphBuilderTests
+{
+    [Fact]
+    public void OutputsNormsGramAndRowsPerLayerAndLeavesTheCallersModelAlone()
+    {
+        var model = FixtureModels.GemmMlp();
+        var before = model.ToByteArray();
+
+        var built = Build(model, gram: true);
+
+        Assert.Equal(before, model.ToByteArray());
+        Assert.Equal(
+            new[] { "__modelprune_norms_0", "__modelprune_gram_0", "__modelprune_rows_0" },
+            new[] { built.Layers[0].NormsOutput, built.Layers[0].GramOutput, built.Layers[0].RowsOutput });
+        Assert.Equal(9, built.OutputNames.Count);
+        var augmented = global::Onnx.ModelProto.Parser.ParseFrom(built.ModelBytes);
+        Assert.Equal(built.OutputNames, augmented.Graph.Output.Select(o => o.Name));
+        Assert.Equal(model.Graph.Initializer.Count + 1 + 3, augmented.Graph.Initializer.Count);
+        Assert.Equal(new long[] { 24, 24 }, augmented.Graph.Output.Single(o => o.Name == "__modelprune_gram_2").Type.TensorType.Shape.Dim.Select(d => d.DimValue));
+    }
+
+    [Fact]
+    public void WithoutGramOnlyNormsAndRowsAreAdded()
+    {
+        var built = Build(FixtureModels.GemmMlp(), gram: false);
+
+        Assert.All(built.Layers, l => Assert.Null(l.GramOutput));
+        Assert.DoesNotContain(global::Onnx.ModelProto.Parser.ParseFrom(built.ModelBytes).Graph.Node, n => n.OpType == "Transpose");
+    }
+
+    [Fact]
+    public void ReduceSumSquareTakesAxesAsAnAttributeBeforeOpset18AndAsAnInputFrom18On()
+    {
+        var opset17 = ReduceNode(Build(FixtureModels.GemmMlp(), gram: false));
+        Assert.Single(opset17.Input);
+        Assert.Equal(new long[] { 0 }, opset17.Attribute.Single(a => a.Name == "axes").Ints);
+
+        var opset18 = ReduceNode(Build(StatisticsTestModels.SharedInputOpset18(), gram: false));
+        Assert.Equal(2, opset18.Input.Count);
+        Assert.DoesNotContain(opset18.Attribute, a => a.Name == "axes");
+    }
+
+    [Fact]
+    public void LayersOnTheSameActivationShareOneSetOfOutputs()
+    {
+        var built = Build(StatisticsTestModels.SharedInputOpset18(), gram: true);
+
+        Assert.Equal(3, built.Layers.Count);
+        Assert.Equal(built.Layers[0].NormsOutput, built.Layers[1].NormsOutput);
+        Assert.NotEqual(built.Layers[0].NormsOutput, built.Layers[2].NormsOutput);
+        Assert.Equal(6, built.OutputNames.Count);
+    }
+
+    [Fact]
+    public void Float16ActivationsAreCastToFloatFirst()
+    {
+        var augmented = global::Onnx.ModelProto.Parser.ParseFrom(Build(FixtureModels.Float16Mlp(), gram: true).ModelBytes);
+
+        var casts = augmented.Graph.Node.Where(n => n.OpType == "Cast" && n.Name.StartsWith("__modelprune_", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[] { "input_fp16", "a1" }, casts.Select(c => c.Input[0]));
+        Assert.All(augmented.Graph.Output, o => Assert.NotEqual((int)global::Onnx.TensorProto.Types.DataType.Float16, o.Type.TensorType.ElemType));
+    }
+
+    private static StatisticsModel Build(global::Onnx.ModelProto model, bool gram)
+    {
+        var located = LayerInputLocator.Locate(model, PrunableWeightFinder.Find(model));
+        return StatisticsGraphBuilder.Build(model, located.Supported.Select(l => new StatisticsRequest(l, gram)).ToList());
+    }
+
+    private static global::Onnx.NodeProto ReduceNode(StatisticsModel built) =>
+        global::Onnx.ModelProto.Parser.ParseFrom(built.ModelBytes).Graph.Node.First(n => n.OpType == "ReduceSumSquare");
+}
