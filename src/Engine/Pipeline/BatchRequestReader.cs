@@ -50,7 +50,9 @@ public static class BatchRequestReader
                 Setting("Include"),
                 Setting("Exclude"),
                 Setting("Seed"),
-                Setting("Dimensions")));
+                Setting("Dimensions"),
+                Setting("CalibrationData"),
+                Setting("CalibrationSamples")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

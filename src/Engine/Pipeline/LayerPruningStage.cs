@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Reporting;
@@ -17,7 +19,7 @@ public static class LayerPruningStage
     public const string Excluded = "excluded";
     public const string Skipped = "skipped";
 
-    public static IReadOnlyList<LayerReport> Apply(OnnxModel model, PruneSettings settings, DiagnosticLog log, string file)
+    public static IReadOnlyList<LayerReport> Apply(OnnxModel model, PruneSettings settings, CalibrationSet? calibration, DiagnosticLog log, string file)
     {
         var weights = PrunableWeightFinder.Find(model);
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
@@ -42,9 +44,29 @@ public static class LayerPruningStage
                 "No layer was pruned: the model has no selected MatMul/Gemm/Conv/ConvTranspose/LSTM/GRU weight. The output is an unchanged copy.");
         }
 
+        if (PruningMethodNames.NeedsCalibration(settings.Method))
+        {
+            var calibrated = CalibratedPruningStage.Apply(model.Proto, selected, settings,
+                calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file);
+            return decisions.Select(d => ToCalibratedReport(d, calibrated)).ToArray();
+        }
+
         PruneSelected(selected, settings);
 
         return decisions.Select(d => ToReport(d.Weight, d.Status, d.Reason)).ToArray();
+    }
+
+    private static LayerReport ToCalibratedReport((PrunableWeight Weight, string Status, string? Reason) decision, CalibratedPruning calibrated)
+    {
+        if (calibrated.Skipped.TryGetValue(decision.Weight, out var why))
+        {
+            return ToReport(decision.Weight, Skipped, "input not observable for calibration: " + why);
+        }
+
+        var report = ToReport(decision.Weight, decision.Status, decision.Reason);
+        return calibrated.Results.TryGetValue(decision.Weight, out var result)
+            ? report with { ReconstructionError = MetricRounding.Round6(result.ReconstructionError), Dampening = result.Dampening }
+            : report;
     }
 
     private static (PrunableWeight Weight, string Status, string? Reason) Decide(PrunableWeight weight, PruneSettings settings, LayerSelector selector)

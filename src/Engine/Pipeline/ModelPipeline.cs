@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Caching;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
@@ -57,8 +58,10 @@ public static class ModelPipeline
         var model = OnnxModelReader.Read(job.ModelPath);
         timings.Add(Lap("read", stage));
 
+        var log = new DiagnosticLog();
+        var calibration = LoadCalibration(settings, model, log, file);
         var cache = OpenCache(cacheOptions);
-        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText, EngineVersion.Current);
+        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration), EngineVersion.Current);
         var cacheStatus = cache is null ? "disabled" : "miss";
         if (cache is not null)
         {
@@ -86,8 +89,7 @@ public static class ModelPipeline
             }
         }
 
-        var log = new DiagnosticLog();
-        var layers = LayerPruningStage.Apply(model, settings, log, file);
+        var layers = LayerPruningStage.Apply(model, settings, calibration, log, file);
         var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         timings.Add(Lap("prune", stage));
 
@@ -114,7 +116,8 @@ public static class ModelPipeline
             input,
             new ModelFileInfo(Path.GetFileName(job.OutputPath), written.Sha256, written.Bytes),
             new ReportSettings(settings.MethodName, settings.Sparsity, settings.Pattern.ToString(), settings.MaxLayerSparsity,
-                settings.Include, settings.Exclude, settings.Seed, settings.DimensionList),
+                settings.Include, settings.Exclude, settings.Seed, settings.DimensionList,
+                calibration is null ? null : new CalibrationReport(settings.CalibrationData!, calibration.Sha256, calibration.SampleCount, calibration.IsSynthetic)),
             layers,
             ReportTotalsBuilder.Build(layers, modelParameters, modelZeros),
             evaluation,
@@ -127,6 +130,26 @@ public static class ModelPipeline
         WriteRunFiles(job, report, new RunInfo(cacheStatus, "cpu", Finish(timings, total)));
         return (report, cacheStatus);
     }
+
+    /// <summary>Calibration data for the methods that need it; relative paths are relative to the current folder.</summary>
+    private static CalibrationSet? LoadCalibration(PruneSettings settings, OnnxModel model, DiagnosticLog log, string file)
+    {
+        if (settings.CalibrationData is null) return null;
+
+        var calibration = CalibrationLoader.Load(settings.CalibrationData, Environment.CurrentDirectory,
+            ModelInputSignature.FromModel(model.Proto), settings.CalibrationSamples, settings.Seed, file);
+        if (calibration.IsSynthetic)
+        {
+            log.Warn(DiagnosticCodes.SyntheticCalibration, file,
+                $"{settings.MethodName} is calibrated on seeded random inputs (CalibrationData=\"synthetic\"): its statistics describe noise, not your data. Give real calibration samples.");
+        }
+
+        return calibration;
+    }
+
+    /// <summary>The calibration content joins the cache key: the same settings on other data give another result.</summary>
+    private static string CalibrationKey(CalibrationSet? calibration) =>
+        calibration is null ? string.Empty : $"\ncalibrationContent={calibration.Sha256}:{calibration.SampleCount}";
 
     private static void GuardOutputs(ModelJob job)
     {

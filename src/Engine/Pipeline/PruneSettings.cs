@@ -12,9 +12,12 @@ public sealed record PruneSettings(
     IReadOnlyList<string> Include,
     IReadOnlyList<string> Exclude,
     int Seed,
-    IReadOnlyDictionary<string, long> Dimensions)
+    IReadOnlyDictionary<string, long> Dimensions,
+    string? CalibrationData = null,
+    int CalibrationSamples = PruneSettings.DefaultCalibrationSamples)
 {
     public const double DefaultSparsity = 0.5;
+    public const int DefaultCalibrationSamples = 128;
     public const double DefaultMaxLayerSparsity = 0.95;
     public const int DefaultSeed = 42;
 
@@ -34,5 +37,8 @@ public sealed record PruneSettings(
         "include=" + string.Join(";", Include),
         "exclude=" + string.Join(";", Exclude),
         "seed=" + Seed.ToString(CultureInfo.InvariantCulture),
-        "dimensions=" + string.Join(";", DimensionList));
+        "dimensions=" + string.Join(";", DimensionList),
+        // Only methods that read calibration data carry it (the parser clears it for the others).
+        "calibration=" + (CalibrationData ?? string.Empty),
+        "calibrationSamples=" + (CalibrationData is null ? string.Empty : CalibrationSamples.ToString(CultureInfo.InvariantCulture)));
 }

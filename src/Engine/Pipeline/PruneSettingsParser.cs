@@ -24,6 +24,14 @@ public static class PruneSettingsParser
                 $"Method '{PruningMethodNames.GlobalMagnitude}' ranks weights across layers, which an N:M pattern ({pattern}) fixes per group of {pattern.M}. Use Method=\"{PruningMethodNames.Magnitude}\" with Pattern=\"{pattern}\", or drop the pattern.");
         }
 
+        var needsCalibration = PruningMethodNames.NeedsCalibration(method);
+        var calibration = string.IsNullOrWhiteSpace(raw.CalibrationData) ? null : raw.CalibrationData.Trim();
+        if (needsCalibration && calibration is null)
+        {
+            throw new ModelPruneException(DiagnosticCodes.CalibrationRequired, file,
+                $"Method '{PruningMethodNames.ToName(method)}' scores weights with statistics of real layer inputs and needs calibration data: give CalibrationData=\"data.npz\" (--calibration), arrays named after the model's inputs, or CalibrationData=\"synthetic\" to use seeded random inputs (much weaker).");
+        }
+
         return new PruneSettings(
             method,
             sparsity,
@@ -32,7 +40,17 @@ public static class PruneSettingsParser
             LayerSelector.SplitList(raw.Include),
             LayerSelector.SplitList(raw.Exclude),
             ParseSeed(raw.Seed, file),
-            DimensionOverrideParser.Parse(raw.Dimensions, file));
+            DimensionOverrideParser.Parse(raw.Dimensions, file),
+            needsCalibration ? calibration : null,
+            needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples);
+    }
+
+    private static int ParseCalibrationSamples(string? text, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return PruneSettings.DefaultCalibrationSamples;
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var samples) && samples > 0) return samples;
+        throw new ModelPruneException(DiagnosticCodes.InvalidCalibrationSamples, file,
+            $"CalibrationSamples '{text}' is not a positive whole number. Give how many calibration samples to use, e.g. CalibrationSamples=\"128\".");
     }
 
     private static PruningMethod ParseMethod(string? text, string file)

@@ -12,4 +12,6 @@ public sealed record RawSettings(
     string? Include = null,
     string? Exclude = null,
     string? Seed = null,
-    string? Dimensions = null);
+    string? Dimensions = null,
+    string? CalibrationData = null,
+    string? CalibrationSamples = null);

@@ -5,13 +5,20 @@ public static class PruningMethodNames
 {
     public const string Magnitude = "magnitude";
     public const string GlobalMagnitude = "global-magnitude";
+    public const string Wanda = "wanda";
+    public const string SparseGpt = "sparsegpt";
 
-    public static IReadOnlyList<string> All { get; } = new[] { Magnitude, GlobalMagnitude };
+    public static IReadOnlyList<string> All { get; } = new[] { Magnitude, GlobalMagnitude, Wanda, SparseGpt };
+
+    /// <summary>Methods that score weights with statistics of the layer inputs, so need calibration data.</summary>
+    public static bool NeedsCalibration(PruningMethod method) => method is PruningMethod.Wanda or PruningMethod.SparseGpt;
 
     public static string ToName(PruningMethod method) => method switch
     {
         PruningMethod.Magnitude => Magnitude,
         PruningMethod.GlobalMagnitude => GlobalMagnitude,
+        PruningMethod.Wanda => Wanda,
+        PruningMethod.SparseGpt => SparseGpt,
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
 
@@ -25,6 +32,12 @@ public static class PruningMethodNames
             case GlobalMagnitude:
             case "global":
                 method = PruningMethod.GlobalMagnitude;
+                return true;
+            case Wanda:
+                method = PruningMethod.Wanda;
+                return true;
+            case SparseGpt:
+                method = PruningMethod.SparseGpt;
                 return true;
             default:
                 method = default;

@@ -9,4 +9,5 @@ public sealed record ReportSettings(
     IReadOnlyList<string> Include,
     IReadOnlyList<string> Exclude,
     int Seed,
-    IReadOnlyList<string> Dimensions);
+    IReadOnlyList<string> Dimensions,
+    CalibrationReport? Calibration = null);

@@ -71,4 +71,19 @@ public sealed class PruneSettingsParserTests
         Assert.Equal(texts.Length, texts.Distinct().Count());
         Assert.Equal(texts[0], PruneSettingsParser.Parse(new RawSettings(Sparsity: " 0.50 ", Method: "Magnitude"), "m.onnx").CanonicalText);
     }
+
+    [Fact]
+    public void Calibration_settings_matter_only_to_the_methods_that_read_calibration_data()
+    {
+        var magnitude = PruneSettingsParser.Parse(new RawSettings(CalibrationData: "data.npz", CalibrationSamples: "64"), "m.onnx");
+        var wanda = PruneSettingsParser.Parse(new RawSettings(Method: "wanda", CalibrationData: "data.npz", CalibrationSamples: "64"), "m.onnx");
+        var badSamples = Assert.Throws<ModelPruneException>(() =>
+            PruneSettingsParser.Parse(new RawSettings(Method: "sparsegpt", CalibrationData: "data.npz", CalibrationSamples: "0"), "m.onnx"));
+
+        Assert.Null(magnitude.CalibrationData);
+        Assert.Equal(PruneSettingsParser.Parse(new RawSettings(), "m.onnx").CanonicalText, magnitude.CanonicalText);
+        Assert.Equal("data.npz", wanda.CalibrationData);
+        Assert.Equal(64, wanda.CalibrationSamples);
+        Assert.Equal(DiagnosticCodes.InvalidCalibrationSamples, badSamples.Diagnostic.Code);
+    }
 }

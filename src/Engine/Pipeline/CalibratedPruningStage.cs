@@ -1,0 +1,161 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Calibration;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Pruning;
+using ModelPrune.Engine.Pruning.SparseGpt;
+using ModelPrune.Engine.Pruning.Wanda;
+using ModelPrune.Engine.Statistics;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// Wanda and SparseGPT. The calibration set runs once through a copy of the model that ONNX Runtime
+/// extends with reduction nodes, so per layer only Σx² and XᵀX (O(d²)) come back, never the activations.
+/// All layers are measured in that one pass on the dense model ("one-shot"); the reference code instead
+/// prunes layer by layer, each layer seeing the inputs the already-pruned layers produce. One pass costs
+/// one inference over the calibration set instead of one per layer, which is what makes build-time
+/// pruning of a whole model affordable; the price is that later layers do not compensate earlier errors.
+/// </summary>
+public static class CalibratedPruningStage
+{
+    /// <summary>Samples per ONNX Runtime run: statistics are summed over batches, so this only trades memory for calls.</summary>
+    private const int BatchSize = 8;
+
+    public static CalibratedPruning Apply(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> selected, PruneSettings settings,
+        CalibrationSet calibration, DiagnosticLog log, string file)
+    {
+        var signature = ModelInputSignature.FromModel(model);
+        var statistics = new LayerStatisticsCollector().Collect(model, selected, gram: true, Batches(calibration, BatchSizeFor(signature)), file);
+
+        var byName = selected.ToDictionary(w => w.Name, StringComparer.Ordinal);
+        var skipped = new Dictionary<PrunableWeight, string>();
+        foreach (var layer in statistics.Skipped)
+        {
+            var weight = byName[layer.WeightName];
+            skipped[weight] = layer.Reason;
+            log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
+                $"Layer '{layer.WeightName}' was left dense: {PruningMethodNames.ToName(settings.Method)} cannot observe its input ({layer.Reason}).");
+        }
+
+        var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
+        foreach (var layer in statistics.Layers)
+        {
+            var weight = byName[layer.WeightName];
+            if (layer.Tokens < layer.Features)
+            {
+                log.Warn(DiagnosticCodes.FewCalibrationTokens, file, string.Create(CultureInfo.InvariantCulture,
+                    $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
+            }
+
+            results[weight] = PruneLayer(weight, layer, settings);
+        }
+
+        return new CalibratedPruning(results, skipped, calibration);
+    }
+
+    private static CalibratedLayerResult PruneLayer(PrunableWeight weight, LayerStatistics statistics, PruneSettings settings)
+    {
+        // The methods work on W as [out, in] rows (PyTorch's layout); a MatMul weight is stored [in, out].
+        var dims = weight.Tensor.Dims;
+        var transposed = weight.InputAxis == 0;
+        var rows = (int)(transposed ? dims[1] : dims[0]);
+        var cols = (int)(transposed ? dims[0] : dims[1]);
+        var stored = weight.Tensor.ReadValues();
+        var W = transposed ? Transpose(stored, cols, rows) : stored;
+        var original = (float[])W.Clone();
+
+        double? dampening = null;
+        if (settings.Method == PruningMethod.SparseGpt)
+        {
+            var H = new float[statistics.Gram!.Length];
+            for (var i = 0; i < H.Length; i++) H[i] = (float)(2 * statistics.Gram[i]);
+            dampening = SparseGptPruner.Prune(W, rows, cols, H, settings.Sparsity, settings.Pattern.N, settings.Pattern.M).Dampening;
+        }
+        else
+        {
+            WandaPruner.Prune(W, rows, cols, statistics.NormsSquared, settings.Pattern, settings.Sparsity);
+        }
+
+        weight.Tensor.WriteValues(transposed ? Transpose(W, rows, cols) : W);
+        return new CalibratedLayerResult(ReconstructionError(original, W, rows, cols, statistics.Gram!), dampening, statistics.Tokens);
+    }
+
+    /// <summary>tr(ΔW G ΔWᵀ) / tr(W G Wᵀ) with G = XᵀX: the layer's output error over the calibration tokens.</summary>
+    private static double ReconstructionError(float[] W, float[] pruned, int rows, int cols, double[] G)
+    {
+        double error = 0, total = 0;
+        var lockObject = new object();
+        Parallel.For(0, rows, () => (0.0, 0.0), (r, _, sums) =>
+        {
+            var delta = new double[cols];
+            var w = new double[cols];
+            for (var j = 0; j < cols; j++)
+            {
+                w[j] = W[(r * cols) + j];
+                delta[j] = w[j] - pruned[(r * cols) + j];
+            }
+
+            for (var i = 0; i < cols; i++)
+            {
+                double gd = 0, gw = 0;
+                var row = i * cols;
+                for (var j = 0; j < cols; j++)
+                {
+                    gd += G[row + j] * delta[j];
+                    gw += G[row + j] * w[j];
+                }
+
+                sums.Item1 += delta[i] * gd;
+                sums.Item2 += w[i] * gw;
+            }
+
+            return sums;
+        }, sums =>
+        {
+            lock (lockObject)
+            {
+                error += sums.Item1;
+                total += sums.Item2;
+            }
+        });
+        return total == 0 ? 0 : error / total;
+    }
+
+    private static float[] Transpose(float[] source, int rows, int cols)
+    {
+        var result = new float[source.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < cols; c++) result[(c * rows) + r] = source[(r * cols) + c];
+        }
+
+        return result;
+    }
+
+    /// <summary>A model with a fixed batch axis must be fed batches of exactly that size.</summary>
+    private static int BatchSizeFor(ModelInputSignature signature)
+    {
+        var fixedBatch = signature.Inputs
+            .Select(i => i.Dimensions is { Count: > 0 } d && d[0].IsFixed ? d[0].Value : null)
+            .FirstOrDefault(v => v is > 0);
+        return fixedBatch is { } size ? (int)size : BatchSize;
+    }
+
+    private static IEnumerable<IReadOnlyDictionary<string, OrtValue>> Batches(CalibrationSet calibration, int batchSize)
+    {
+        foreach (var batch in calibration.Batches(batchSize))
+        {
+            var values = batch.Inputs.ToDictionary(i => i.Name, i => i.ToOrtValue(), StringComparer.Ordinal);
+            try
+            {
+                yield return values;
+            }
+            finally
+            {
+                foreach (var value in values.Values) value.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Tests.Calibration;
+using ModelPrune.Engine.Tests.TestSupport;
+using ModelPrune.Fixtures;
+
+namespace ModelPrune.Engine.Tests.Pipeline;
+
+/// <summary>Wanda and SparseGPT end to end on the trained sample classifier, calibrated on its own data.</summary>
+public sealed class CalibratedPruneTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly string _model;
+    private readonly string _calibration;
+
+    public CalibratedPruneTests()
+    {
+        _model = ModelFiles.Write(_folder, "classifier.onnx", FixtureModels.ClassifierSample());
+        var (pixels, _) = FixtureModels.ClassifierSampleData(256, seed: 11);
+        _calibration = _folder.File("calibration.npy");
+        NumpyFiles.WriteNpy(_calibration, NpyTestArray.Float32(pixels, 256, 64));
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    [Theory]
+    [InlineData("unstructured")]
+    [InlineData("2:4")]
+    public void Sparsegpt_reconstructs_each_layer_better_than_wanda_and_both_reach_the_sparsity(string pattern)
+    {
+        var wanda = Prune("wanda", pattern);
+        var sparseGpt = Prune("sparsegpt", pattern);
+
+        foreach (var name in new[] { "fc1.weight", "fc2.weight", "fc3.weight" })
+        {
+            var w = Layer(wanda, name);
+            var s = Layer(sparseGpt, name);
+            Assert.Equal("pruned", w.GetProperty("status").GetString());
+            Assert.Equal(0.5, w.GetProperty("sparsity").GetDouble(), 2);
+            Assert.Equal(0.5, s.GetProperty("sparsity").GetDouble(), 2);
+            Assert.True(s.GetProperty("reconstructionError").GetDouble() < w.GetProperty("reconstructionError").GetDouble(),
+                $"{name}: sparsegpt {s.GetProperty("reconstructionError")} vs wanda {w.GetProperty("reconstructionError")}");
+            Assert.True(s.GetProperty("dampening").GetDouble() > 0);
+            Assert.False(w.TryGetProperty("dampening", out _));
+        }
+
+        var calibration = sparseGpt.GetProperty("settings").GetProperty("calibration");
+        Assert.Equal(128, calibration.GetProperty("samples").GetInt32());
+        Assert.False(calibration.GetProperty("synthetic").GetBoolean());
+    }
+
+    [Fact]
+    public void Wanda_keeps_the_same_count_in_every_row()
+    {
+        Prune("wanda", "unstructured");
+
+        var fc1 = PrunableWeightFinder.Find(OnnxModelReader.Read(_folder.File("wanda-unstructured/classifier.onnx"))).Single(w => w.Name == "fc1.weight");
+        var W = fc1.Tensor.ReadValues();   // Gemm transB=1: [out=128, in=64]
+        for (var row = 0; row < 128; row++)
+        {
+            Assert.Equal(32, W.Skip(row * 64).Take(64).Count(v => v == 0f));
+        }
+    }
+
+    [Fact]
+    public void A_calibrated_method_without_data_is_a_coded_error_and_synthetic_data_warns()
+    {
+        var missing = EngineCli.Run("prune", _model, "--method", "wanda", "-o", _folder.File("x/classifier.onnx"), "--no-cache");
+        var synthetic = EngineCli.Run("prune", _model, "--method", "wanda", "--calibration", "synthetic", "-o", _folder.File("y/classifier.onnx"), "--no-cache");
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains($"{_model}: error MP1040", missing.Output);
+        Assert.Equal(0, synthetic.ExitCode);
+        Assert.Contains("warning MP1042", synthetic.Output);
+    }
+
+    [Fact]
+    public void Other_calibration_content_misses_the_cache()
+    {
+        var cache = _folder.File("cache");
+        var (other, _) = FixtureModels.ClassifierSampleData(256, seed: 12);
+        var otherCalibration = _folder.File("other.npy");
+        NumpyFiles.WriteNpy(otherCalibration, NpyTestArray.Float32(other, 256, 64));
+
+        EngineCli.Run("prune", _model, "--method", "wanda", "--calibration", _calibration, "-o", _folder.File("a/classifier.onnx"), "--cache-dir", cache);
+        var same = EngineCli.Run("prune", _model, "--method", "wanda", "--calibration", _calibration, "-o", _folder.File("b/classifier.onnx"), "--cache-dir", cache);
+        var changed = EngineCli.Run("prune", _model, "--method", "wanda", "--calibration", otherCalibration, "-o", _folder.File("c/classifier.onnx"), "--cache-dir", cache);
+
+        Assert.Contains("from cache", same.Output);
+        Assert.DoesNotContain("from cache", changed.Output);
+    }
+
+    private JsonElement Prune(string method, string pattern)
+    {
+        var folder = $"{method}-{pattern.Replace(":", "of", StringComparison.Ordinal)}";
+        var output = _folder.File($"{folder}/classifier.onnx");
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", method, "--pattern", pattern, "--calibration", _calibration, "-o", output, "--no-cache");
+        Assert.True(exitCode == 0, text);
+        return JsonDocument.Parse(File.ReadAllBytes(_folder.File($"{folder}/classifier.prune.json"))).RootElement.Clone();
+    }
+
+    private static JsonElement Layer(JsonElement report, string name) =>
+        report.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == name);
+}
