@@ -42,6 +42,9 @@ namespace ModelPrune.Tasks
         /// <summary>Empty: DOTNET_HOST_PATH (set by the dotnet CLI), else the running host, else PATH.</summary>
         public string? DotnetHostPath { get; set; }
 
+        /// <summary>What relative paths in settings (CalibrationData) are relative to: the project folder.</summary>
+        public string? ProjectDirectory { get; set; }
+
         /// <summary>Serialises builds that share the output folder (see <see cref="FolderLock"/>).</summary>
         public string? LockFile { get; set; }
 
@@ -99,7 +102,7 @@ namespace ModelPrune.Tasks
             DeleteStaleOutputs();
             try
             {
-                PruneRequest.Write(RequestFile, PruneRequest.ToJson(Models, CacheEnabled, CacheDirectory));
+                PruneRequest.Write(RequestFile, PruneRequest.ToJson(Models, CacheEnabled, CacheDirectory, ProjectDirectory));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

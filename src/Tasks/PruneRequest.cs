@@ -7,12 +7,13 @@ namespace ModelPrune.Tasks
     /// <summary>Writes the engine's request file: the cache options and every model of the batch.</summary>
     internal static class PruneRequest
     {
-        public static string ToJson(ITaskItem[] models, bool cacheEnabled, string? cacheDirectory)
+        public static string ToJson(ITaskItem[] models, bool cacheEnabled, string? cacheDirectory, string? baseDirectory = null)
         {
             var json = new JsonWriter();
             json.WriteStartObject();
             json.WriteBoolean("cacheEnabled", cacheEnabled);
             json.WriteString("cacheDirectory", string.IsNullOrWhiteSpace(cacheDirectory) ? string.Empty : Path.GetFullPath(cacheDirectory));
+            json.WriteString("baseDirectory", string.IsNullOrWhiteSpace(baseDirectory) ? string.Empty : Path.GetFullPath(baseDirectory));
             json.WritePropertyName("models");
             json.WriteStartArray();
             foreach (var model in models)

@@ -29,6 +29,8 @@ namespace ModelPrune.Tasks
             new PruneSetting("ExcludeLayers", "Exclude"),
             new PruneSetting("Seed", "Seed"),
             new PruneSetting("Dimensions", "Dimensions"),
+            new PruneSetting("CalibrationData", "CalibrationData"),
+            new PruneSetting("CalibrationSamples", "CalibrationSamples"),
         };
 
         public string MetadataName { get; }

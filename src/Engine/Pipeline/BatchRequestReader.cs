@@ -15,7 +15,8 @@ public static class BatchRequestReader
             var cache = new CacheOptions(
                 !root.TryGetProperty("cacheEnabled", out var enabled) || enabled.GetBoolean(),
                 NullIfEmpty(OptionalString(root, "cacheDirectory")));
-            var jobs = root.GetProperty("models").EnumerateArray().Select(ReadJob).ToArray();
+            var baseDirectory = NullIfEmpty(OptionalString(root, "baseDirectory"));
+            var jobs = root.GetProperty("models").EnumerateArray().Select(m => ReadJob(m) with { BaseDirectory = baseDirectory }).ToArray();
             return new BatchRequest(cache, jobs);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -8,8 +8,12 @@ public sealed record ModelJob(
     string ReportPath,
     string MarkdownPath,
     string RunInfoPath,
-    RawSettings Settings)
+    RawSettings Settings,
+    string? BaseDirectory = null)
 {
+    /// <summary>What relative paths in settings (calibration data) are relative to: the project folder, else the current one.</summary>
+    public string ResolvedBaseDirectory => BaseDirectory ?? Environment.CurrentDirectory;
+
     /// <summary>The CLI's defaults: <c>x.onnx</c> → <c>x.prune.json</c>, <c>x.prune.md</c>, <c>x.prune.run.json</c>.</summary>
     public static ModelJob WithDefaultReportPaths(string modelPath, string outputPath, string? reportPath, RawSettings settings)
     {

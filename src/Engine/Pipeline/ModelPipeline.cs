@@ -59,7 +59,7 @@ public static class ModelPipeline
         timings.Add(Lap("read", stage));
 
         var log = new DiagnosticLog();
-        var calibration = LoadCalibration(settings, model, log, file);
+        var calibration = LoadCalibration(settings, model, job.ResolvedBaseDirectory, log, file);
         var cache = OpenCache(cacheOptions);
         var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration), EngineVersion.Current);
         var cacheStatus = cache is null ? "disabled" : "miss";
@@ -131,12 +131,12 @@ public static class ModelPipeline
         return (report, cacheStatus);
     }
 
-    /// <summary>Calibration data for the methods that need it; relative paths are relative to the current folder.</summary>
-    private static CalibrationSet? LoadCalibration(PruneSettings settings, OnnxModel model, DiagnosticLog log, string file)
+    /// <summary>Calibration data for the methods that need it.</summary>
+    private static CalibrationSet? LoadCalibration(PruneSettings settings, OnnxModel model, string baseDirectory, DiagnosticLog log, string file)
     {
         if (settings.CalibrationData is null) return null;
 
-        var calibration = CalibrationLoader.Load(settings.CalibrationData, Environment.CurrentDirectory,
+        var calibration = CalibrationLoader.Load(settings.CalibrationData, baseDirectory,
             ModelInputSignature.FromModel(model.Proto), settings.CalibrationSamples, settings.Seed, file);
         if (calibration.IsSynthetic)
         {
