@@ -1,6 +1,7 @@
 using System.Globalization;
-using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Reporting;
 
@@ -131,19 +132,19 @@ internal static class InputSynthesizer
         switch (type)
         {
             case TensorElementType.Float:
-                value = Create(Normal(random, n).Select(v => (float)v).ToArray(), shape);
+                value = Create(SeededNormal.Sample(random, n).Select(v => (float)v).ToArray(), shape);
                 values = "normal(0,1)";
                 break;
             case TensorElementType.Double:
-                value = Create(Normal(random, n), shape);
+                value = Create(SeededNormal.Sample(random, n), shape);
                 values = "normal(0,1)";
                 break;
             case TensorElementType.Float16:
-                value = Create(Normal(random, n).Select(v => (Float16)(float)v).ToArray(), shape);
+                value = Create(SeededNormal.Sample(random, n).Select(v => (Float16)(float)v).ToArray(), shape);
                 values = "normal(0,1)";
                 break;
             case TensorElementType.BFloat16:
-                value = Create(Normal(random, n).Select(v => (BFloat16)(float)v).ToArray(), shape);
+                value = Create(SeededNormal.Sample(random, n).Select(v => (BFloat16)(float)v).ToArray(), shape);
                 values = "normal(0,1)";
                 break;
             case TensorElementType.Int64 or TensorElementType.Int32 when gatherBounds.TryGetValue(name, out var rows):
@@ -209,25 +210,6 @@ internal static class InputSynthesizer
     {
         var data = new T[n];
         Array.Fill(data, value);
-        return data;
-    }
-
-    /// <summary>Box–Muller on System.Random: the seeded generator's sequence is fixed across runtimes.</summary>
-    private static double[] Normal(Random random, int n)
-    {
-        var data = new double[n];
-        for (var i = 0; i < n; i += 2)
-        {
-            var u1 = 1.0 - random.NextDouble();
-            var u2 = random.NextDouble();
-            var radius = Math.Sqrt(-2.0 * Math.Log(u1));
-            data[i] = radius * Math.Cos(2.0 * Math.PI * u2);
-            if (i + 1 < n)
-            {
-                data[i + 1] = radius * Math.Sin(2.0 * Math.PI * u2);
-            }
-        }
-
         return data;
     }
 }

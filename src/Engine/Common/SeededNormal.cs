@@ -1,11 +1,11 @@
-namespace ModelPrune.Engine.Calibration;
+namespace ModelPrune.Engine.Common;
 
 /// <summary>
 /// Standard normal samples by Box–Muller on System.Random: the seeded generator's sequence is fixed across
-/// runtimes, so synthetic calibration data (and its hash) is the same on every machine. Same algorithm as the
-/// evaluation's InputSynthesizer, so both produce identical values for the same seed.
+/// runtimes, so synthetic evaluation inputs and calibration data (and its hash) are reproducible. One
+/// generator for both, so the same seed gives the same values in either.
 /// </summary>
-internal static class SeededNormal
+public static class SeededNormal
 {
     public static double[] Sample(Random random, int n)
     {
