@@ -31,6 +31,7 @@ namespace ModelPrune.Tasks
             new PruneSetting("Dimensions", "Dimensions"),
             new PruneSetting("CalibrationData", "CalibrationData"),
             new PruneSetting("CalibrationSamples", "CalibrationSamples"),
+            new PruneSetting("Allocation", "Allocation"),
         };
 
         public string MetadataName { get; }

@@ -53,7 +53,8 @@ public static class BatchRequestReader
                 Setting("Seed"),
                 Setting("Dimensions"),
                 Setting("CalibrationData"),
-                Setting("CalibrationSamples")));
+                Setting("CalibrationSamples"),
+                Setting("Allocation")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

@@ -39,6 +39,7 @@ public static class CalibratedPruningStage
                 $"Layer '{layer.WeightName}' was left dense: {PruningMethodNames.ToName(settings.Method)} cannot observe its input ({layer.Reason}).");
         }
 
+        var sparsities = LayerSparsities(statistics.Layers, byName, settings);
         var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
         foreach (var layer in statistics.Layers)
         {
@@ -49,21 +50,47 @@ public static class CalibratedPruningStage
                     $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
             }
 
-            results[weight] = PruneLayer(weight, layer, settings);
+            results[weight] = PruneLayer(weight, layer, settings, sparsities[layer.WeightName]);
         }
 
         return new CalibratedPruning(results, skipped, calibration);
     }
 
-    private static CalibratedLayerResult PruneLayer(PrunableWeight weight, LayerStatistics statistics, PruneSettings settings)
+    /// <summary>
+    /// Uniform: the target everywhere. OWL: each layer's share of outlier Wanda scores shifts it within ±λ of
+    /// the target, keeping the parameter-weighted mean at the target (<see cref="OwlAllocator"/>).
+    /// </summary>
+    private static IReadOnlyDictionary<string, double> LayerSparsities(IReadOnlyList<LayerStatistics> layers,
+        IReadOnlyDictionary<string, PrunableWeight> byName, PruneSettings settings)
     {
-        // The methods work on W as [out, in] rows (PyTorch's layout); a MatMul weight is stored [in, out].
+        if (settings.Allocation == LayerAllocation.Uniform || layers.Count == 0)
+        {
+            return layers.ToDictionary(l => l.WeightName, _ => settings.Sparsity, StringComparer.Ordinal);
+        }
+
+        var owl = layers.Select(l =>
+        {
+            var (W, rows, cols, _) = RowsView(byName[l.WeightName]);
+            return new OwlLayer(W.Length, OwlAllocator.OutlierRatio(W, rows, cols, l.NormsSquared));
+        }).ToArray();
+        var allocated = OwlAllocator.Allocate(owl, settings.Sparsity);
+        return layers.Select((l, i) => (l.WeightName, allocated[i])).ToDictionary(p => p.WeightName, p => p.Item2, StringComparer.Ordinal);
+    }
+
+    /// <summary>The methods work on W as [out, in] rows (PyTorch's layout); a MatMul weight is stored [in, out].</summary>
+    private static (float[] W, int Rows, int Cols, bool Transposed) RowsView(PrunableWeight weight)
+    {
         var dims = weight.Tensor.Dims;
         var transposed = weight.InputAxis == 0;
         var rows = (int)(transposed ? dims[1] : dims[0]);
         var cols = (int)(transposed ? dims[0] : dims[1]);
         var stored = weight.Tensor.ReadValues();
-        var W = transposed ? Transpose(stored, cols, rows) : stored;
+        return (transposed ? Transpose(stored, cols, rows) : stored, rows, cols, transposed);
+    }
+
+    private static CalibratedLayerResult PruneLayer(PrunableWeight weight, LayerStatistics statistics, PruneSettings settings, double sparsity)
+    {
+        var (W, rows, cols, transposed) = RowsView(weight);
         var original = (float[])W.Clone();
 
         double? dampening = null;
@@ -71,11 +98,22 @@ public static class CalibratedPruningStage
         {
             var H = new float[statistics.Gram!.Length];
             for (var i = 0; i < H.Length; i++) H[i] = (float)(2 * statistics.Gram[i]);
-            dampening = SparseGptPruner.Prune(W, rows, cols, H, settings.Sparsity, settings.Pattern.N, settings.Pattern.M).Dampening;
+            dampening = SparseGptPruner.Prune(W, rows, cols, H, sparsity, settings.Pattern.N, settings.Pattern.M).Dampening;
+        }
+        else if (settings.Allocation == LayerAllocation.Uniform)
+        {
+            WandaPruner.Prune(W, rows, cols, statistics.NormsSquared, settings.Pattern, sparsity);
         }
         else
         {
-            WandaPruner.Prune(W, rows, cols, statistics.NormsSquared, settings.Pattern, settings.Sparsity);
+            // Allocated sparsities are not multiples of 1/cols, and on narrow layers one weight per row is a
+            // big step: the layer's total is rounded to whole weights and the remainder spread one per row
+            // over the first rows, so the model-wide total stays on target.
+            var zeros = MagnitudeSelection.CountFor((long)rows * cols, sparsity);
+            var perRow = (int)(zeros / rows);
+            var longer = (int)(zeros % rows);
+            WandaPruner.Prune(W.AsSpan(0, longer * cols), longer, cols, statistics.NormsSquared, perRow + 1);
+            WandaPruner.Prune(W.AsSpan(longer * cols), rows - longer, cols, statistics.NormsSquared, perRow);
         }
 
         weight.Tensor.WriteValues(transposed ? Transpose(W, rows, cols) : W);

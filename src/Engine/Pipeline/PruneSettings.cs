@@ -14,7 +14,8 @@ public sealed record PruneSettings(
     int Seed,
     IReadOnlyDictionary<string, long> Dimensions,
     string? CalibrationData = null,
-    int CalibrationSamples = PruneSettings.DefaultCalibrationSamples)
+    int CalibrationSamples = PruneSettings.DefaultCalibrationSamples,
+    LayerAllocation Allocation = LayerAllocation.Uniform)
 {
     public const double DefaultSparsity = 0.5;
     public const int DefaultCalibrationSamples = 128;
@@ -40,5 +41,9 @@ public sealed record PruneSettings(
         "dimensions=" + string.Join(";", DimensionList),
         // Only methods that read calibration data carry it (the parser clears it for the others).
         "calibration=" + (CalibrationData ?? string.Empty),
-        "calibrationSamples=" + (CalibrationData is null ? string.Empty : CalibrationSamples.ToString(CultureInfo.InvariantCulture)));
+        "calibrationSamples=" + (CalibrationData is null ? string.Empty : CalibrationSamples.ToString(CultureInfo.InvariantCulture)),
+        "allocation=" + AllocationName);
+
+    /// <summary>Null for the default (uniform), so reports of uniform runs do not change shape.</summary>
+    public string? AllocationName => Allocation == LayerAllocation.Uniform ? null : Allocation.ToString().ToLowerInvariant();
 }

@@ -42,7 +42,25 @@ public static class PruneSettingsParser
             ParseSeed(raw.Seed, file),
             DimensionOverrideParser.Parse(raw.Dimensions, file),
             needsCalibration ? calibration : null,
-            needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples);
+            needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples,
+            ParseAllocation(raw.Allocation, method, pattern, file));
+    }
+
+    private static LayerAllocation ParseAllocation(string? text, PruningMethod method, SparsityPattern pattern, string file)
+    {
+        var name = string.IsNullOrWhiteSpace(text) ? "uniform" : text.Trim().ToLowerInvariant();
+        if (name == "uniform") return LayerAllocation.Uniform;
+        if (name == "owl" && PruningMethodNames.NeedsCalibration(method) && !pattern.IsNM) return LayerAllocation.Owl;
+
+        var why = name switch
+        {
+            "owl" when pattern.IsNM => $"an N:M pattern fixes every layer at {pattern}, so there is nothing to allocate",
+            "owl" => "OWL weighs layers by the outliers of Wanda's scores |W|·‖X‖, so it needs Method=\"wanda\" or \"sparsegpt\" with calibration data",
+            "global" => "a global threshold for the calibrated methods is not supported yet; for magnitude use Method=\"global-magnitude\"",
+            _ => "it is not known",
+        };
+        throw new ModelPruneException(DiagnosticCodes.InvalidAllocation, file,
+            $"Allocation '{text}' cannot be used: {why}. Use \"uniform\" (the default) or \"owl\".");
     }
 
     private static int ParseCalibrationSamples(string? text, string file)

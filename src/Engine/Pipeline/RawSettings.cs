@@ -14,4 +14,5 @@ public sealed record RawSettings(
     string? Seed = null,
     string? Dimensions = null,
     string? CalibrationData = null,
-    string? CalibrationSamples = null);
+    string? CalibrationSamples = null,
+    string? Allocation = null);

@@ -10,4 +10,5 @@ public sealed record ReportSettings(
     IReadOnlyList<string> Exclude,
     int Seed,
     IReadOnlyList<string> Dimensions,
-    CalibrationReport? Calibration = null);
+    CalibrationReport? Calibration = null,
+    string? Allocation = null);

@@ -49,6 +49,39 @@ public sealed class CalibratedPruneTests : IDisposable
         Assert.False(calibration.GetProperty("synthetic").GetBoolean());
     }
 
+    [Theory]
+    [InlineData("wanda")]
+    [InlineData("sparsegpt")]
+    public void Owl_spreads_sparsity_over_layers_within_lambda_and_keeps_the_total(string method)
+    {
+        var output = _folder.File($"owl-{method}/classifier.onnx");
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", method, "--allocation", "owl", "--sparsity", "0.6",
+            "--calibration", _calibration, "-o", output, "--no-cache");
+        Assert.True(exitCode == 0, text);
+
+        var report = JsonDocument.Parse(File.ReadAllBytes(_folder.File($"owl-{method}/classifier.prune.json"))).RootElement;
+        var layers = report.GetProperty("layers").EnumerateArray().ToArray();
+        var sparsities = layers.Select(l => l.GetProperty("sparsity").GetDouble()).ToArray();
+        Assert.Equal("owl", report.GetProperty("settings").GetProperty("allocation").GetString());
+        Assert.All(sparsities, s => Assert.InRange(s, 0.6 - 0.08 - 0.005, 0.6 + 0.08 + 0.005));
+        Assert.True(sparsities.Max() - sparsities.Min() > 0.01, "OWL gave every layer the same sparsity: " + string.Join(", ", sparsities));
+        Assert.InRange(report.GetProperty("totals").GetProperty("prunableSparsity").GetDouble(), 0.599, 0.601);
+    }
+
+    [Theory]
+    [InlineData("magnitude", "owl", "unstructured")]
+    [InlineData("wanda", "owl", "2:4")]
+    [InlineData("wanda", "global", "unstructured")]
+    [InlineData("wanda", "fancy", "unstructured")]
+    public void Allocations_that_do_not_apply_are_coded_errors(string method, string allocation, string pattern)
+    {
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", method, "--allocation", allocation, "--pattern", pattern,
+            "--calibration", _calibration, "-o", _folder.File("bad/classifier.onnx"), "--no-cache");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{_model}: error MP1045", text);
+    }
+
     [Fact]
     public void Wanda_keeps_the_same_count_in_every_row()
     {

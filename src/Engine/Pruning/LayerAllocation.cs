@@ -1,0 +1,11 @@
+namespace ModelPrune.Engine.Pruning;
+
+/// <summary>How the target sparsity is spread over layers for the calibrated methods.</summary>
+public enum LayerAllocation
+{
+    /// <summary>Every layer at the target.</summary>
+    Uniform,
+
+    /// <summary>Outlier-weighted (OWL): layers with more outlier scores keep more weights, within ±λ of the target.</summary>
+    Owl,
+}
