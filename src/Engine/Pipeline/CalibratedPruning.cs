@@ -7,4 +7,5 @@ namespace ModelPrune.Engine.Pipeline;
 public sealed record CalibratedPruning(
     IReadOnlyDictionary<PrunableWeight, CalibratedLayerResult> Results,
     IReadOnlyDictionary<PrunableWeight, string> Skipped,
-    CalibrationSet Calibration);
+    CalibrationSet Fit,
+    CalibrationSet HeldOut);

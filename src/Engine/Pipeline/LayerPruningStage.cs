@@ -65,7 +65,12 @@ public static class LayerPruningStage
 
         var report = ToReport(decision.Weight, decision.Status, decision.Reason);
         return calibrated.Results.TryGetValue(decision.Weight, out var result)
-            ? report with { ReconstructionError = MetricRounding.Round6(result.ReconstructionError), Dampening = result.Dampening }
+            ? report with
+            {
+                ReconstructionError = MetricRounding.Round6(result.ReconstructionError),
+                HeldOutError = result.HeldOutError is { } heldOut ? MetricRounding.Round6(heldOut) : null,
+                Dampening = result.Dampening,
+            }
             : report;
     }
 

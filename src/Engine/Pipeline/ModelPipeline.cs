@@ -117,7 +117,7 @@ public static class ModelPipeline
             new ModelFileInfo(Path.GetFileName(job.OutputPath), written.Sha256, written.Bytes),
             new ReportSettings(settings.MethodName, settings.Sparsity, settings.Pattern.ToString(), settings.MaxLayerSparsity,
                 settings.Include, settings.Exclude, settings.Seed, settings.DimensionList,
-                calibration is null ? null : new CalibrationReport(settings.CalibrationData!, calibration.Sha256, calibration.SampleCount, calibration.IsSynthetic),
+                calibration is null ? null : CalibrationSummary(settings.CalibrationData!, calibration),
                 settings.AllocationName),
             layers,
             ReportTotalsBuilder.Build(layers, modelParameters, modelZeros),
@@ -146,6 +146,12 @@ public static class ModelPipeline
         }
 
         return calibration;
+    }
+
+    private static CalibrationReport CalibrationSummary(string source, CalibrationSet calibration)
+    {
+        var (fit, heldOut) = calibration.Split(CalibratedPruningStage.HeldOutFraction);
+        return new CalibrationReport(source, calibration.Sha256, fit.SampleCount, calibration.IsSynthetic, heldOut.SampleCount);
     }
 
     /// <summary>The calibration content joins the cache key: the same settings on other data give another result.</summary>

@@ -1,4 +1,7 @@
 namespace ModelPrune.Engine.Reporting;
 
-/// <summary>The calibration set a calibrated method used: its source as given, content hash and size.</summary>
-public sealed record CalibrationReport(string Source, string Sha256, int Samples, bool Synthetic);
+/// <summary>
+/// The calibration set a calibrated method used: its source as given, content hash, how many samples it
+/// fitted the statistics on and how many it held out to measure the layers' error on unseen data.
+/// </summary>
+public sealed record CalibrationReport(string Source, string Sha256, int Samples, bool Synthetic, int HeldOutSamples = 0);

@@ -3,8 +3,8 @@ namespace ModelPrune.Engine.Reporting;
 /// <summary>
 /// One prunable weight. Status is <c>pruned</c>, <c>excluded</c> (by IncludeLayers/ExcludeLayers) or <c>skipped</c>
 /// (with a reason, e.g. input dimension not a multiple of M, or an element type we do not prune).
-/// Calibrated methods add ReconstructionError = ||X(W − Ŵ)ᵀ||² / ||XWᵀ||² on the calibration inputs, and
-/// SparseGPT the Dampening it used.
+/// Calibrated methods add ReconstructionError = ||X(W − Ŵ)ᵀ||² / ||XWᵀ||² on the calibration inputs they
+/// fitted, HeldOutError the same on the held-out calibration samples, and SparseGPT the Dampening it used.
 /// </summary>
 public sealed record LayerReport(
     string Name,
@@ -18,4 +18,5 @@ public sealed record LayerReport(
     string Status,
     string? Reason,
     double? ReconstructionError = null,
+    double? HeldOutError = null,
     double? Dampening = null);

@@ -78,18 +78,38 @@ public static class ReportMarkdown
             return;
         }
 
-        md.Row("Layer", "Op", "Shape", "Parameters", "Sparsity", "Status");
-        md.Separator(6, rightAligned: new[] { 3, 4 });
+        // Calibrated methods measured each layer's output error; the columns appear only when they did.
+        var calibrated = report.Layers.Any(l => l.ReconstructionError is not null);
+        if (calibrated)
+        {
+            md.Row("Layer", "Op", "Shape", "Parameters", "Sparsity", "Error (fit)", "Error (held out)", "Status");
+            md.Separator(8, rightAligned: new[] { 3, 4, 5, 6 });
+        }
+        else
+        {
+            md.Row("Layer", "Op", "Shape", "Parameters", "Sparsity", "Status");
+            md.Separator(6, rightAligned: new[] { 3, 4 });
+        }
+
         foreach (var layer in report.Layers)
         {
             var status = string.IsNullOrEmpty(layer.Reason) ? layer.Status : $"{layer.Status}: {layer.Reason}";
-            md.Row(
+            var cells = new List<string>
+            {
                 ReportFormat.Code(layer.Name),
                 ReportFormat.Cell(layer.OpType),
                 ReportFormat.Shape(layer.Shape),
                 ReportFormat.Count(layer.Parameters),
                 ReportFormat.Percent(layer.Sparsity),
-                ReportFormat.Cell(status));
+            };
+            if (calibrated)
+            {
+                cells.Add(layer.ReconstructionError is { } fit ? ReportFormat.Metric(fit) : "");
+                cells.Add(layer.HeldOutError is { } heldOut ? ReportFormat.Metric(heldOut) : "");
+            }
+
+            cells.Add(ReportFormat.Cell(status));
+            md.Row(cells.ToArray());
         }
 
         md.Blank();

@@ -41,11 +41,14 @@ public sealed class CalibratedPruneTests : IDisposable
             Assert.True(s.GetProperty("reconstructionError").GetDouble() < w.GetProperty("reconstructionError").GetDouble(),
                 $"{name}: sparsegpt {s.GetProperty("reconstructionError")} vs wanda {w.GetProperty("reconstructionError")}");
             Assert.True(s.GetProperty("dampening").GetDouble() > 0);
+            Assert.True(s.GetProperty("heldOutError").GetDouble() > 0);
+            Assert.True(w.GetProperty("heldOutError").GetDouble() > 0);
             Assert.False(w.TryGetProperty("dampening", out _));
         }
 
         var calibration = sparseGpt.GetProperty("settings").GetProperty("calibration");
-        Assert.Equal(128, calibration.GetProperty("samples").GetInt32());
+        Assert.Equal(102, calibration.GetProperty("samples").GetInt32());
+        Assert.Equal(26, calibration.GetProperty("heldOutSamples").GetInt32());
         Assert.False(calibration.GetProperty("synthetic").GetBoolean());
     }
 
