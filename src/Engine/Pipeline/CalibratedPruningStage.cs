@@ -30,11 +30,14 @@ public static class CalibratedPruningStage
     /// </summary>
     public const double HeldOutFraction = 0.2;
 
+    /// <summary>Splits a calibration set into the samples the statistics are fitted on and the held-out ones.</summary>
+    public static (CalibrationSet Fit, CalibrationSet HeldOut) Split(CalibrationSet calibration) => calibration.Split(HeldOutFraction);
+
     public static CalibratedPruning Apply(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> selected, PruneSettings settings,
-        CalibrationSet calibration, DiagnosticLog log, string file)
+        (CalibrationSet Fit, CalibrationSet HeldOut) calibration, DiagnosticLog log, string file)
     {
         var batchSize = BatchSizeFor(ModelInputSignature.FromModel(model));
-        var (fit, heldOut) = calibration.Split(HeldOutFraction);
+        var (fit, heldOut) = calibration;
         var collector = new LayerStatisticsCollector();
         var statistics = collector.Collect(model, selected, gram: true, Batches(fit, batchSize), file);
         // Measured before any layer changes: like the fit statistics, on the dense model's inputs.

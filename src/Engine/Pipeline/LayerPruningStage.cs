@@ -19,7 +19,8 @@ public static class LayerPruningStage
     public const string Excluded = "excluded";
     public const string Skipped = "skipped";
 
-    public static IReadOnlyList<LayerReport> Apply(OnnxModel model, PruneSettings settings, CalibrationSet? calibration, DiagnosticLog log, string file)
+    public static IReadOnlyList<LayerReport> Apply(OnnxModel model, PruneSettings settings,
+        (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file)
     {
         var weights = PrunableWeightFinder.Find(model);
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);

@@ -89,7 +89,8 @@ public static class ModelPipeline
             }
         }
 
-        var layers = LayerPruningStage.Apply(model, settings, calibration, log, file);
+        var calibrationSplit = calibration is null ? ((CalibrationSet Fit, CalibrationSet HeldOut)?)null : CalibratedPruningStage.Split(calibration);
+        var layers = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file);
         var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         timings.Add(Lap("prune", stage));
 
@@ -117,7 +118,9 @@ public static class ModelPipeline
             new ModelFileInfo(Path.GetFileName(job.OutputPath), written.Sha256, written.Bytes),
             new ReportSettings(settings.MethodName, settings.Sparsity, settings.Pattern.ToString(), settings.MaxLayerSparsity,
                 settings.Include, settings.Exclude, settings.Seed, settings.DimensionList,
-                calibration is null ? null : CalibrationSummary(settings.CalibrationData!, calibration),
+                calibrationSplit is { } split
+                    ? new CalibrationReport(settings.CalibrationData!, calibration!.Sha256, split.Fit.SampleCount, calibration.IsSynthetic, split.HeldOut.SampleCount)
+                    : null,
                 settings.AllocationName),
             layers,
             ReportTotalsBuilder.Build(layers, modelParameters, modelZeros),
@@ -146,12 +149,6 @@ public static class ModelPipeline
         }
 
         return calibration;
-    }
-
-    private static CalibrationReport CalibrationSummary(string source, CalibrationSet calibration)
-    {
-        var (fit, heldOut) = calibration.Split(CalibratedPruningStage.HeldOutFraction);
-        return new CalibrationReport(source, calibration.Sha256, fit.SampleCount, calibration.IsSynthetic, heldOut.SampleCount);
     }
 
     /// <summary>The calibration content joins the cache key: the same settings on other data give another result.</summary>
