@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Reporting;
 
@@ -68,19 +69,9 @@ public static class ModelComparer
 
     private static InferenceSession Open(string path, string displayFile, bool pruned)
     {
-        var options = new SessionOptions
-        {
-            // Graph rewrites cannot change what the outputs mean, and skipping them saves time and the
-            // folded copies of constants they make.
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
-            IntraOpNumThreads = Environment.ProcessorCount,
-            // ORT's warnings (unused initializers and the like) would land in every build log.
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
+        var options = OnnxSessionOptions.ForOnePass();
         try
         {
-            // Prepacking keeps a second, reordered copy of every MatMul weight; one run does not pay it back.
-            options.AddSessionConfigEntry("session.disable_prepacking", "1");
             return new InferenceSession(path, options);
         }
         catch (OnnxRuntimeException e)

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
@@ -172,18 +173,9 @@ public sealed class LayerStatisticsCollector
 
     private InferenceSession Open(byte[] modelBytes, string displayFile)
     {
-        // The same settings as ModelComparer's sessions, for the same reasons: no graph rewrites (they
-        // make folded copies of constants), ORT's warnings kept out of build logs, no prepacked second
-        // copy of every MatMul weight for a single pass over the data.
-        var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
-            IntraOpNumThreads = Environment.ProcessorCount,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
+        using var options = OnnxSessionOptions.ForOnePass();
         try
         {
-            options.AddSessionConfigEntry("session.disable_prepacking", "1");
             _device.Configure(options);
             return new InferenceSession(modelBytes, options);
         }
