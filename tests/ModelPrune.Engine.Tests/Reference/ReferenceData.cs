@@ -17,6 +17,19 @@ public static class ReferenceData
 
     public static string File(string relativePath) => Path.Combine(Folder, relativePath);
 
+    /// <summary>Every reference layer with both patterns the reference ran (metrics.csv names).</summary>
+    public static TheoryData<string, string> LayerPatternCases()
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (var layer in Layers)
+        {
+            cases.Add(layer, "unstructured50");
+            cases.Add(layer, "2:4");
+        }
+
+        return cases;
+    }
+
     /// <summary>rel_err from metrics.csv for a layer, method (magnitude, wanda, sparsegpt, magnitude_layer) and pattern (unstructured50, 2:4).</summary>
     public static double ReferenceError(string layer, string method, string pattern)
     {

@@ -17,20 +17,8 @@ public sealed class SparseGptReferenceTests
 
     public SparseGptReferenceTests(ITestOutputHelper output) => this.output = output;
 
-    public static TheoryData<string, string> Cases()
-    {
-        var cases = new TheoryData<string, string>();
-        foreach (var layer in ReferenceData.Layers)
-        {
-            cases.Add(layer, "unstructured50");
-            cases.Add(layer, "2:4");
-        }
-
-        return cases;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ReferenceData.LayerPatternCases), MemberType = typeof(ReferenceData))]
     public void Matches_the_reference_within_its_documented_tolerances(string name, string pattern)
     {
         var layer = ReferenceLayer.Load(name);

@@ -13,20 +13,8 @@ namespace ModelPrune.Engine.Tests.Wanda;
 /// </summary>
 public sealed class WandaReferenceTests
 {
-    public static TheoryData<string, string> Cases()
-    {
-        var cases = new TheoryData<string, string>();
-        foreach (var layer in ReferenceData.Layers)
-        {
-            cases.Add(layer, "unstructured50");
-            cases.Add(layer, "2:4");
-        }
-
-        return cases;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ReferenceData.LayerPatternCases), MemberType = typeof(ReferenceData))]
     public void Wanda_masks_and_errors_equal_the_reference(string name, string pattern)
     {
         var (layer, normsSquared) = ReferenceLayers.Get(name);
@@ -40,7 +28,7 @@ public sealed class WandaReferenceTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ReferenceData.LayerPatternCases), MemberType = typeof(ReferenceData))]
     public void Magnitude_per_row_masks_and_errors_equal_the_reference(string name, string pattern)
     {
         var (layer, _) = ReferenceLayers.Get(name);
@@ -54,7 +42,7 @@ public sealed class WandaReferenceTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ReferenceData.LayerPatternCases), MemberType = typeof(ReferenceData))]
     public void Unit_norms_are_magnitude_pruning(string name, string pattern)
     {
         var (layer, _) = ReferenceLayers.Get(name);
@@ -67,7 +55,7 @@ public sealed class WandaReferenceTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ReferenceData.LayerPatternCases), MemberType = typeof(ReferenceData))]
     public void The_reference_float32_statistics_give_the_same_masks(string name, string pattern)
     {
         // Different rounding of Σx² (float32 in token order, as torch does) moves scores by about 1e-6 relative,
