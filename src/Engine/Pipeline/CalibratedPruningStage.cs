@@ -87,19 +87,30 @@ public static class CalibratedPruningStage
         var owl = layers.Select(l =>
         {
             var (W, rows, cols, _) = RowsView(byName[l.WeightName]);
-            return new OwlLayer(W.Length, OwlAllocator.OutlierRatio(W, rows, cols, l.NormsSquared));
+            var S = new float[W.Length];
+            var rowsPerGroup = rows / l.Groups;
+            for (var g = 0; g < l.Groups; g++)
+            {
+                var block = rowsPerGroup * cols;
+                WandaPruner.Scores(W.AsSpan(g * block, block), rowsPerGroup, cols, l.NormsSquared.AsSpan(g * cols, cols), S.AsSpan(g * block, block));
+            }
+
+            return new OwlLayer(W.Length, OwlAllocator.OutlierRatio(S));
         }).ToArray();
         var allocated = OwlAllocator.Allocate(owl, settings.Sparsity);
         return layers.Select((l, i) => (l.WeightName, allocated[i])).ToDictionary(p => p.WeightName, p => p.Item2, StringComparer.Ordinal);
     }
 
-    /// <summary>The methods work on W as [out, in] rows (PyTorch's layout); a MatMul weight is stored [in, out].</summary>
+    /// <summary>
+    /// The methods work on W as [out, in] rows (PyTorch's layout). A MatMul weight is stored [in, out] and is
+    /// transposed; a Conv weight [Cout, Cin/g, k...] already is one row per output channel.
+    /// </summary>
     private static (float[] W, int Rows, int Cols, bool Transposed) RowsView(PrunableWeight weight)
     {
         var dims = weight.Tensor.Dims;
-        var transposed = weight.InputAxis == 0;
+        var transposed = dims.Count == 2 && weight.InputAxis == 0;
         var rows = (int)(transposed ? dims[1] : dims[0]);
-        var cols = (int)(transposed ? dims[0] : dims[1]);
+        var cols = (int)(transposed ? dims[0] : dims.Skip(1).Aggregate(1L, (a, b) => a * b));
         var stored = weight.Tensor.ReadValues();
         return (transposed ? Transpose(stored, cols, rows) : stored, rows, cols, transposed);
     }
@@ -109,51 +120,88 @@ public static class CalibratedPruningStage
     {
         var (W, rows, cols, transposed) = RowsView(weight);
         var original = (float[])W.Clone();
+        var groups = statistics.Groups;
+        var rowsPerGroup = rows / groups;
 
+        // N:M groups run along the input channels at each kernel position (as for magnitude, and as sparse
+        // tensor cores read a Conv weight), while a Conv row is laid out channel by channel: the methods see
+        // the row with its columns reordered position-major so that M consecutive columns are M channels.
+        var positions = weight.OpType == "Conv" ? weight.Tensor.Dims.Skip(2).Aggregate(1, (a, b) => a * (int)b) : 1;
+        var reorder = settings.Pattern.IsNM && positions > 1 ? new ConvColumnOrder(cols / positions, positions) : null;
+
+        var zeros = MagnitudeSelection.CountFor((long)rows * cols, sparsity);
         double? dampening = null;
-        if (settings.Method == PruningMethod.SparseGpt)
+        for (var g = 0; g < groups; g++)
         {
-            var H = new float[statistics.Gram!.Length];
-            for (var i = 0; i < H.Length; i++) H[i] = (float)(2 * statistics.Gram[i]);
-            dampening = SparseGptPruner.Prune(W, rows, cols, H, sparsity, settings.Pattern.N, settings.Pattern.M).Dampening;
-        }
-        else if (settings.Allocation == LayerAllocation.Uniform)
-        {
-            WandaPruner.Prune(W, rows, cols, statistics.NormsSquared, settings.Pattern, sparsity);
-        }
-        else
-        {
-            // Allocated sparsities are not multiples of 1/cols, and on narrow layers one weight per row is a
-            // big step: the layer's total is rounded to whole weights and the remainder spread one per row
-            // over the first rows, so the model-wide total stays on target.
-            var zeros = MagnitudeSelection.CountFor((long)rows * cols, sparsity);
-            var perRow = (int)(zeros / rows);
-            var longer = (int)(zeros % rows);
-            WandaPruner.Prune(W.AsSpan(0, longer * cols), longer, cols, statistics.NormsSquared, perRow + 1);
-            WandaPruner.Prune(W.AsSpan(longer * cols), rows - longer, cols, statistics.NormsSquared, perRow);
+            var Wg = W.AsSpan(g * rowsPerGroup * cols, rowsPerGroup * cols).ToArray();
+            var norms = statistics.NormsSquared.AsSpan(g * cols, cols).ToArray();
+            var gram = statistics.Gram!.AsSpan(g * cols * cols, cols * cols);
+            if (reorder is not null)
+            {
+                Wg = reorder.Rows(Wg, rowsPerGroup);
+                norms = reorder.Vector(norms);
+            }
+
+            if (settings.Method == PruningMethod.SparseGpt)
+            {
+                var H = new float[cols * cols];
+                for (var i = 0; i < H.Length; i++) H[i] = (float)(2 * gram[i]);
+                if (reorder is not null) H = reorder.Square(H);
+                var used = SparseGptPruner.Prune(Wg, rowsPerGroup, cols, H, sparsity, settings.Pattern.N, settings.Pattern.M).Dampening;
+                dampening = Math.Max(dampening ?? 0, used);
+            }
+            else if (settings.Allocation == LayerAllocation.Uniform)
+            {
+                WandaPruner.Prune(Wg, rowsPerGroup, cols, norms, settings.Pattern, sparsity);
+            }
+            else
+            {
+                // Allocated sparsities are not multiples of 1/cols, and on narrow layers one weight per row is a
+                // big step: the layer's total is rounded to whole weights and the remainder spread one per row
+                // over the first rows, so the model-wide total stays on target.
+                var perRow = (int)(zeros / rows);
+                var longer = (int)Math.Clamp((zeros % rows) - (g * rowsPerGroup), 0, rowsPerGroup);
+                WandaPruner.Prune(Wg.AsSpan(0, longer * cols), longer, cols, norms, perRow + 1);
+                WandaPruner.Prune(Wg.AsSpan(longer * cols), rowsPerGroup - longer, cols, norms, perRow);
+            }
+
+            if (reorder is not null) Wg = reorder.RestoreRows(Wg, rowsPerGroup);
+            Wg.CopyTo(W.AsSpan(g * rowsPerGroup * cols));
         }
 
         weight.Tensor.WriteValues(transposed ? Transpose(W, rows, cols) : W);
         return new CalibratedLayerResult(
-            ReconstructionError(original, W, rows, cols, statistics.Gram!),
-            heldOut?.Gram is { } heldOutGram ? ReconstructionError(original, W, rows, cols, heldOutGram) : null,
+            ReconstructionError(original, W, rowsPerGroup, cols, groups, statistics.Gram!),
+            heldOut?.Gram is { } heldOutGram ? ReconstructionError(original, W, rowsPerGroup, cols, groups, heldOutGram) : null,
             dampening,
             statistics.Tokens);
     }
 
     /// <summary>
     /// tr(ΔW G ΔWᵀ) / tr(W G Wᵀ) with G = XᵀX: the layer's output error over the calibration tokens, from
-    /// two matrix products on the SparseGPT kernels (a plain double loop took seconds on MiniLM).
+    /// two matrix products on the SparseGPT kernels (a plain double loop took seconds on MiniLM). A grouped
+    /// Conv sums both traces over its groups, each group's rows with its own G.
     /// </summary>
-    private static double ReconstructionError(float[] W, float[] pruned, int rows, int cols, double[] gram)
+    private static double ReconstructionError(float[] W, float[] pruned, int rowsPerGroup, int cols, int groups, double[] gram)
     {
-        var G = new float[gram.Length];
-        for (var i = 0; i < G.Length; i++) G[i] = (float)gram[i];
-        var delta = new float[W.Length];
-        for (var i = 0; i < W.Length; i++) delta[i] = W[i] - pruned[i];
+        double error = 0, total = 0;
+        var G = new float[cols * cols];
+        var block = rowsPerGroup * cols;
+        var Wg = new float[block];
+        var delta = new float[block];
+        for (var g = 0; g < groups; g++)
+        {
+            for (var i = 0; i < G.Length; i++) G[i] = (float)gram[(g * G.Length) + i];
+            for (var i = 0; i < block; i++)
+            {
+                Wg[i] = W[(g * block) + i];
+                delta[i] = Wg[i] - pruned[(g * block) + i];
+            }
 
-        var error = QuadraticForm(delta, G, rows, cols);
-        var total = QuadraticForm(W, G, rows, cols);
+            error += QuadraticForm(delta, G, rowsPerGroup, cols);
+            total += QuadraticForm(Wg, G, rowsPerGroup, cols);
+        }
+
         return total == 0 ? 0 : error / total;
     }
 

@@ -4,9 +4,9 @@ using ModelPrune.Engine.Onnx;
 namespace ModelPrune.Engine.Statistics;
 
 /// <summary>
-/// Finds, for each prunable weight of the main graph, the activation tensor it multiplies, in a layout
-/// where a Reshape to [-1, d] gives one row per token. Everything else is reported as skipped with a
-/// reason rather than measured wrongly.
+/// Finds, for each prunable weight of the main graph, the activation tensor it multiplies and how to view
+/// it as one row of d features per token: directly, transposed (a 2-D Gemm operand stored [d, tokens]) or
+/// unfolded into patches (a Conv). Everything else is reported as skipped with a reason rather than measured wrongly.
 /// </summary>
 public static class LayerInputLocator
 {
@@ -59,12 +59,12 @@ public static class LayerInputLocator
 
         switch (weight.OpType)
         {
-            case "Conv" or "ConvTranspose":
-                return (null, $"{weight.OpType} inputs need unfolding into patches, which is not implemented yet");
+            case "ConvTranspose":
+                return (null, "ConvTranspose scatters each input into overlapping outputs, so its input has no patch view");
             case "LSTM" or "GRU" or "RNN":
                 return (null, $"{weight.OpType} weights act inside the recurrence, where the graph exposes no per-step input");
-            case not ("MatMul" or "Gemm"):
-                return (null, $"{weight.OpType} is not a MatMul or Gemm");
+            case not ("MatMul" or "Gemm" or "Conv"):
+                return (null, $"{weight.OpType} is not a MatMul, Gemm or Conv");
         }
 
         var nodeName = weight.NodeNames.Count > 0 ? weight.NodeNames[0] : string.Empty;
@@ -73,28 +73,35 @@ public static class LayerInputLocator
             return (null, $"its consumer '{nodeName}' is inside a subgraph; only main-graph layers are measured");
         }
 
-        if (!IsWeightOperand(node, 1, weight.Name, scope))
+        var (activationIndex, transpose, reason) = ActivationOperand(weight, node, scope);
+        if (reason is not null)
         {
-            return (null, $"the weight is the first operand of {weight.OpType} (Y = W·X); only X·W is measured so far");
+            return (null, reason);
         }
 
-        if (weight.OpType == "Gemm" && (node.Attribute.FirstOrDefault(a => a.Name == "transA")?.I ?? 0) != 0)
-        {
-            return (null, "Gemm with transA=1 keeps the features on axis 0; not supported yet");
-        }
-
-        if (weight.Tensor.Dims.Count != 2)
-        {
-            return (null, $"the weight has rank {weight.Tensor.Dims.Count}; only 2-D weights share one input statistic across all tokens");
-        }
-
-        var activation = node.Input[0];
+        var activation = node.Input[activationIndex];
         if (activation.Length == 0 || scope.Resolve(activation) is not null)
         {
             return (null, $"its activation input '{activation}' is a constant, so calibration data never reaches it");
         }
 
-        var features = weight.Tensor.Dims[weight.InputAxis];
+        ConvUnfold? unfold = null;
+        long features;
+        if (weight.OpType == "Conv")
+        {
+            (unfold, reason) = Unfold(weight, node);
+            if (unfold is null)
+            {
+                return (null, reason);
+            }
+
+            features = (long)unfold.InputChannelsPerGroup * unfold.KernelShape.Aggregate(1L, (a, b) => a * b);
+        }
+        else
+        {
+            features = weight.Tensor.Dims[weight.InputAxis];
+        }
+
         if (features <= 0 || features > int.MaxValue)
         {
             return (null, $"the weight's input dimension {features} is not a usable width");
@@ -103,8 +110,57 @@ public static class LayerInputLocator
         var note = weight.NodeNames.Count > 1
             ? $"shared by {weight.NodeNames.Count} nodes; statistics are those of the first consumer '{nodeName}'"
             : null;
-        return (new LayerInput(weight.Name, weight.OpType, nodeName, activation, (int)features, weight.Tensor.DataType, note), null);
+        return (new LayerInput(weight.Name, weight.OpType, nodeName, activation, (int)features, weight.Tensor.DataType, note, transpose, unfold), null);
     }
+
+    /// <summary>Which input of the consumer the weight multiplies, and whether that input keeps its features on axis 0.</summary>
+    private static (int Index, bool Transpose, string? Reason) ActivationOperand(PrunableWeight weight, global::Onnx.NodeProto node, GraphScope scope)
+    {
+        if (weight.Tensor.Dims.Count != 2 && weight.OpType != "Conv")
+        {
+            return (0, false, $"the weight has rank {weight.Tensor.Dims.Count}; only 2-D weights share one input statistic across all tokens");
+        }
+
+        switch (weight.OpType)
+        {
+            case "Conv":
+                return IsWeightOperand(node, 1, weight.Name, scope) ? (0, false, null) : (0, false, "the Conv's weight input is computed, not stored");
+            case "Gemm" when IsWeightOperand(node, 1, weight.Name, scope):
+                // Y = A'·W': the features of A [M, K] are its axis 1, or axis 0 when transA=1.
+                return (0, IntAttribute(node, "transA") != 0, null);
+            case "Gemm" when IsWeightOperand(node, 0, weight.Name, scope):
+                // Y = W'·B': W contracts with B [K, N] along axis 0, or with B [N, K] along axis 1 when transB=1.
+                return (1, IntAttribute(node, "transB") == 0, null);
+            case "MatMul" when IsWeightOperand(node, 1, weight.Name, scope):
+                return (0, false, null);
+            default:
+                return (0, false, $"the weight is the first operand of {weight.OpType} (Y = W·X), whose activation's rank the graph does not fix; only X·W is measured");
+        }
+    }
+
+    private static (ConvUnfold? Unfold, string? Reason) Unfold(PrunableWeight weight, global::Onnx.NodeProto node)
+    {
+        var dims = weight.Tensor.Dims;
+        if (dims.Count < 3)
+        {
+            return (null, $"the Conv weight has rank {dims.Count}; a Conv weight is [Cout, Cin/group, k...]");
+        }
+
+        var groups = IntAttribute(node, "group", 1);
+        if (groups < 1 || groups > int.MaxValue || dims[0] % groups != 0 || dims[1] > int.MaxValue)
+        {
+            return (null, $"the Conv's group {groups} does not divide its {dims[0]} output channels");
+        }
+
+        var copied = node.Attribute
+            .Where(a => a.Name is "strides" or "pads" or "dilations" or "auto_pad")
+            .Select(a => a.Clone())
+            .ToArray();
+        return (new ConvUnfold((int)groups, (int)dims[1], dims.Skip(2).ToArray(), copied), null);
+    }
+
+    private static long IntAttribute(global::Onnx.NodeProto node, string name, long fallback = 0) =>
+        node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? fallback;
 
     private static bool IsWeightOperand(global::Onnx.NodeProto node, int inputIndex, string weightName, GraphScope scope) =>
         node.Input.Count > inputIndex && scope.Resolve(node.Input[inputIndex])?.Name == weightName;

@@ -40,9 +40,9 @@ public sealed class LayerStatisticsCollector
         var requests = new List<StatisticsRequest>();
         foreach (var layer in located.Supported)
         {
-            if (gram && (long)layer.Features * layer.Features > Array.MaxLength)
+            if (gram && (long)layer.Groups * layer.Features * layer.Features > Array.MaxLength)
             {
-                skipped.Add(new SkippedLayer(layer.WeightName, $"its input width {layer.Features} is too large for a d×d Gram matrix in one array"));
+                skipped.Add(new SkippedLayer(layer.WeightName, $"its input width {layer.Features} (× {layer.Groups} groups) is too large for a d×d Gram matrix in one array"));
                 continue;
             }
 
@@ -72,7 +72,7 @@ public sealed class LayerStatisticsCollector
         {
             if (!accumulators.ContainsKey(outputs.NormsOutput))
             {
-                accumulators.Add(outputs.NormsOutput, new StatisticsAccumulator(outputs.Layer.Features, outputs.GramOutput is not null));
+                accumulators.Add(outputs.NormsOutput, new StatisticsAccumulator(outputs.Layer.Features, outputs.Layer.Groups, outputs.GramOutput is not null));
             }
         }
 
@@ -96,7 +96,8 @@ public sealed class LayerStatisticsCollector
                 sums.Features,
                 sums.Tokens,
                 first ? sums.NormsSquared : (double[])sums.NormsSquared.Clone(),
-                sums.Gram is null ? null : first ? sums.Gram : (double[])sums.Gram.Clone()));
+                sums.Gram is null ? null : first ? sums.Gram : (double[])sums.Gram.Clone(),
+                sums.Groups));
         }
 
         return new LayerStatisticsResult(layers, skipped, notes, _device.Name, batchCount);

@@ -9,14 +9,17 @@ namespace ModelPrune.Engine.Statistics;
 /// </summary>
 internal sealed class StatisticsAccumulator
 {
-    public StatisticsAccumulator(int features, bool gram)
+    public StatisticsAccumulator(int features, int groups, bool gram)
     {
         Features = features;
-        NormsSquared = new double[features];
-        Gram = gram ? new double[checked(features * features)] : null;
+        Groups = groups;
+        NormsSquared = new double[checked(groups * features)];
+        Gram = gram ? new double[checked(groups * features * features)] : null;
     }
 
     public int Features { get; }
+
+    public int Groups { get; }
 
     public long Tokens { get; private set; }
 

@@ -17,12 +17,9 @@ public static class StatisticsGraphBuilder
     /// <summary>The oldest opset whose Cast takes an integer "to" and whose Reshape takes its shape as an input.</summary>
     public const long MinimumOpset = 7;
 
-    // ReduceSumSquare moved "axes" from an attribute to an optional input in opset 18.
     private const long AxesAsInputOpset = 18;
 
     private const string Prefix = "__modelprune_";
-    private const string ZeroIndexName = Prefix + "zero_index";
-    private const string RowAxesName = Prefix + "row_axes";
 
     public static StatisticsModel Build(global::Onnx.ModelProto model, IReadOnlyList<StatisticsRequest> requests)
     {
@@ -45,24 +42,19 @@ public static class StatisticsGraphBuilder
 
         // Only the statistics are fetched; dropping the model's own outputs lets nothing else be kept alive for them.
         graph.Output.Clear();
-        graph.Initializer.Add(Int64Tensor(ZeroIndexName, Array.Empty<long>(), 0));
-        if (opset >= AxesAsInputOpset)
-        {
-            graph.Initializer.Add(Int64Tensor(RowAxesName, new long[] { 1 }, 0));
-        }
-
         // Layers reading the same activation (query/key/value projections) are measured once.
-        var groups = new Dictionary<(string Activation, int Features, int ElementType), int>();
+        var groups = new Dictionary<string, int>(StringComparer.Ordinal);
+        var firstOfGroup = new List<LayerInput>();
         var gramByGroup = new List<bool>();
         var groupOfRequest = new int[requests.Count];
         for (var r = 0; r < requests.Count; r++)
         {
             var layer = requests[r].Layer;
-            var key = (layer.ActivationName, layer.Features, layer.ElementType);
-            if (!groups.TryGetValue(key, out var group))
+            if (!groups.TryGetValue(layer.ViewKey, out var group))
             {
                 group = groups.Count;
-                groups.Add(key, group);
+                groups.Add(layer.ViewKey, group);
+                firstOfGroup.Add(layer);
                 gramByGroup.Add(false);
             }
 
@@ -70,9 +62,10 @@ public static class StatisticsGraphBuilder
             groupOfRequest[r] = group;
         }
 
-        foreach (var ((activation, features, elementType), group) in groups)
+        var unfoldKernels = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var group = 0; group < firstOfGroup.Count; group++)
         {
-            AddGroup(graph, group, activation, features, elementType, gramByGroup[group], opset);
+            AddGroup(graph, group, firstOfGroup[group], gramByGroup[group], opset, unfoldKernels);
         }
 
         var layers = new LayerStatisticsOutputs[requests.Count];
@@ -93,44 +86,146 @@ public static class StatisticsGraphBuilder
     public static long DefaultOpset(global::Onnx.ModelProto model) =>
         model.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
 
-    private static void AddGroup(global::Onnx.GraphProto graph, int group, string activation, int features, int elementType, bool gram, long opset)
+    /// <summary>
+    /// X as rows of d features: [tokens, d], or [groups, tokens, d] for a Conv, whose groups each see their own
+    /// patches. Σx² and the token count reduce over the tokens axis, XᵀX multiplies along it.
+    /// </summary>
+    private static void AddGroup(global::Onnx.GraphProto graph, int group, LayerInput layer, bool gram, long opset, Dictionary<string, string> unfoldKernels)
     {
         var name = $"{Prefix}{group}_";
-        var source = activation;
+        var source = layer.ActivationName;
+        var features = layer.Features;
 
-        // float16 sums of squares overflow at 65504 and bfloat16 keeps 8 bits; float64 is already exact enough.
-        var statisticType = elementType == TensorElementTypes.Double ? TensorElementTypes.Double : TensorElementTypes.Float;
-        if (elementType != statisticType)
+        // float16 sums of squares overflow at 65504 and bfloat16 keeps 8 bits; float64 is already exact enough,
+        // except as a Conv input, which ONNX Runtime's CPU provider computes in float only.
+        var statisticType = layer.ElementType == TensorElementTypes.Double && layer.Unfold is null ? TensorElementTypes.Double : TensorElementTypes.Float;
+        if (layer.ElementType != statisticType)
         {
             source = name + "float";
-            graph.Node.Add(Node("Cast", name + "cast", new[] { activation }, source, IntAttribute("to", statisticType)));
+            graph.Node.Add(Node("Cast", name + "cast", new[] { layer.ActivationName }, source, IntAttribute("to", statisticType)));
         }
 
-        var rows = name + "rows2d";
-        graph.Initializer.Add(Int64Tensor(name + "shape", new long[] { 2 }, -1, features));
-        graph.Node.Add(Node("Reshape", name + "reshape", new[] { source, name + "shape" }, rows));
+        string rows;
+        long tokensAxis;
+        long[] normsShape, gramShape;
+        long[] gramPerm;
+        if (layer.Unfold is { } unfold)
+        {
+            rows = AddPatches(graph, name, source, unfold, features, unfoldKernels);
+            tokensAxis = 1;
+            normsShape = new long[] { unfold.Groups, features };
+            gramShape = new long[] { unfold.Groups, features, features };
+            gramPerm = new long[] { 0, 2, 1 };
+        }
+        else
+        {
+            if (layer.TransposeActivation)
+            {
+                var transposedSource = name + "features_last";
+                graph.Node.Add(Node("Transpose", name + "features_last", new[] { source }, transposedSource, IntsAttribute("perm", 1, 0)));
+                source = transposedSource;
+            }
+
+            rows = name + "rows2d";
+            graph.Initializer.Add(Int64Tensor(name + "shape", new long[] { 2 }, -1, features));
+            graph.Node.Add(Node("Reshape", name + "reshape", new[] { source, name + "shape" }, rows));
+            tokensAxis = 0;
+            normsShape = new long[] { features };
+            gramShape = new long[] { features, features };
+            gramPerm = new long[] { 1, 0 };
+        }
 
         var norms = NormsOutputPrefix + group;
-        var reduce = opset >= AxesAsInputOpset
-            ? Node("ReduceSumSquare", name + "norms", new[] { rows, RowAxesName }, norms, IntAttribute("keepdims", 0))
-            : Node("ReduceSumSquare", name + "norms", new[] { rows }, norms, IntsAttribute("axes", 0), IntAttribute("keepdims", 0));
-        graph.Node.Add(reduce);
-        graph.Output.Add(Output(norms, statisticType, features));
+        graph.Node.Add(ReduceSumSquare(graph, name, rows, norms, tokensAxis, opset));
+        graph.Output.Add(Output(norms, statisticType, normsShape));
 
         if (gram)
         {
             var transposed = name + "transposed";
             var gramOutput = GramOutputPrefix + group;
-            graph.Node.Add(Node("Transpose", name + "transpose", new[] { rows }, transposed, IntsAttribute("perm", 1, 0)));
+            graph.Node.Add(Node("Transpose", name + "transpose", new[] { rows }, transposed, IntsAttribute("perm", gramPerm)));
             graph.Node.Add(Node("MatMul", name + "gram", new[] { transposed, rows }, gramOutput));
-            graph.Output.Add(Output(gramOutput, statisticType, features, features));
+            graph.Output.Add(Output(gramOutput, statisticType, gramShape));
         }
 
         var shape = name + "shape_of_rows";
         var rowCount = RowsOutputPrefix + group;
+        graph.Initializer.Add(Int64Tensor(name + "tokens_axis", Array.Empty<long>(), tokensAxis));
         graph.Node.Add(Node("Shape", name + "shape_of", new[] { rows }, shape));
-        graph.Node.Add(Node("Gather", name + "row_count", new[] { shape, ZeroIndexName }, rowCount, IntAttribute("axis", 0)));
+        graph.Node.Add(Node("Gather", name + "row_count", new[] { shape, name + "tokens_axis" }, rowCount, IntAttribute("axis", 0)));
         graph.Output.Add(Output(rowCount, (int)global::Onnx.TensorProto.Types.DataType.Int64));
+    }
+
+    // ReduceSumSquare moved "axes" from an attribute to an optional input in opset 18.
+    private static global::Onnx.NodeProto ReduceSumSquare(global::Onnx.GraphProto graph, string name, string rows, string output, long axis, long opset)
+    {
+        if (opset < AxesAsInputOpset)
+        {
+            return Node("ReduceSumSquare", name + "norms", new[] { rows }, output, IntsAttribute("axes", axis), IntAttribute("keepdims", 0));
+        }
+
+        graph.Initializer.Add(Int64Tensor(name + "norms_axes", new long[] { 1 }, axis));
+        return Node("ReduceSumSquare", name + "norms", new[] { rows, name + "norms_axes" }, output, IntAttribute("keepdims", 0));
+    }
+
+    /// <summary>
+    /// Unfolds a Conv input into [groups, tokens, d] patches with a second Conv of the same strides, pads and
+    /// dilations whose kernel is the identity: output channel (group, j) copies patch element j, so every output
+    /// position yields exactly the patch the pruned Conv multiplies. ONNX has no im2col op, and this keeps the
+    /// unfolding on whatever device runs the model.
+    /// </summary>
+    private static string AddPatches(global::Onnx.GraphProto graph, string name, string source, ConvUnfold unfold, int features, Dictionary<string, string> unfoldKernels)
+    {
+        var kernelKey = $"{unfold.Groups}|{unfold.InputChannelsPerGroup}|{string.Join("x", unfold.KernelShape)}";
+        if (!unfoldKernels.TryGetValue(kernelKey, out var kernel))
+        {
+            kernel = $"{Prefix}unfold_kernel_{unfoldKernels.Count}";
+            unfoldKernels.Add(kernelKey, kernel);
+            graph.Initializer.Add(IdentityKernel(kernel, unfold, features));
+        }
+
+        var attributes = unfold.Attributes.Select(a => a.Clone()).ToList();
+        attributes.Add(IntAttribute("group", unfold.Groups));
+        attributes.Add(IntsAttribute("kernel_shape", unfold.KernelShape.ToArray()));
+        var patches = name + "patches";
+        graph.Node.Add(Node("Conv", name + "unfold", new[] { source, kernel }, patches, attributes.ToArray()));
+
+        // [N, g·d, spatial...] → [N, g, d, positions] → [g, N, positions, d] → [g, N·positions, d]
+        var split = name + "patches_split";
+        graph.Initializer.Add(Int64Tensor(name + "split_shape", new long[] { 4 }, 0, unfold.Groups, features, -1));
+        graph.Node.Add(Node("Reshape", name + "split", new[] { patches, name + "split_shape" }, split));
+        var grouped = name + "patches_grouped";
+        graph.Node.Add(Node("Transpose", name + "group_first", new[] { split }, grouped, IntsAttribute("perm", 1, 0, 3, 2)));
+        var rows = name + "rows3d";
+        graph.Initializer.Add(Int64Tensor(name + "rows_shape", new long[] { 3 }, unfold.Groups, -1, features));
+        graph.Node.Add(Node("Reshape", name + "rows", new[] { grouped, name + "rows_shape" }, rows));
+        return rows;
+    }
+
+    /// <summary>[g·d, Cin/g, k...] with a single 1 per output channel: (group, c·K + position) reads channel c at that kernel position.</summary>
+    private static global::Onnx.TensorProto IdentityKernel(string name, ConvUnfold unfold, int features)
+    {
+        var channels = unfold.InputChannelsPerGroup;
+        var positions = features / channels;
+        var values = new float[checked((long)unfold.Groups * features * features)];
+        for (var group = 0; group < unfold.Groups; group++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                for (var k = 0; k < positions; k++)
+                {
+                    long output = ((long)group * features) + (c * positions) + k;
+                    values[(((output * channels) + c) * positions) + k] = 1f;
+                }
+            }
+        }
+
+        var tensor = new global::Onnx.TensorProto { Name = name, DataType = TensorElementTypes.Float };
+        tensor.Dims.Add((long)unfold.Groups * features);
+        tensor.Dims.Add(channels);
+        tensor.Dims.AddRange(unfold.KernelShape);
+        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        return tensor;
     }
 
     /// <summary>

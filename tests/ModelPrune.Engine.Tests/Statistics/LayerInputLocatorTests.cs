@@ -35,18 +35,45 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void ConvolutionsAreSkippedButTheClassifierHeadIsNot()
+    public void ConvolutionsAreUnfoldedIntoPatchesOfTheirWeightsInputWidth()
     {
         var located = Locate(FixtureModels.SmallCnn());
 
-        Assert.Equal(new[] { "conv1.weight", "conv2.weight" }, located.Skipped.Select(s => s.WeightName));
-        Assert.All(located.Skipped, s => Assert.Contains("Conv", s.Reason));
-        var head = Assert.Single(located.Supported);
-        Assert.Equal(("fc.weight", "features", 16), (head.WeightName, head.ActivationName, head.Features));
+        Assert.Empty(located.Skipped);
+        Assert.Equal(
+            new[] { ("conv1.weight", "input", 4 * 9, 1), ("conv2.weight", "r1", 8 * 9, 1), ("fc.weight", "features", 16, 1) },
+            located.Supported.Select(l => (l.WeightName, l.ActivationName, l.Features, l.Groups)));
+        var conv2 = located.Supported[1].Unfold!;
+        Assert.Equal(new long[] { 3, 3 }, conv2.KernelShape);
+        Assert.Equal(new[] { "pads" }, conv2.Attributes.Select(a => a.Name));
+        Assert.Null(located.Supported[2].Unfold);
     }
 
     [Fact]
-    public void RecurrentAndTransposedWeightsAreSkipped()
+    public void GroupedConvolutionsHaveOneStatisticPerGroup()
+    {
+        var located = Locate(StatisticsTestModels.GroupedStridedConv());
+
+        Assert.Equal(new[] { ("Wg", 2 * 3 * 2, 2), ("Wd", 9, 6) }, located.Supported.Select(l => (l.WeightName, l.Features, l.Groups)));
+        Assert.Equal(new[] { "auto_pad" }, located.Supported[1].Unfold!.Attributes.Select(a => a.Name));
+        Assert.NotEqual(located.Supported[0].ViewKey, located.Supported[1].ViewKey);
+    }
+
+    [Fact]
+    public void GemmOperandsWithTheFeaturesOnAxisZeroAreTransposed()
+    {
+        var transA = Assert.Single(Locate(StatisticsTestModels.GemmTransA()).Supported);
+        Assert.Equal(("x", 4, true), (transA.ActivationName, transA.Features, transA.TransposeActivation));
+
+        var weightFirst = Assert.Single(Locate(StatisticsTestModels.WeightFirstGemm()).Supported);
+        Assert.Equal(("x", 4, true), (weightFirst.ActivationName, weightFirst.Features, weightFirst.TransposeActivation));
+
+        var plain = Locate(FixtureModels.GemmMlp()).Supported;
+        Assert.All(plain, l => Assert.False(l.TransposeActivation));
+    }
+
+    [Fact]
+    public void RecurrentAndTransposedConvolutionWeightsAreSkipped()
     {
         var lstm = Locate(FixtureModels.LstmModel());
         Assert.Empty(lstm.Supported);
@@ -55,9 +82,6 @@ public sealed class LayerInputLocatorTests
 
         var deconv = Assert.Single(Locate(FixtureModels.ConvTransposeModel()).Skipped);
         Assert.Contains("ConvTranspose", deconv.Reason);
-
-        var transA = Assert.Single(Locate(StatisticsTestModels.GemmTransA()).Skipped);
-        Assert.Contains("transA=1", transA.Reason);
     }
 
     [Fact]

@@ -22,7 +22,8 @@ public sealed class StatisticsGraphBuilderTests
         Assert.Equal(9, built.OutputNames.Count);
         var augmented = global::Onnx.ModelProto.Parser.ParseFrom(built.ModelBytes);
         Assert.Equal(built.OutputNames, augmented.Graph.Output.Select(o => o.Name));
-        Assert.Equal(model.Graph.Initializer.Count + 1 + 3, augmented.Graph.Initializer.Count);
+        // Per layer: the [-1, d] shape and the tokens axis.
+        Assert.Equal(model.Graph.Initializer.Count + (2 * 3), augmented.Graph.Initializer.Count);
         Assert.Equal(new long[] { 24, 24 }, augmented.Graph.Output.Single(o => o.Name == "__modelprune_gram_2").Type.TensorType.Shape.Dim.Select(d => d.DimValue));
     }
 

@@ -3,7 +3,7 @@ using Google.Protobuf;
 
 namespace ModelPrune.Engine.Tests.Statistics;
 
-/// <summary>Small models for the layouts the fixtures do not cover: opset 18, shared activations, Gemm with transA, constant activations.</summary>
+/// <summary>Small models for the layouts the fixtures do not cover: opset 18, shared activations, Gemm with transA or a weight-first Gemm, grouped and strided Convs, constant activations.</summary>
 internal static class StatisticsTestModels
 {
     private const int Float = (int)global::Onnx.TensorProto.Types.DataType.Float;
@@ -42,6 +42,43 @@ internal static class StatisticsTestModels
         return Model(graph, 17);
     }
 
+    /// <summary>x [4, batch] → Gemm(W [3,4], x) → y [3, batch]: the weight is the first operand and the features sit on axis 0 of x.</summary>
+    public static global::Onnx.ModelProto WeightFirstGemm()
+    {
+        var graph = new global::Onnx.GraphProto { Name = "weight_first_gemm" };
+        graph.Input.Add(Value("x", Float, 4, "batch"));
+        graph.Output.Add(Value("y", Float, 3, "batch"));
+        graph.Initializer.Add(Floats("W", new Random(3), 3, 4));
+        graph.Node.Add(Node("Gemm", "gemm", new[] { "W", "x" }, "y"));
+        return Model(graph, 17);
+    }
+
+    /// <summary>
+    /// x [batch, 4, 7, 6] → Conv(Wg [6, 2, 3, 2], group 2, strides 2×1, pads (1,0,1,1), dilations 1×2) → Relu "r1" [batch, 6, 4, 5]
+    /// → depthwise Conv(Wd [6, 1, 3, 3], group 6, auto_pad SAME_UPPER) → y [batch, 6, 4, 5]: every attribute the unfolding must copy.
+    /// </summary>
+    public static global::Onnx.ModelProto GroupedStridedConv()
+    {
+        var random = new Random(4);
+        var graph = new global::Onnx.GraphProto { Name = "grouped_strided_conv" };
+        graph.Input.Add(Value("x", Float, "batch", 4, 7, 6));
+        graph.Output.Add(Value("y", Float, "batch", 6, 4, 5));
+        graph.Initializer.Add(Floats("Wg", random, 6, 2, 3, 2));
+        graph.Initializer.Add(Floats("Wd", random, 6, 1, 3, 3));
+        var grouped = Node("Conv", "grouped", new[] { "x", "Wg" }, "c1");
+        grouped.Attribute.Add(Ints("group", 2));
+        grouped.Attribute.Add(Ints("strides", 2, 1));
+        grouped.Attribute.Add(Ints("pads", 1, 0, 1, 1));
+        grouped.Attribute.Add(Ints("dilations", 1, 2));
+        graph.Node.Add(grouped);
+        graph.Node.Add(Node("Relu", "relu", new[] { "c1" }, "r1"));
+        var depthwise = Node("Conv", "depthwise", new[] { "r1", "Wd" }, "y");
+        depthwise.Attribute.Add(Ints("group", 6));
+        depthwise.Attribute.Add(new global::Onnx.AttributeProto { Name = "auto_pad", Type = global::Onnx.AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("SAME_UPPER") });
+        graph.Node.Add(depthwise);
+        return Model(graph, 17);
+    }
+
     /// <summary>MatMul(C [2,4], W [4,3]) where both operands are initializers, added to x [2,3].</summary>
     public static global::Onnx.ModelProto ConstantActivation()
     {
@@ -71,13 +108,25 @@ internal static class StatisticsTestModels
         return node;
     }
 
-    private static global::Onnx.TensorProto Floats(string name, Random random, long rows, long columns)
+    private static global::Onnx.TensorProto Floats(string name, Random random, params long[] dims)
     {
-        var values = Enumerable.Range(0, (int)(rows * columns)).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var values = Enumerable.Range(0, (int)dims.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var tensor = new global::Onnx.TensorProto { Name = name, DataType = Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        tensor.Dims.Add(rows);
-        tensor.Dims.Add(columns);
+        tensor.Dims.AddRange(dims);
         return tensor;
+    }
+
+    /// <summary>An int attribute for one value, an ints attribute for several.</summary>
+    private static global::Onnx.AttributeProto Ints(string name, params long[] values)
+    {
+        if (values.Length == 1)
+        {
+            return new global::Onnx.AttributeProto { Name = name, Type = global::Onnx.AttributeProto.Types.AttributeType.Int, I = values[0] };
+        }
+
+        var attribute = new global::Onnx.AttributeProto { Name = name, Type = global::Onnx.AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
     }
 
     private static global::Onnx.ValueInfoProto Value(string name, int elementType, params object[] dims)
