@@ -32,6 +32,7 @@ namespace ModelPrune.Tasks
             new PruneSetting("CalibrationData", "CalibrationData"),
             new PruneSetting("CalibrationSamples", "CalibrationSamples"),
             new PruneSetting("Allocation", "Allocation"),
+            new PruneSetting("MinLayerSparsity", "MinLayerSparsity"),
         };
 
         public string MetadataName { get; }

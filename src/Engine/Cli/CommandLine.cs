@@ -47,9 +47,10 @@ public static class CommandLine
         var method = new Option<string?>("--method") { Description = "magnitude (per layer, default), global-magnitude, wanda or sparsegpt (the last two need --calibration)." };
         var calibration = new Option<string?>("--calibration") { Description = "Calibration data for wanda/sparsegpt: ';'-separated .npz/.npy files or globs (arrays named after the model inputs, first axis = samples), or 'synthetic'." };
         var calibrationSamples = new Option<string?>("--calibration-samples") { Description = "How many calibration samples to use (default 128)." };
-        var allocation = new Option<string?>("--allocation") { Description = "uniform (default) or owl: per-layer sparsity by outlier share, within +-0.08 of the target (wanda/sparsegpt, unstructured)." };
+        var allocation = new Option<string?>("--allocation") { Description = "uniform (default); owl: per-layer sparsity by outlier share, within +-0.08 of the target; global: one threshold on |W|*||X|| over all layers (wanda/sparsegpt, unstructured)." };
         var pattern = new Option<string?>("--pattern") { Description = "unstructured (default) or N:M, e.g. 2:4 (N of every M zeroed along the input dimension)." };
-        var maxLayer = new Option<string?>("--max-layer-sparsity") { Description = "global-magnitude: no layer pruned past this (default max(0.95, sparsity))." };
+        var maxLayer = new Option<string?>("--max-layer-sparsity") { Description = "global-magnitude and --allocation global: no layer pruned past this (default max(0.95, sparsity))." };
+        var minLayer = new Option<string?>("--min-layer-sparsity") { Description = "--allocation global: every layer pruned at least this much (default 0)." };
         var include = new Option<string?>("--include") { Description = "Layers to prune: ';'-separated globs or regex:... (default all)." };
         var exclude = new Option<string?>("--exclude") { Description = "Layers to keep dense: ';'-separated globs or regex:..." };
         var seed = new Option<string?>("--seed") { Description = "Seed of the synthetic evaluation inputs (default 42)." };
@@ -59,14 +60,15 @@ public static class CommandLine
 
         var command = new Command("prune", "Prune one model and write the pruned model and its report.")
         {
-            model, outputPath, report, sparsity, method, pattern, maxLayer, include, exclude, seed, dims, calibration, calibrationSamples, allocation, noCache, cacheDir,
+            model, outputPath, report, sparsity, method, pattern, maxLayer, minLayer, include, exclude, seed, dims, calibration, calibrationSamples, allocation, noCache, cacheDir,
         };
         command.SetAction(result =>
         {
             var settings = new RawSettings(
                 result.GetValue(sparsity), result.GetValue(method), result.GetValue(pattern), result.GetValue(maxLayer),
                 result.GetValue(include), result.GetValue(exclude), result.GetValue(seed), result.GetValue(dims),
-                result.GetValue(calibration), result.GetValue(calibrationSamples), result.GetValue(allocation));
+                result.GetValue(calibration), result.GetValue(calibrationSamples), result.GetValue(allocation),
+                result.GetValue(minLayer));
             var job = ModelJob.WithDefaultReportPaths(result.GetValue(model)!, result.GetValue(outputPath)!, result.GetValue(report), settings);
             var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job });
             return BatchRunner.Run(request, output);

@@ -54,7 +54,8 @@ public static class BatchRequestReader
                 Setting("Dimensions"),
                 Setting("CalibrationData"),
                 Setting("CalibrationSamples"),
-                Setting("Allocation")));
+                Setting("Allocation"),
+                Setting("MinLayerSparsity")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

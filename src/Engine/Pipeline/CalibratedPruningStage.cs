@@ -74,7 +74,8 @@ public static class CalibratedPruningStage
 
     /// <summary>
     /// Uniform: the target everywhere. OWL: each layer's share of outlier Wanda scores shifts it within ±λ of
-    /// the target, keeping the parameter-weighted mean at the target (<see cref="OwlAllocator"/>).
+    /// the target, keeping the parameter-weighted mean at the target (<see cref="OwlAllocator"/>). Global: one
+    /// threshold on the Wanda scores of all layers, within each layer's floor and ceiling (<see cref="GlobalScoreAllocator"/>).
     /// </summary>
     private static IReadOnlyDictionary<string, double> LayerSparsities(IReadOnlyList<LayerStatistics> layers,
         IReadOnlyDictionary<string, PrunableWeight> byName, PruneSettings settings)
@@ -84,21 +85,36 @@ public static class CalibratedPruningStage
             return layers.ToDictionary(l => l.WeightName, _ => settings.Sparsity, StringComparer.Ordinal);
         }
 
-        var owl = layers.Select(l =>
+        double[] allocated;
+        if (settings.Allocation == LayerAllocation.Owl)
         {
-            var (W, rows, cols, _) = RowsView(byName[l.WeightName]);
-            var S = new float[W.Length];
-            var rowsPerGroup = rows / l.Groups;
-            for (var g = 0; g < l.Groups; g++)
-            {
-                var block = rowsPerGroup * cols;
-                WandaPruner.Scores(W.AsSpan(g * block, block), rowsPerGroup, cols, l.NormsSquared.AsSpan(g * cols, cols), S.AsSpan(g * block, block));
-            }
+            var owl = layers.Select(l => new OwlLayer(byName[l.WeightName].Tensor.ElementCount, OwlAllocator.OutlierRatio(Scores(byName[l.WeightName], l)))).ToArray();
+            allocated = OwlAllocator.Allocate(owl, settings.Sparsity);
+        }
+        else
+        {
+            var scores = layers.Select(l => Scores(byName[l.WeightName], l)).ToArray();
+            var total = MagnitudeSelection.CountFor(scores.Sum(s => (long)s.Length), settings.Sparsity);
+            var zeros = GlobalScoreAllocator.Allocate(scores, total, settings.MinLayerSparsity, settings.MaxLayerSparsity);
+            allocated = zeros.Select((z, i) => scores[i].Length == 0 ? 0 : (double)z / scores[i].Length).ToArray();
+        }
 
-            return new OwlLayer(W.Length, OwlAllocator.OutlierRatio(S));
-        }).ToArray();
-        var allocated = OwlAllocator.Allocate(owl, settings.Sparsity);
         return layers.Select((l, i) => (l.WeightName, allocated[i])).ToDictionary(p => p.WeightName, p => p.Item2, StringComparer.Ordinal);
+    }
+
+    /// <summary>Wanda's S = |W|·‖X‖ of every weight, each grouped Conv group with its own group's norms.</summary>
+    private static float[] Scores(PrunableWeight weight, LayerStatistics statistics)
+    {
+        var (W, rows, cols, _) = RowsView(weight);
+        var S = new float[W.Length];
+        var rowsPerGroup = rows / statistics.Groups;
+        var block = rowsPerGroup * cols;
+        for (var g = 0; g < statistics.Groups; g++)
+        {
+            WandaPruner.Scores(W.AsSpan(g * block, block), rowsPerGroup, cols, statistics.NormsSquared.AsSpan(g * cols, cols), S.AsSpan(g * block, block));
+        }
+
+        return S;
     }
 
     /// <summary>

@@ -121,7 +121,8 @@ public static class ModelPipeline
                 calibrationSplit is { } split
                     ? new CalibrationReport(settings.CalibrationData!, calibration!.Sha256, split.Fit.SampleCount, calibration.IsSynthetic, split.HeldOut.SampleCount)
                     : null,
-                settings.AllocationName),
+                settings.AllocationName,
+                settings.MinLayerSparsityForReport),
             layers,
             ReportTotalsBuilder.Build(layers, modelParameters, modelZeros),
             evaluation,

@@ -15,7 +15,8 @@ public sealed record PruneSettings(
     IReadOnlyDictionary<string, long> Dimensions,
     string? CalibrationData = null,
     int CalibrationSamples = PruneSettings.DefaultCalibrationSamples,
-    LayerAllocation Allocation = LayerAllocation.Uniform)
+    LayerAllocation Allocation = LayerAllocation.Uniform,
+    double MinLayerSparsity = 0)
 {
     public const double DefaultSparsity = 0.5;
     public const int DefaultCalibrationSamples = 128;
@@ -42,7 +43,11 @@ public sealed record PruneSettings(
         // Only methods that read calibration data carry it (the parser clears it for the others).
         "calibration=" + (CalibrationData ?? string.Empty),
         "calibrationSamples=" + (CalibrationData is null ? string.Empty : CalibrationSamples.ToString(CultureInfo.InvariantCulture)),
-        "allocation=" + AllocationName);
+        "allocation=" + AllocationName,
+        "minLayerSparsity=" + (MinLayerSparsityForReport?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty));
+
+    /// <summary>The floor only global allocation reads; null otherwise, so other reports do not change shape.</summary>
+    public double? MinLayerSparsityForReport => Allocation == LayerAllocation.Global ? MinLayerSparsity : null;
 
     /// <summary>Null for the default (uniform), so reports of uniform runs do not change shape.</summary>
     public string? AllocationName => Allocation == LayerAllocation.Uniform ? null : Allocation.ToString().ToLowerInvariant();

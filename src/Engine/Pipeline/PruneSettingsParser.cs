@@ -17,6 +17,7 @@ public static class PruneSettingsParser
         var pattern = ParsePattern(raw.Pattern, file);
         var sparsity = ParseSparsity(raw.Sparsity, pattern, file);
         var maxLayerSparsity = ParseMaxLayerSparsity(raw.MaxLayerSparsity, sparsity, file);
+        var minLayerSparsity = ParseMinLayerSparsity(raw.MinLayerSparsity, sparsity, file);
 
         if (method == PruningMethod.GlobalMagnitude && pattern.IsNM)
         {
@@ -43,7 +44,8 @@ public static class PruneSettingsParser
             DimensionOverrideParser.Parse(raw.Dimensions, file),
             needsCalibration ? calibration : null,
             needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples,
-            ParseAllocation(raw.Allocation, method, pattern, file));
+            ParseAllocation(raw.Allocation, method, pattern, file),
+            minLayerSparsity);
     }
 
     private static LayerAllocation ParseAllocation(string? text, PruningMethod method, SparsityPattern pattern, string file)
@@ -51,16 +53,17 @@ public static class PruneSettingsParser
         var name = string.IsNullOrWhiteSpace(text) ? "uniform" : text.Trim().ToLowerInvariant();
         if (name == "uniform") return LayerAllocation.Uniform;
         if (name == "owl" && PruningMethodNames.NeedsCalibration(method) && !pattern.IsNM) return LayerAllocation.Owl;
+        if (name == "global" && PruningMethodNames.NeedsCalibration(method) && !pattern.IsNM) return LayerAllocation.Global;
 
         var why = name switch
         {
-            "owl" when pattern.IsNM => $"an N:M pattern fixes every layer at {pattern}, so there is nothing to allocate",
+            "owl" or "global" when pattern.IsNM => $"an N:M pattern fixes every layer at {pattern}, so there is nothing to allocate",
             "owl" => "OWL weighs layers by the outliers of Wanda's scores |W|·‖X‖, so it needs Method=\"wanda\" or \"sparsegpt\" with calibration data",
-            "global" => "a global threshold for the calibrated methods is not supported yet; for magnitude use Method=\"global-magnitude\"",
+            "global" => "it ranks Wanda's scores |W|·‖X‖ across layers, so it needs Method=\"wanda\" or \"sparsegpt\" with calibration data; for magnitude use Method=\"global-magnitude\"",
             _ => "it is not known",
         };
         throw new ModelPruneException(DiagnosticCodes.InvalidAllocation, file,
-            $"Allocation '{text}' cannot be used: {why}. Use \"uniform\" (the default) or \"owl\".");
+            $"Allocation '{text}' cannot be used: {why}. Use \"uniform\" (the default), \"owl\" or \"global\".");
     }
 
     private static int ParseCalibrationSamples(string? text, string file)
@@ -142,6 +145,23 @@ public static class PruneSettingsParser
         }
 
         return max;
+    }
+
+    private static double ParseMinLayerSparsity(string? text, double sparsity, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return 0;
+        }
+
+        var min = ParseFraction(text, "MinLayerSparsity", DiagnosticCodes.InvalidMinLayerSparsity, file);
+        if (min < 0 || min > sparsity)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidMinLayerSparsity, file,
+                $"MinLayerSparsity '{text}' must lie between 0 and Sparsity ({sparsity.ToString("R", CultureInfo.InvariantCulture)}), or no allocation can reach the target.");
+        }
+
+        return min;
     }
 
     private static double ParseFraction(string text, string setting, string code, string file)

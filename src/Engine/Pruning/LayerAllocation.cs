@@ -8,4 +8,7 @@ public enum LayerAllocation
 
     /// <summary>Outlier-weighted (OWL): layers with more outlier scores keep more weights, within ±λ of the target.</summary>
     Owl,
+
+    /// <summary>One threshold on Wanda's scores over all layers, each layer held between MinLayerSparsity and MaxLayerSparsity.</summary>
+    Global,
 }

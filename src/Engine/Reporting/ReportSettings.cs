@@ -11,4 +11,5 @@ public sealed record ReportSettings(
     int Seed,
     IReadOnlyList<string> Dimensions,
     CalibrationReport? Calibration = null,
-    string? Allocation = null);
+    string? Allocation = null,
+    double? MinLayerSparsity = null);

@@ -74,7 +74,8 @@ public sealed class CalibratedPruneTests : IDisposable
     [Theory]
     [InlineData("magnitude", "owl", "unstructured")]
     [InlineData("wanda", "owl", "2:4")]
-    [InlineData("wanda", "global", "unstructured")]
+    [InlineData("wanda", "global", "2:4")]
+    [InlineData("magnitude", "global", "unstructured")]
     [InlineData("wanda", "fancy", "unstructured")]
     public void Allocations_that_do_not_apply_are_coded_errors(string method, string allocation, string pattern)
     {
@@ -83,6 +84,36 @@ public sealed class CalibratedPruneTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"{_model}: error MP1045", text);
+    }
+
+    [Theory]
+    [InlineData("wanda")]
+    [InlineData("sparsegpt")]
+    public void Global_allocation_meets_the_total_and_keeps_every_layer_within_its_floor_and_ceiling(string method)
+    {
+        var output = _folder.File($"global-{method}/classifier.onnx");
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", method, "--allocation", "global", "--sparsity", "0.6",
+            "--min-layer-sparsity", "0.3", "--max-layer-sparsity", "0.8", "--calibration", _calibration, "-o", output, "--no-cache");
+        Assert.True(exitCode == 0, text);
+
+        var report = JsonDocument.Parse(File.ReadAllBytes(_folder.File($"global-{method}/classifier.prune.json"))).RootElement;
+        var settings = report.GetProperty("settings");
+        Assert.Equal("global", settings.GetProperty("allocation").GetString());
+        Assert.Equal(0.3, settings.GetProperty("minLayerSparsity").GetDouble());
+        var sparsities = report.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("sparsity").GetDouble()).ToArray();
+        Assert.All(sparsities, s => Assert.InRange(s, 0.3 - 0.005, 0.8 + 0.005));
+        Assert.True(sparsities.Max() - sparsities.Min() > 0.05, "one threshold gave every layer the same sparsity: " + string.Join(", ", sparsities));
+        Assert.InRange(report.GetProperty("totals").GetProperty("prunableSparsity").GetDouble(), 0.599, 0.601);
+    }
+
+    [Fact]
+    public void A_floor_above_the_target_is_a_coded_error()
+    {
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", "wanda", "--allocation", "global", "--sparsity", "0.5",
+            "--min-layer-sparsity", "0.6", "--calibration", _calibration, "-o", _folder.File("floor/classifier.onnx"), "--no-cache");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{_model}: error MP1047", text);
     }
 
     [Fact]
