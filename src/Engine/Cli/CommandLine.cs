@@ -50,6 +50,7 @@ public static class CommandLine
         var allocation = new Option<string?>("--allocation") { Description = "uniform (default); owl: per-layer sparsity by outlier share, within +-0.08 of the target; global: one threshold on |W|*||X|| over all layers (wanda/sparsegpt, unstructured)." };
         var pattern = new Option<string?>("--pattern") { Description = "unstructured (default) or N:M, e.g. 2:4 (N of every M zeroed along the input dimension)." };
         var maxLayer = new Option<string?>("--max-layer-sparsity") { Description = "global-magnitude and --allocation global: no layer pruned past this (default max(0.95, sparsity))." };
+        var calibrationMode = new Option<string?>("--calibration-mode") { Description = "one-pass (default: every layer measured on the dense model) or sequential (layers pruned in order, each measured on the already-pruned model's activations)." };
         var minLayer = new Option<string?>("--min-layer-sparsity") { Description = "--allocation global: every layer pruned at least this much (default 0)." };
         var include = new Option<string?>("--include") { Description = "Layers to prune: ';'-separated globs or regex:... (default all)." };
         var exclude = new Option<string?>("--exclude") { Description = "Layers to keep dense: ';'-separated globs or regex:..." };
@@ -60,7 +61,7 @@ public static class CommandLine
 
         var command = new Command("prune", "Prune one model and write the pruned model and its report.")
         {
-            model, outputPath, report, sparsity, method, pattern, maxLayer, minLayer, include, exclude, seed, dims, calibration, calibrationSamples, allocation, noCache, cacheDir,
+            model, outputPath, report, sparsity, method, pattern, maxLayer, minLayer, include, exclude, seed, dims, calibration, calibrationSamples, calibrationMode, allocation, noCache, cacheDir,
         };
         command.SetAction(result =>
         {
@@ -68,7 +69,7 @@ public static class CommandLine
                 result.GetValue(sparsity), result.GetValue(method), result.GetValue(pattern), result.GetValue(maxLayer),
                 result.GetValue(include), result.GetValue(exclude), result.GetValue(seed), result.GetValue(dims),
                 result.GetValue(calibration), result.GetValue(calibrationSamples), result.GetValue(allocation),
-                result.GetValue(minLayer));
+                result.GetValue(minLayer), result.GetValue(calibrationMode));
             var job = ModelJob.WithDefaultReportPaths(result.GetValue(model)!, result.GetValue(outputPath)!, result.GetValue(report), settings);
             var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job });
             return BatchRunner.Run(request, output);

@@ -39,6 +39,7 @@ public static class DiagnosticCodes
     public const string FewCalibrationTokens = "MP1044";
     public const string InvalidAllocation = "MP1045";
     public const string InvalidMinLayerSparsity = "MP1047";
+    public const string InvalidCalibrationMode = "MP1048";
 
     public const string CacheUnwritable = "MP3001";
     public const string CacheEntryCorrupt = "MP3002";

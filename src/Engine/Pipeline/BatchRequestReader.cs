@@ -55,7 +55,8 @@ public static class BatchRequestReader
                 Setting("CalibrationData"),
                 Setting("CalibrationSamples"),
                 Setting("Allocation"),
-                Setting("MinLayerSparsity")));
+                Setting("MinLayerSparsity"),
+                Setting("CalibrationMode")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

@@ -13,10 +13,11 @@ namespace ModelPrune.Engine.Pipeline;
 /// <summary>
 /// Wanda and SparseGPT. The calibration set runs once through a copy of the model that ONNX Runtime
 /// extends with reduction nodes, so per layer only Σx² and XᵀX (O(d²)) come back, never the activations.
-/// All layers are measured in that one pass on the dense model ("one-shot"); the reference code instead
-/// prunes layer by layer, each layer seeing the inputs the already-pruned layers produce. One pass costs
-/// one inference over the calibration set instead of one per layer, which is what makes build-time
-/// pruning of a whole model affordable; the price is that later layers do not compensate earlier errors.
+/// By default all layers are measured in that one pass on the dense model ("one-shot"). The reference code
+/// instead prunes layer by layer, each layer seeing the inputs the already-pruned layers produce; with
+/// <see cref="CalibrationMode.Sequential"/> the layers are pruned in rounds of equal dependency depth
+/// (<see cref="LayerRounds"/>), one pass per round. One pass is what makes build-time pruning of a whole
+/// model cheap; the price is that later layers do not compensate earlier errors.
 /// </summary>
 public static class CalibratedPruningStage
 {
@@ -39,34 +40,49 @@ public static class CalibratedPruningStage
         var batchSize = BatchSizeFor(ModelInputSignature.FromModel(model));
         var (fit, heldOut) = calibration;
         var collector = new LayerStatisticsCollector();
-        var statistics = collector.Collect(model, selected, gram: true, Batches(fit, batchSize), file);
-        // Measured before any layer changes: like the fit statistics, on the dense model's inputs.
-        var heldOutStatistics = heldOut.SampleCount == 0
-            ? null
-            : collector.Collect(model, selected, gram: true, Batches(heldOut, batchSize), file).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
-
         var byName = selected.ToDictionary(w => w.Name, StringComparer.Ordinal);
-        var skipped = new Dictionary<PrunableWeight, string>();
-        foreach (var layer in statistics.Skipped)
+        var rounds = settings.CalibrationMode == CalibrationMode.Sequential
+            ? LayerRounds.Plan(model, selected)
+            : new[] { selected };
+
+        // Allocation compares layers, so it reads every layer's statistics on the dense model; in sequential
+        // mode that costs one extra norms-only pass before the rounds.
+        IReadOnlyDictionary<string, double>? sparsities = null;
+        if (rounds.Count > 1 && settings.Allocation != LayerAllocation.Uniform)
         {
-            var weight = byName[layer.WeightName];
-            skipped[weight] = layer.Reason;
-            log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
-                $"Layer '{layer.WeightName}' was left dense: {PruningMethodNames.ToName(settings.Method)} cannot observe its input ({layer.Reason}).");
+            sparsities = LayerSparsities(collector.Collect(model, selected, gram: false, Batches(fit, batchSize), file).Layers, byName, settings);
         }
 
-        var sparsities = LayerSparsities(statistics.Layers, byName, settings);
         var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
-        foreach (var layer in statistics.Layers)
+        var skipped = new Dictionary<PrunableWeight, string>();
+        foreach (var round in rounds)
         {
-            var weight = byName[layer.WeightName];
-            if (layer.Tokens < layer.Features)
+            // Each round measures its layers on the model as pruned so far (in one-pass mode: the dense model).
+            var statistics = collector.Collect(model, round, gram: true, Batches(fit, batchSize), file);
+            var heldOutStatistics = heldOut.SampleCount == 0
+                ? null
+                : collector.Collect(model, round, gram: true, Batches(heldOut, batchSize), file).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
+
+            foreach (var layer in statistics.Skipped)
             {
-                log.Warn(DiagnosticCodes.FewCalibrationTokens, file, string.Create(CultureInfo.InvariantCulture,
-                    $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
+                var weight = byName[layer.WeightName];
+                skipped[weight] = layer.Reason;
+                log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
+                    $"Layer '{layer.WeightName}' was left dense: {PruningMethodNames.ToName(settings.Method)} cannot observe its input ({layer.Reason}).");
             }
 
-            results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, sparsities[layer.WeightName]);
+            var roundSparsities = sparsities ?? LayerSparsities(statistics.Layers, byName, settings);
+            foreach (var layer in statistics.Layers)
+            {
+                var weight = byName[layer.WeightName];
+                if (layer.Tokens < layer.Features)
+                {
+                    log.Warn(DiagnosticCodes.FewCalibrationTokens, file, string.Create(CultureInfo.InvariantCulture,
+                        $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
+                }
+
+                results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, roundSparsities[layer.WeightName]);
+            }
         }
 
         return new CalibratedPruning(results, skipped, fit, heldOut);

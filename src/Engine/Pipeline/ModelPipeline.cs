@@ -119,7 +119,7 @@ public static class ModelPipeline
             new ReportSettings(settings.MethodName, settings.Sparsity, settings.Pattern.ToString(), settings.MaxLayerSparsity,
                 settings.Include, settings.Exclude, settings.Seed, settings.DimensionList,
                 calibrationSplit is { } split
-                    ? new CalibrationReport(settings.CalibrationData!, calibration!.Sha256, split.Fit.SampleCount, calibration.IsSynthetic, split.HeldOut.SampleCount)
+                    ? new CalibrationReport(settings.CalibrationData!, calibration!.Sha256, split.Fit.SampleCount, calibration.IsSynthetic, split.HeldOut.SampleCount, settings.CalibrationModeName)
                     : null,
                 settings.AllocationName,
                 settings.MinLayerSparsityForReport),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Pruning;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -16,7 +17,8 @@ public sealed record PruneSettings(
     string? CalibrationData = null,
     int CalibrationSamples = PruneSettings.DefaultCalibrationSamples,
     LayerAllocation Allocation = LayerAllocation.Uniform,
-    double MinLayerSparsity = 0)
+    double MinLayerSparsity = 0,
+    CalibrationMode CalibrationMode = CalibrationMode.OnePass)
 {
     public const double DefaultSparsity = 0.5;
     public const int DefaultCalibrationSamples = 128;
@@ -44,7 +46,11 @@ public sealed record PruneSettings(
         "calibration=" + (CalibrationData ?? string.Empty),
         "calibrationSamples=" + (CalibrationData is null ? string.Empty : CalibrationSamples.ToString(CultureInfo.InvariantCulture)),
         "allocation=" + AllocationName,
-        "minLayerSparsity=" + (MinLayerSparsityForReport?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty));
+        "minLayerSparsity=" + (MinLayerSparsityForReport?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty),
+        "calibrationMode=" + (CalibrationModeName ?? string.Empty));
+
+    /// <summary>Null for the default (one pass), so reports of one-pass runs do not change shape.</summary>
+    public string? CalibrationModeName => CalibrationMode == CalibrationMode.Sequential ? "sequential" : null;
 
     /// <summary>The floor only global allocation reads; null otherwise, so other reports do not change shape.</summary>
     public double? MinLayerSparsityForReport => Allocation == LayerAllocation.Global ? MinLayerSparsity : null;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
@@ -45,7 +46,20 @@ public static class PruneSettingsParser
             needsCalibration ? calibration : null,
             needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples,
             ParseAllocation(raw.Allocation, method, pattern, file),
-            minLayerSparsity);
+            minLayerSparsity,
+            needsCalibration ? ParseCalibrationMode(raw.CalibrationMode, file) : CalibrationMode.OnePass);
+    }
+
+    private static CalibrationMode ParseCalibrationMode(string? text, string file)
+    {
+        var name = string.IsNullOrWhiteSpace(text) ? "one-pass" : text.Trim().ToLowerInvariant();
+        return name switch
+        {
+            "one-pass" => CalibrationMode.OnePass,
+            "sequential" => CalibrationMode.Sequential,
+            _ => throw new ModelPruneException(DiagnosticCodes.InvalidCalibrationMode, file,
+                $"CalibrationMode '{text}' is not known. Use \"one-pass\" (the default: every layer measured on the dense model in one pass) or \"sequential\" (layers pruned in order, each measured on the inputs the pruned layers before it produce; one pass per layer depth)."),
+        };
     }
 
     private static LayerAllocation ParseAllocation(string? text, PruningMethod method, SparsityPattern pattern, string file)

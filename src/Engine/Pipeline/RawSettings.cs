@@ -16,4 +16,5 @@ public sealed record RawSettings(
     string? CalibrationData = null,
     string? CalibrationSamples = null,
     string? Allocation = null,
-    string? MinLayerSparsity = null);
+    string? MinLayerSparsity = null,
+    string? CalibrationMode = null);

@@ -4,4 +4,5 @@ namespace ModelPrune.Engine.Reporting;
 /// The calibration set a calibrated method used: its source as given, content hash, how many samples it
 /// fitted the statistics on and how many it held out to measure the layers' error on unseen data.
 /// </summary>
-public sealed record CalibrationReport(string Source, string Sha256, int Samples, bool Synthetic, int HeldOutSamples = 0);
+/// <param name="Mode">"sequential", or null for the default one-pass mode.</param>
+public sealed record CalibrationReport(string Source, string Sha256, int Samples, bool Synthetic, int HeldOutSamples = 0, string? Mode = null);

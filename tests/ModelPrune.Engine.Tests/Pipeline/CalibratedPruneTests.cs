@@ -106,6 +106,39 @@ public sealed class CalibratedPruneTests : IDisposable
         Assert.InRange(report.GetProperty("totals").GetProperty("prunableSparsity").GetDouble(), 0.599, 0.601);
     }
 
+    [Theory]
+    [InlineData("wanda")]
+    [InlineData("sparsegpt")]
+    public void Sequential_mode_measures_later_layers_on_the_pruned_layers_outputs(string method)
+    {
+        var onePass = Prune(method, "unstructured");
+        var output = _folder.File($"sequential-{method}/classifier.onnx");
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", method, "--calibration-mode", "sequential",
+            "--calibration", _calibration, "-o", output, "--no-cache");
+        Assert.True(exitCode == 0, text);
+        var sequential = JsonDocument.Parse(File.ReadAllBytes(_folder.File($"sequential-{method}/classifier.prune.json"))).RootElement;
+
+        Assert.Equal("sequential", sequential.GetProperty("settings").GetProperty("calibration").GetProperty("mode").GetString());
+        Assert.False(onePass.GetProperty("settings").GetProperty("calibration").TryGetProperty("mode", out _));
+        var onePassWeights = Weights(_folder.File($"{method}-unstructured/classifier.onnx"));
+        var sequentialWeights = Weights(output);
+        // The first layer sees the model's own input either way; the next ones see what the pruned layers produce.
+        Assert.Equal(onePassWeights["fc1.weight"], sequentialWeights["fc1.weight"]);
+        Assert.NotEqual(onePassWeights["fc2.weight"], sequentialWeights["fc2.weight"]);
+        Assert.NotEqual(Layer(onePass, "fc3.weight").GetProperty("reconstructionError").GetDouble(), Layer(sequential, "fc3.weight").GetProperty("reconstructionError").GetDouble());
+        Assert.Equal(0.5, sequential.GetProperty("totals").GetProperty("prunableSparsity").GetDouble(), 2);
+    }
+
+    [Fact]
+    public void An_unknown_calibration_mode_is_a_coded_error()
+    {
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", "wanda", "--calibration-mode", "layerwise",
+            "--calibration", _calibration, "-o", _folder.File("mode/classifier.onnx"), "--no-cache");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{_model}: error MP1048", text);
+    }
+
     [Fact]
     public void A_floor_above_the_target_is_a_coded_error()
     {
@@ -165,6 +198,9 @@ public sealed class CalibratedPruneTests : IDisposable
         Assert.True(exitCode == 0, text);
         return JsonDocument.Parse(File.ReadAllBytes(_folder.File($"{folder}/classifier.prune.json"))).RootElement.Clone();
     }
+
+    private static Dictionary<string, float[]> Weights(string model) =>
+        PrunableWeightFinder.Find(OnnxModelReader.Read(model)).ToDictionary(w => w.Name, w => w.Tensor.ReadValues());
 
     private static JsonElement Layer(JsonElement report, string name) =>
         report.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == name);
