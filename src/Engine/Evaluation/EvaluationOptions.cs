@@ -4,9 +4,11 @@ namespace ModelPrune.Engine.Evaluation;
 /// How synthetic inputs are made. DimensionOverrides maps a symbolic dimension name (<c>batch</c>) or an
 /// <c>input:axis</c> pair (<c>input_ids:1</c>) to the size to use; see <see cref="DimensionOverrideParser"/>.
 /// GatherBounds (input name → exclusive bound of its ids) may be given by a caller that already holds the
-/// parsed model; when null the comparer reads them from the original model file.
+/// parsed model; when null the comparer reads them from the original model file. Given <paramref name="Samples"/>,
+/// the models are compared on those real samples instead, and the synthetic settings are unused.
 /// </summary>
 public sealed record EvaluationOptions(
     int Seed,
     IReadOnlyDictionary<string, long> DimensionOverrides,
-    IReadOnlyDictionary<string, long>? GatherBounds = null);
+    IReadOnlyDictionary<string, long>? GatherBounds = null,
+    EvaluationBatch? Samples = null);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using ModelPrune.Engine.Common;
@@ -27,7 +28,7 @@ public static class ModelComparer
             List<CapturedOutput> originalOutputs;
             using (var session = Open(originalModelPath, displayFile, pruned: false))
             {
-                inputs = InputSynthesizer.Create(session, gatherBounds, options, displayFile);
+                inputs = options.Samples is { } samples ? FromSamples(samples) : InputSynthesizer.Create(session, gatherBounds, options, displayFile);
                 var outputNames = TensorOutputNames(session);
                 originalOutputs = Run(session, inputs, outputNames, displayFile, pruned: false);
             }
@@ -44,7 +45,7 @@ public static class ModelComparer
                 deviations.Add(DeviationMetrics.Compare(originalOutputs[i], CheckSameShape(originalOutputs[i], prunedOutputs[i], displayFile)));
             }
 
-            return new EvaluationReport(SyntheticInputKind, options.Seed, inputs.Select(i => i.Description).ToList(), deviations);
+            return new EvaluationReport(options.Samples?.Kind ?? SyntheticInputKind, options.Seed, inputs.Select(i => i.Description).ToList(), deviations);
         }
         finally
         {
@@ -53,6 +54,16 @@ public static class ModelComparer
                 input.Value.Dispose();
             }
         }
+    }
+
+    private static List<SyntheticInput> FromSamples(EvaluationBatch samples)
+    {
+        var first = samples.Batch.FirstSample + 1;
+        var last = samples.Batch.FirstSample + samples.Batch.SampleCount;
+        var values = string.Create(CultureInfo.InvariantCulture, $"{samples.Kind} samples {first}–{last}");
+        return samples.Batch.Inputs
+            .Select(i => new SyntheticInput(new EvaluationInput(i.Name, i.ElementTypeName, i.Shape.ToArray(), values), i.ToOrtValue()))
+            .ToList();
     }
 
     private static IReadOnlyDictionary<string, long> ReadGatherBounds(string modelPath, string displayFile)

@@ -99,7 +99,8 @@ public static class ModelPipeline
         Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
         var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
-        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph));
+        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph),
+            EvaluationBatch.From(calibrationSplit, CalibratedPruningStage.FixedBatchSize(ModelInputSignature.FromModel(model.Proto))));
         timings.Add(Lap("write", stage));
 
         // The parsed model can be as large as the file. Let it go before ONNX Runtime loads the models:

@@ -137,7 +137,9 @@ public static class ReportMarkdown
         var evaluation = report.Evaluation;
         md.Line("## Evaluation");
         md.Blank();
-        md.Line($"Both models ran on the same {evaluation.InputKind} inputs (seed {evaluation.Seed}).");
+        md.Line(evaluation.InputKind == "synthetic"
+            ? $"Both models ran on the same synthetic inputs (seed {evaluation.Seed})."
+            : $"Both models ran on the same {evaluation.InputKind} samples.");
         md.Blank();
         if (evaluation.Inputs.Count > 0)
         {

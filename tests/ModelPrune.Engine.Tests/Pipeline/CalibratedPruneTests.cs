@@ -130,6 +130,31 @@ public sealed class CalibratedPruneTests : IDisposable
     }
 
     [Fact]
+    public void The_models_are_compared_on_the_held_out_calibration_samples()
+    {
+        var report = Prune("wanda", "unstructured");
+
+        var evaluation = report.GetProperty("evaluation");
+        Assert.Equal("held-out calibration", evaluation.GetProperty("inputKind").GetString());
+        var input = Assert.Single(evaluation.GetProperty("inputs").EnumerateArray());
+        Assert.Equal(new long[] { 26, 64 }, input.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+        Assert.Equal("held-out calibration samples 1–26", input.GetProperty("values").GetString());
+        var markdown = File.ReadAllText(_folder.File("wanda-unstructured/classifier.prune.md"));
+        Assert.Contains("Both models ran on the same held-out calibration samples.", markdown);
+    }
+
+    [Fact]
+    public void Synthetic_calibration_data_is_not_used_as_evaluation_data()
+    {
+        var output = _folder.File("synthetic-eval/classifier.onnx");
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", "wanda", "--calibration", "synthetic", "-o", output, "--no-cache");
+        Assert.True(exitCode == 0, text);
+
+        var report = JsonDocument.Parse(File.ReadAllBytes(_folder.File("synthetic-eval/classifier.prune.json"))).RootElement;
+        Assert.Equal("synthetic", report.GetProperty("evaluation").GetProperty("inputKind").GetString());
+    }
+
+    [Fact]
     public void An_unknown_calibration_mode_is_a_coded_error()
     {
         var (exitCode, text) = EngineCli.Run("prune", _model, "--method", "wanda", "--calibration-mode", "layerwise",
