@@ -15,7 +15,7 @@
 # two cores (the check step's "cores busy" / "working threads" show it).
 # The BLAS is chosen per process with LD_LIBRARY_PATH; the system's libblas/liblapack alternatives are
 # neither read nor changed. The script prints which files torch actually mapped.
-# Usage: bash bench/layers.sh                 (about 15 minutes on 2 idle cores)
+# Usage: bash bench/layers.sh                 (about 20 minutes on 2 busy cores; netlib is most of it)
 #   needs: apt-get install python3-torch python3-numpy libopenblas0-pthread   (and note that installing
 #   libopenblas0-pthread switches the libblas.so.3/liblapack.so.3 alternatives to OpenBLAS: set them back
 #   with update-alternatives --set if other programs rely on netlib)
