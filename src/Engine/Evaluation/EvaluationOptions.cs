@@ -1,12 +1,15 @@
+using ModelPrune.Engine.Common;
+
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>
 /// How synthetic inputs are made. DimensionOverrides maps a symbolic dimension name (<c>batch</c>) or an
 /// <c>input:axis</c> pair (<c>input_ids:1</c>) to the size to use; see <see cref="DimensionOverrideParser"/>.
 /// GatherBounds (input name → exclusive bound of its ids) may be given by a caller that already holds the
-/// parsed model; when null the comparer reads them from the original model file.
+/// parsed model; when null the comparer reads them from the original model file. Device null is the CPU.
 /// </summary>
 public sealed record EvaluationOptions(
     int Seed,
     IReadOnlyDictionary<string, long> DimensionOverrides,
-    IReadOnlyDictionary<string, long>? GatherBounds = null);
+    IReadOnlyDictionary<string, long>? GatherBounds = null,
+    ExecutionDevice? Device = null);

@@ -17,7 +17,7 @@ public static class BatchRequestReader
                 NullIfEmpty(OptionalString(root, "cacheDirectory")));
             var baseDirectory = NullIfEmpty(OptionalString(root, "baseDirectory"));
             var jobs = root.GetProperty("models").EnumerateArray().Select(m => ReadJob(m) with { BaseDirectory = baseDirectory }).ToArray();
-            return new BatchRequest(cache, jobs);
+            return new BatchRequest(cache, jobs, NullIfEmpty(OptionalString(root, "onnxRuntimeNativeDirectory")));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -54,7 +54,8 @@ public static class BatchRequestReader
                 Setting("Dimensions"),
                 Setting("CalibrationData"),
                 Setting("CalibrationSamples"),
-                Setting("Allocation")));
+                Setting("Allocation"),
+                Setting("Device")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

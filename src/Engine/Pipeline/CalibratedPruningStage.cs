@@ -38,7 +38,7 @@ public static class CalibratedPruningStage
     {
         var batchSize = BatchSizeFor(ModelInputSignature.FromModel(model));
         var (fit, heldOut) = calibration;
-        var collector = new LayerStatisticsCollector();
+        var collector = new LayerStatisticsCollector(Common.ExecutionDeviceResolver.Shared.Resolve(settings.Device, file));
         var statistics = collector.Collect(model, selected, gram: true, Batches(fit, batchSize), file);
         // Measured before any layer changes: like the fit statistics, on the dense model's inputs.
         var heldOutStatistics = heldOut.SampleCount == 0

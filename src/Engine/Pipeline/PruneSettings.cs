@@ -1,9 +1,14 @@
 using System.Globalization;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Pruning;
 
 namespace ModelPrune.Engine.Pipeline;
 
-/// <summary>Validated, normalised settings; <see cref="CanonicalText"/> feeds the cache key.</summary>
+/// <summary>
+/// Validated, normalised settings; <see cref="CanonicalText"/> feeds the cache key. The requested
+/// <see cref="Device"/> is left out of it on purpose: the key holds the device that actually ran (see
+/// ModelPipeline), so Device="auto" and "cpu" share cache entries on a machine without CUDA.
+/// </summary>
 public sealed record PruneSettings(
     PruningMethod Method,
     double Sparsity,
@@ -15,7 +20,8 @@ public sealed record PruneSettings(
     IReadOnlyDictionary<string, long> Dimensions,
     string? CalibrationData = null,
     int CalibrationSamples = PruneSettings.DefaultCalibrationSamples,
-    LayerAllocation Allocation = LayerAllocation.Uniform)
+    LayerAllocation Allocation = LayerAllocation.Uniform,
+    RequestedDevice Device = RequestedDevice.Auto)
 {
     public const double DefaultSparsity = 0.5;
     public const int DefaultCalibrationSamples = 128;

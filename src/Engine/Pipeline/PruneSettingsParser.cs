@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
@@ -43,7 +44,21 @@ public static class PruneSettingsParser
             DimensionOverrideParser.Parse(raw.Dimensions, file),
             needsCalibration ? calibration : null,
             needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples,
-            ParseAllocation(raw.Allocation, method, pattern, file));
+            ParseAllocation(raw.Allocation, method, pattern, file),
+            ParseDevice(raw.Device, file));
+    }
+
+    private static RequestedDevice ParseDevice(string? text, string file)
+    {
+        switch (string.IsNullOrWhiteSpace(text) ? "auto" : text.Trim().ToLowerInvariant())
+        {
+            case "auto": return RequestedDevice.Auto;
+            case ExecutionDevice.CpuName: return RequestedDevice.Cpu;
+            case ExecutionDevice.CudaName: return RequestedDevice.Cuda;
+            default:
+                throw new ModelPruneException(DiagnosticCodes.InvalidDevice, file,
+                    $"Device '{text}' is not known. Use \"auto\" (CUDA when ONNX Runtime can use it, else the CPU; the default), \"cpu\" or \"cuda\".");
+        }
     }
 
     private static LayerAllocation ParseAllocation(string? text, PruningMethod method, SparsityPattern pattern, string file)

@@ -15,4 +15,5 @@ public sealed record RawSettings(
     string? Dimensions = null,
     string? CalibrationData = null,
     string? CalibrationSamples = null,
-    string? Allocation = null);
+    string? Allocation = null,
+    string? Device = null);
