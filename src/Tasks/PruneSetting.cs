@@ -32,6 +32,7 @@ namespace ModelPrune.Tasks
             new PruneSetting("CalibrationData", "CalibrationData"),
             new PruneSetting("CalibrationSamples", "CalibrationSamples"),
             new PruneSetting("Allocation", "Allocation"),
+            new PruneSetting("Device", "Device"),
         };
 
         public string MetadataName { get; }
