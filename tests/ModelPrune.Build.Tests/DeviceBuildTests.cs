@@ -1,6 +1,9 @@
 using System.Runtime.InteropServices;
+using System.Security;
 using System.Text.Json;
 using ModelPrune.Build.Tests.Infrastructure;
+using NuGet.Packaging;
+using NuGet.Versioning;
 
 namespace ModelPrune.Build.Tests;
 
@@ -109,10 +112,82 @@ public sealed class DeviceBuildTests
         Assert.Contains(missing.Lines, line => line.Contains(empty, StringComparison.Ordinal) && line.Contains("error MP3007", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The first build with ModelPruneOnnxRuntimeGpu=true restores the GPU package itself. The project's own
+    /// nuget.config offers only local feeds, one with a small stand-in package of the GPU package's name and
+    /// version, so the restore is real and nothing is fetched from nuget.org.
+    /// </summary>
+    [Fact]
+    public void ModelPruneOnnxRuntimeGpu_restores_the_gpu_package_through_the_project_s_nuget_config()
+    {
+        var (rid, packageId, library) = GpuPackage();
+        if (rid is null)
+        {
+            return;
+        }
+
+        var project = ConsumerProject.Create(_package, _log, "DeviceGpuRestore");
+        var standInFeed = Path.Combine(project.Directory, "stand-in-feed");
+        Directory.CreateDirectory(standInFeed);
+        var builder = new PackageBuilder { Id = packageId!, Version = NuGetVersion.Parse("1.31.0"), Description = "Test stand-in: the CPU build of ONNX Runtime." };
+        builder.Authors.Add("ModelPrune tests");
+        builder.Files.Add(new PhysicalPackageFile { SourcePath = PackagedCpuLibrary(rid, library!), TargetPath = $"runtimes/{rid}/native/{library}" });
+        using (var stream = File.Create(Path.Combine(standInFeed, $"{packageId}.1.31.0.nupkg")))
+        {
+            builder.Save(stream);
+        }
+
+        var packages = Path.Combine(project.Directory, "nuget-packages");
+        File.WriteAllText(Path.Combine(project.Directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="modelprune-test-feed" value="{SecurityElement.Escape(_package.FeedDirectory)}" />
+                <add key="stand-in" value="{SecurityElement.Escape(standInFeed)}" />
+              </packageSources>
+              <config>
+                <add key="globalPackagesFolder" value="{SecurityElement.Escape(packages)}" />
+              </config>
+            </configuration>
+            """);
+        project.AddFile("Models/classifier.onnx", TestModels.Classifier);
+        project.WithItems("""<PruneModel Include="Models/classifier.onnx" Device="auto" />""");
+        project.WithProperties("<ModelPruneOnnxRuntimeGpu>true</ModelPruneOnnxRuntimeGpu>");
+
+        // NUGET_PACKAGES would win over the config's folder: this project has a folder of its own.
+        var result = project.RunWithEnvironment(new Dictionary<string, string?> { ["NUGET_PACKAGES"] = null }, "build", project.ProjectPath, "--disable-build-servers", "-nodeReuse:false");
+
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Contains($"ModelPrune: downloading {packageId} 1.31.0", result.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(packages, packageId!.ToLowerInvariant(), "1.31.0", "runtimes", rid, "native", library!)));
+        Assert.Contains(result.Lines, line => line.Contains("warning MP3005", StringComparison.Ordinal));
+        Assert.StartsWith("cpu (cuda unavailable: ", RunDevice(project));
+    }
+
+    private static (string? Rid, string? PackageId, string? Library) GpuPackage() =>
+        OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64 ? ("linux-x64", "Microsoft.ML.OnnxRuntime.Gpu.Linux", "libonnxruntime.so")
+        : OperatingSystem.IsWindows() && RuntimeInformation.OSArchitecture == Architecture.X64 ? ("win-x64", "Microsoft.ML.OnnxRuntime.Gpu.Windows", "onnxruntime.dll")
+        : (null, null, null);
+
+    /// <summary>The CPU library the package carries for <paramref name="rid"/>, read from the .nupkg itself.</summary>
     private string PackagedCpuLibrary(string rid, string library)
     {
-        var path = Path.Combine(_package.PackagesDirectory, "modelprune.build", _package.Version, "tools", "engine", "runtimes", rid, "native", library);
-        Assert.True(File.Exists(path), $"the package's CPU library is not at {path}");
+        var entry = $"tools/engine/runtimes/{rid}/native/{library}";
+        var folder = Path.Combine(_package.WorkDirectory, "cpu-library-" + Guid.NewGuid().ToString("N")[..8]);
+        using (var reader = new PackageArchiveReader(_package.PackagePath))
+        {
+            reader.CopyFiles(folder, new[] { entry }, (source, target, stream) =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                using var file = File.Create(target);
+                stream.CopyTo(file);
+                return target;
+            }, NuGet.Common.NullLogger.Instance, CancellationToken.None);
+        }
+
+        var path = Path.Combine(folder, entry);
+        Assert.True(File.Exists(path), $"the package holds no {entry}");
         return path;
     }
 
