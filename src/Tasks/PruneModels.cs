@@ -45,6 +45,12 @@ namespace ModelPrune.Tasks
         /// <summary>What relative paths in settings (CalibrationData) are relative to: the project folder.</summary>
         public string? ProjectDirectory { get; set; }
 
+        /// <summary>
+        /// A folder with another ONNX Runtime native library for the engine to load (the GPU build); empty for
+        /// the CPU build shipped beside the engine.
+        /// </summary>
+        public string? OnnxRuntimeNativeDirectory { get; set; }
+
         /// <summary>Serialises builds that share the output folder (see <see cref="FolderLock"/>).</summary>
         public string? LockFile { get; set; }
 
@@ -102,7 +108,7 @@ namespace ModelPrune.Tasks
             DeleteStaleOutputs();
             try
             {
-                PruneRequest.Write(RequestFile, PruneRequest.ToJson(Models, CacheEnabled, CacheDirectory, ProjectDirectory));
+                PruneRequest.Write(RequestFile, PruneRequest.ToJson(Models, CacheEnabled, CacheDirectory, ProjectDirectory, OnnxRuntimeNativeDirectory));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -131,6 +137,18 @@ namespace ModelPrune.Tasks
 
             return succeeded;
         }
+
+        /// <summary>
+        /// The engine's <c>path: info MP3005: ...</c> lines (Device="auto" ran on the CPU) are no category MSBuild
+        /// knows: left alone they would be high-importance messages in every CPU-only build. They are worth a look
+        /// at normal verbosity; errors, warnings and the summary lines keep their importance.
+        /// </summary>
+        protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+        {
+            base.LogEventsFromTextOutput(singleLine, IsInformation(singleLine) ? MessageImportance.Normal : messageImportance);
+        }
+
+        internal static bool IsInformation(string line) => line.IndexOf(": info MP", StringComparison.Ordinal) >= 0;
 
         protected override string GenerateFullPathToTool() => DotnetHost.Find(DotnetHostPath) ?? ToolName;
 

@@ -7,13 +7,14 @@ namespace ModelPrune.Tasks
     /// <summary>Writes the engine's request file: the cache options and every model of the batch.</summary>
     internal static class PruneRequest
     {
-        public static string ToJson(ITaskItem[] models, bool cacheEnabled, string? cacheDirectory, string? baseDirectory = null)
+        public static string ToJson(ITaskItem[] models, bool cacheEnabled, string? cacheDirectory, string? baseDirectory = null, string? onnxRuntimeNativeDirectory = null)
         {
             var json = new JsonWriter();
             json.WriteStartObject();
             json.WriteBoolean("cacheEnabled", cacheEnabled);
             json.WriteString("cacheDirectory", string.IsNullOrWhiteSpace(cacheDirectory) ? string.Empty : Path.GetFullPath(cacheDirectory));
             json.WriteString("baseDirectory", string.IsNullOrWhiteSpace(baseDirectory) ? string.Empty : Path.GetFullPath(baseDirectory));
+            json.WriteString("onnxRuntimeNativeDirectory", string.IsNullOrWhiteSpace(onnxRuntimeNativeDirectory) ? string.Empty : Path.GetFullPath(onnxRuntimeNativeDirectory));
             json.WritePropertyName("models");
             json.WriteStartArray();
             foreach (var model in models)

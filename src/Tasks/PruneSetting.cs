@@ -34,6 +34,7 @@ namespace ModelPrune.Tasks
             new PruneSetting("Allocation", "Allocation"),
             new PruneSetting("MinLayerSparsity", "MinLayerSparsity"),
             new PruneSetting("CalibrationMode", "CalibrationMode"),
+            new PruneSetting("Device", "Device"),
         };
 
         public string MetadataName { get; }

@@ -58,10 +58,13 @@ public static class CommandLine
         var dims = new Option<string?>("--dims") { Description = "Symbolic dimension sizes for evaluation, e.g. batch=4;sequence=32." };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the result cache." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Cache folder (default MODELPRUNE_CACHE_DIR or the user cache folder)." };
+        var device = new Option<string?>("--device") { Description = "Where ONNX Runtime runs calibration and evaluation: auto (CUDA if a CUDA session can be created, else CPU; default), cpu or cuda." };
+        var nativeDir = new Option<string?>("--onnxruntime-native-dir") { Description = "Folder with another ONNX Runtime native library to load (e.g. the GPU build's runtimes/linux-x64/native)." };
 
         var command = new Command("prune", "Prune one model and write the pruned model and its report.")
         {
             model, outputPath, report, sparsity, method, pattern, maxLayer, minLayer, include, exclude, seed, dims, calibration, calibrationSamples, calibrationMode, allocation, noCache, cacheDir,
+            device, nativeDir,
         };
         command.SetAction(result =>
         {
@@ -69,9 +72,9 @@ public static class CommandLine
                 result.GetValue(sparsity), result.GetValue(method), result.GetValue(pattern), result.GetValue(maxLayer),
                 result.GetValue(include), result.GetValue(exclude), result.GetValue(seed), result.GetValue(dims),
                 result.GetValue(calibration), result.GetValue(calibrationSamples), result.GetValue(allocation),
-                result.GetValue(minLayer), result.GetValue(calibrationMode));
+                result.GetValue(minLayer), result.GetValue(calibrationMode), result.GetValue(device));
             var job = ModelJob.WithDefaultReportPaths(result.GetValue(model)!, result.GetValue(outputPath)!, result.GetValue(report), settings);
-            var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job });
+            var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job }, result.GetValue(nativeDir));
             return BatchRunner.Run(request, output);
         });
         return command;

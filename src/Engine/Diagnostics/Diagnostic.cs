@@ -7,10 +7,20 @@ public sealed record Diagnostic(DiagnosticSeverity Severity, string Code, string
 
     public static Diagnostic Error(string code, string file, string message) => new(DiagnosticSeverity.Error, code, file, message);
 
-    /// <summary><c>path: error MP1234: message</c>: ToolTask turns this into an MSBuild error with code and file.</summary>
+    public static Diagnostic Info(string code, string file, string message) => new(DiagnosticSeverity.Info, code, file, message);
+
+    /// <summary>
+    /// <c>path: error MP1234: message</c>: ToolTask turns this into an MSBuild error with code and file.
+    /// <c>info</c> is no category MSBuild knows, so such a line stays a message (the task lowers its importance).
+    /// </summary>
     public override string ToString()
     {
-        var kind = Severity == DiagnosticSeverity.Error ? "error" : "warning";
+        var kind = Severity switch
+        {
+            DiagnosticSeverity.Error => "error",
+            DiagnosticSeverity.Warning => "warning",
+            _ => "info",
+        };
         var file = string.IsNullOrEmpty(File) ? "modelprune" : File;
         return $"{file}: {kind} {Code}: {Message}";
     }

@@ -3,6 +3,7 @@ namespace ModelPrune.Engine.Diagnostics;
 /// <summary>
 /// Every code the engine prints. Each one has an entry in docs/diagnostics.md with its cause and fix;
 /// MP1xxx are input errors, MP2xxx regressions, MP3xxx environment, MP9xxx internal.
+/// MP3008 is logged by the MSBuild targets (the engine never sees an unsupported platform's request for the GPU build).
 /// </summary>
 public static class DiagnosticCodes
 {
@@ -38,6 +39,7 @@ public static class DiagnosticCodes
     public const string LayerNotCalibrated = "MP1043";
     public const string FewCalibrationTokens = "MP1044";
     public const string InvalidAllocation = "MP1045";
+    public const string InvalidDevice = "MP1046";
     public const string InvalidMinLayerSparsity = "MP1047";
     public const string InvalidCalibrationMode = "MP1048";
 
@@ -45,6 +47,10 @@ public static class DiagnosticCodes
     public const string CacheEntryCorrupt = "MP3002";
     public const string EngineNotFound = "MP3003";
     public const string OutputUnwritable = "MP3004";
+    public const string CudaFallback = "MP3005";
+    public const string CudaUnavailable = "MP3006";
+    public const string OnnxRuntimeLibraryNotFound = "MP3007";
+    public const string OnnxRuntimeGpuUnsupportedPlatform = "MP3008";
 
     public const string EngineCrashed = "MP9001";
     public const string InternalError = "MP9002";

@@ -2,6 +2,8 @@ namespace ModelPrune.Engine.Diagnostics;
 
 public enum DiagnosticSeverity
 {
+    /// <summary>Worth knowing, not worth a warning (MSBuild logs it as a normal-importance message).</summary>
+    Info,
     Warning,
     Error,
 }

@@ -1,3 +1,5 @@
+using ModelPrune.Engine.Common;
+
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>
@@ -5,10 +7,11 @@ namespace ModelPrune.Engine.Evaluation;
 /// <c>input:axis</c> pair (<c>input_ids:1</c>) to the size to use; see <see cref="DimensionOverrideParser"/>.
 /// GatherBounds (input name → exclusive bound of its ids) may be given by a caller that already holds the
 /// parsed model; when null the comparer reads them from the original model file. Given <paramref name="Samples"/>,
-/// the models are compared on those real samples instead, and the synthetic settings are unused.
+/// the models are compared on those real samples instead, and the synthetic settings are unused. Device null is the CPU.
 /// </summary>
 public sealed record EvaluationOptions(
     int Seed,
     IReadOnlyDictionary<string, long> DimensionOverrides,
     IReadOnlyDictionary<string, long>? GatherBounds = null,
+    ExecutionDevice? Device = null,
     EvaluationBatch? Samples = null);

@@ -26,7 +26,8 @@ public static class ModelComparer
         try
         {
             List<CapturedOutput> originalOutputs;
-            using (var session = Open(originalModelPath, displayFile, pruned: false))
+            var device = options.Device ?? ExecutionDevice.Cpu;
+            using (var session = Open(originalModelPath, device, displayFile, pruned: false))
             {
                 inputs = options.Samples is { } samples ? FromSamples(samples) : InputSynthesizer.Create(session, gatherBounds, options, displayFile);
                 var outputNames = TensorOutputNames(session);
@@ -34,7 +35,7 @@ public static class ModelComparer
             }
 
             List<CapturedOutput> prunedOutputs;
-            using (var session = Open(prunedModelPath, displayFile, pruned: true))
+            using (var session = Open(prunedModelPath, device, displayFile, pruned: true))
             {
                 prunedOutputs = Run(session, inputs, originalOutputs.Select(o => o.Name).ToList(), displayFile, pruned: true);
             }
@@ -78,11 +79,12 @@ public static class ModelComparer
         }
     }
 
-    private static InferenceSession Open(string path, string displayFile, bool pruned)
+    private static InferenceSession Open(string path, ExecutionDevice device, string displayFile, bool pruned)
     {
         var options = OnnxSessionOptions.ForOnePass();
         try
         {
+            device.Configure(options);
             return new InferenceSession(path, options);
         }
         catch (OnnxRuntimeException e)

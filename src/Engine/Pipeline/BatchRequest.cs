@@ -1,4 +1,8 @@
 namespace ModelPrune.Engine.Pipeline;
 
 /// <summary>The request file the MSBuild task writes: every out-of-date model of one project.</summary>
-public sealed record BatchRequest(CacheOptions Cache, IReadOnlyList<ModelJob> Jobs);
+/// <param name="OnnxRuntimeNativeDirectory">
+/// A folder holding another build of ONNX Runtime's native library (the GPU build) to use instead of the
+/// one shipped beside the engine; null for the shipped CPU build.
+/// </param>
+public sealed record BatchRequest(CacheOptions Cache, IReadOnlyList<ModelJob> Jobs, string? OnnxRuntimeNativeDirectory = null);

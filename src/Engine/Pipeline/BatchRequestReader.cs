@@ -17,7 +17,7 @@ public static class BatchRequestReader
                 NullIfEmpty(OptionalString(root, "cacheDirectory")));
             var baseDirectory = NullIfEmpty(OptionalString(root, "baseDirectory"));
             var jobs = root.GetProperty("models").EnumerateArray().Select(m => ReadJob(m) with { BaseDirectory = baseDirectory }).ToArray();
-            return new BatchRequest(cache, jobs);
+            return new BatchRequest(cache, jobs, NullIfEmpty(OptionalString(root, "onnxRuntimeNativeDirectory")));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -56,7 +56,8 @@ public static class BatchRequestReader
                 Setting("CalibrationSamples"),
                 Setting("Allocation"),
                 Setting("MinLayerSparsity"),
-                Setting("CalibrationMode")));
+                Setting("CalibrationMode"),
+                Setting("Device")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

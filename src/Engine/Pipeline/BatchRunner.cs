@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 
@@ -12,6 +13,8 @@ public static class BatchRunner
     public static int Run(BatchRequest request, TextWriter output)
     {
         var outcomes = new ModelOutcome[request.Jobs.Count];
+        // Before the warm-up: the first ORT call binds the native library for the life of the process.
+        if (request.OnnxRuntimeNativeDirectory is { } nativeDirectory) OnnxRuntimeNativeLibrary.LoadFrom(nativeDirectory);
         if (request.Jobs.Count > 0) OnnxRuntimeWarmup.Start();
         // Each model's ONNX Runtime sessions already use every core; two at a time keeps memory in check.
         var parallelism = Math.Max(1, Math.Min(request.Jobs.Count, Math.Min(2, Environment.ProcessorCount)));

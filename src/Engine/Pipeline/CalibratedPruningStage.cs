@@ -39,7 +39,7 @@ public static class CalibratedPruningStage
     {
         var batchSize = BatchSizeFor(ModelInputSignature.FromModel(model));
         var (fit, heldOut) = calibration;
-        var collector = new LayerStatisticsCollector();
+        var collector = new LayerStatisticsCollector(Common.ExecutionDeviceResolver.Shared.Resolve(settings.Device, file));
         var byName = selected.ToDictionary(w => w.Name, StringComparer.Ordinal);
         var rounds = settings.CalibrationMode == CalibrationMode.Sequential
             ? LayerRounds.Plan(model, selected)

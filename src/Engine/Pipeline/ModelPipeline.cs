@@ -60,8 +60,9 @@ public static class ModelPipeline
 
         var log = new DiagnosticLog();
         var calibration = LoadCalibration(settings, model, job.ResolvedBaseDirectory, log, file);
+        var device = ResolveDevice(settings, printed, file);
         var cache = OpenCache(cacheOptions);
-        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration), EngineVersion.Current);
+        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration) + DeviceKey(device), EngineVersion.Current);
         var cacheStatus = cache is null ? "disabled" : "miss";
         if (cache is not null)
         {
@@ -79,7 +80,7 @@ public static class ModelPipeline
                     AtomicFile.Copy(cached.ModelPath, job.OutputPath);
                     AtomicFile.WriteAllBytes(job.ReportPath, ReportJson.Serialize(fromCache));
                     timings.Add(Lap("cache", stage));
-                    WriteRunFiles(job, fromCache, new RunInfo("hit", "cpu", Finish(timings, total)));
+                    WriteRunFiles(job, fromCache, new RunInfo("hit", device.Description, Finish(timings, total)));
                     return (fromCache, "hit");
                 case CacheLookup.Corrupt:
                     printed.Add(Diagnostic.Warning(DiagnosticCodes.CacheEntryCorrupt, file,
@@ -99,7 +100,7 @@ public static class ModelPipeline
         Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
         var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
-        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph),
+        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph), device,
             EvaluationBatch.From(calibrationSplit, CalibratedPruningStage.FixedBatchSize(ModelInputSignature.FromModel(model.Proto))));
         timings.Add(Lap("write", stage));
 
@@ -133,7 +134,7 @@ public static class ModelPipeline
         File.Move(stagedModel, job.OutputPath, overwrite: true);
         AtomicFile.WriteAllBytes(job.ReportPath, reportJson);
         StoreInCache(cache, key, job, reportJson, printed);
-        WriteRunFiles(job, report, new RunInfo(cacheStatus, "cpu", Finish(timings, total)));
+        WriteRunFiles(job, report, new RunInfo(cacheStatus, device.Description, Finish(timings, total)));
         return (report, cacheStatus);
     }
 
@@ -152,6 +153,34 @@ public static class ModelPipeline
 
         return calibration;
     }
+
+    /// <summary>
+    /// Where ONNX Runtime runs this model's sessions. A fallback of Device="auto" is said once per model: as
+    /// a warning when the GPU build of ORT was given (someone meant to use it), else as information, since
+    /// the CPU build that ships with ModelPrune cannot do otherwise. It goes to the console and the run
+    /// record, never into the deterministic report.
+    /// </summary>
+    private static ExecutionDevice ResolveDevice(PruneSettings settings, List<Diagnostic> printed, string file)
+    {
+        var device = ExecutionDeviceResolver.Shared.Resolve(settings.Device, file);
+        if (device.FallbackReason is { } reason)
+        {
+            var message = $"Device=\"auto\": ONNX Runtime runs on the CPU because it cannot create a CUDA session: {reason}. "
+                + "To use an NVIDIA GPU: ModelPruneOnnxRuntimeGpu=true (--onnxruntime-native-dir) with CUDA 13 and cuDNN 9 installed. "
+                + "Device=\"cpu\" skips the check; Device=\"cuda\" makes this an error.";
+            printed.Add(OnnxRuntimeNativeLibrary.LoadedFrom is null
+                ? Diagnostic.Info(DiagnosticCodes.CudaFallback, file, message)
+                : Diagnostic.Warning(DiagnosticCodes.CudaFallback, file, message));
+        }
+
+        return device;
+    }
+
+    /// <summary>
+    /// The device that ran joins the cache key: CUDA and the CPU sum floats in other orders, so statistics,
+    /// pruned weights (wanda/sparsegpt) and the report's metrics can differ in the last bits.
+    /// </summary>
+    private static string DeviceKey(ExecutionDevice device) => "\ndevice=" + device.Name;
 
     /// <summary>The calibration content joins the cache key: the same settings on other data give another result.</summary>
     private static string CalibrationKey(CalibrationSet? calibration) =>

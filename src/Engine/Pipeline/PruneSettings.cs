@@ -1,10 +1,15 @@
 using System.Globalization;
 using ModelPrune.Engine.Calibration;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Pruning;
 
 namespace ModelPrune.Engine.Pipeline;
 
-/// <summary>Validated, normalised settings; <see cref="CanonicalText"/> feeds the cache key.</summary>
+/// <summary>
+/// Validated, normalised settings; <see cref="CanonicalText"/> feeds the cache key. The requested
+/// <see cref="Device"/> is left out of it on purpose: the key holds the device that actually ran (see
+/// ModelPipeline), so Device="auto" and "cpu" share cache entries on a machine without CUDA.
+/// </summary>
 public sealed record PruneSettings(
     PruningMethod Method,
     double Sparsity,
@@ -18,7 +23,8 @@ public sealed record PruneSettings(
     int CalibrationSamples = PruneSettings.DefaultCalibrationSamples,
     LayerAllocation Allocation = LayerAllocation.Uniform,
     double MinLayerSparsity = 0,
-    CalibrationMode CalibrationMode = CalibrationMode.OnePass)
+    CalibrationMode CalibrationMode = CalibrationMode.OnePass,
+    RequestedDevice Device = RequestedDevice.Auto)
 {
     public const double DefaultSparsity = 0.5;
     public const int DefaultCalibrationSamples = 128;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ModelPrune.Engine.Calibration;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
@@ -47,7 +48,8 @@ public static class PruneSettingsParser
             needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples,
             ParseAllocation(raw.Allocation, method, pattern, file),
             minLayerSparsity,
-            needsCalibration ? ParseCalibrationMode(raw.CalibrationMode, file) : CalibrationMode.OnePass);
+            needsCalibration ? ParseCalibrationMode(raw.CalibrationMode, file) : CalibrationMode.OnePass,
+            ParseDevice(raw.Device, file));
     }
 
     private static CalibrationMode ParseCalibrationMode(string? text, string file)
@@ -60,6 +62,19 @@ public static class PruneSettingsParser
             _ => throw new ModelPruneException(DiagnosticCodes.InvalidCalibrationMode, file,
                 $"CalibrationMode '{text}' is not known. Use \"one-pass\" (the default: every layer measured on the dense model in one pass) or \"sequential\" (layers pruned in order, each measured on the inputs the pruned layers before it produce; one pass per layer depth)."),
         };
+    }
+
+    private static RequestedDevice ParseDevice(string? text, string file)
+    {
+        switch (string.IsNullOrWhiteSpace(text) ? "auto" : text.Trim().ToLowerInvariant())
+        {
+            case "auto": return RequestedDevice.Auto;
+            case ExecutionDevice.CpuName: return RequestedDevice.Cpu;
+            case ExecutionDevice.CudaName: return RequestedDevice.Cuda;
+            default:
+                throw new ModelPruneException(DiagnosticCodes.InvalidDevice, file,
+                    $"Device '{text}' is not known. Use \"auto\" (CUDA when ONNX Runtime can use it, else the CPU; the default), \"cpu\" or \"cuda\".");
+        }
     }
 
     private static LayerAllocation ParseAllocation(string? text, PruningMethod method, SparsityPattern pattern, string file)

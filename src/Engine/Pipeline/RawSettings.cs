@@ -17,4 +17,5 @@ public sealed record RawSettings(
     string? CalibrationSamples = null,
     string? Allocation = null,
     string? MinLayerSparsity = null,
-    string? CalibrationMode = null);
+    string? CalibrationMode = null,
+    string? Device = null);

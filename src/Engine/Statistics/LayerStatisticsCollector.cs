@@ -13,11 +13,11 @@ namespace ModelPrune.Engine.Statistics;
 /// </summary>
 public sealed class LayerStatisticsCollector
 {
-    private readonly StatisticsDevice _device;
+    private readonly ExecutionDevice _device;
 
-    public LayerStatisticsCollector(StatisticsDevice? device = null)
+    public LayerStatisticsCollector(ExecutionDevice? device = null)
     {
-        _device = device ?? StatisticsDevice.Cpu;
+        _device = device ?? ExecutionDevice.Cpu;
     }
 
     /// <param name="model">Not modified; the statistics nodes go into a copy.</param>

@@ -79,13 +79,18 @@ public sealed class ConsumerProject
     public CommandResult Clean(params string[] arguments) =>
         Run(new[] { "clean", ProjectPath, "--disable-build-servers", "-nodeReuse:false" }.Concat(arguments).ToArray());
 
-    public CommandResult Run(params string[] arguments)
+    public CommandResult Run(params string[] arguments) => RunWithEnvironment(new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Like <see cref="Run"/>, with these environment variables set (null: removed) over the usual ones.</summary>
+    public CommandResult RunWithEnvironment(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var result = DotnetCli.Run(Directory, new Dictionary<string, string?>
+        var variables = new Dictionary<string, string?>
         {
             ["NUGET_PACKAGES"] = _package.PackagesDirectory,
             ["MODELPRUNE_CACHE_DIR"] = CacheDirectory,
-        }, arguments);
+        };
+        foreach (var (name, value) in environment) variables[name] = value;
+        var result = DotnetCli.Run(Directory, variables, arguments);
         _log.WriteLine($"$ {result.CommandLine}  -> exit {result.ExitCode} in {result.Duration.TotalSeconds:F1} s");
         return result;
     }

@@ -40,7 +40,14 @@ public static class DotnetCli
         start.Environment["MSBUILDTERMINALLOGGER"] = "off";
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         var output = new StringBuilder();

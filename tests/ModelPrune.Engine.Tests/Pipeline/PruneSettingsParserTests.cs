@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Pipeline;
 using ModelPrune.Engine.Pruning;
@@ -85,5 +86,36 @@ public sealed class PruneSettingsParserTests
         Assert.Equal("data.npz", wanda.CalibrationData);
         Assert.Equal(64, wanda.CalibrationSamples);
         Assert.Equal(DiagnosticCodes.InvalidCalibrationSamples, badSamples.Diagnostic.Code);
+    }
+
+    [Theory]
+    [InlineData(null, RequestedDevice.Auto)]
+    [InlineData("", RequestedDevice.Auto)]
+    [InlineData(" Auto ", RequestedDevice.Auto)]
+    [InlineData("cpu", RequestedDevice.Cpu)]
+    [InlineData("CUDA", RequestedDevice.Cuda)]
+    public void Device_is_auto_cpu_or_cuda_in_any_case(string? text, RequestedDevice expected)
+    {
+        Assert.Equal(expected, PruneSettingsParser.Parse(new RawSettings(Device: text), "m.onnx").Device);
+    }
+
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("cuda:0")]
+    public void An_unknown_device_is_an_input_error_naming_the_file(string text)
+    {
+        var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(new RawSettings(Device: text), "/models/m.onnx"));
+
+        Assert.Equal(DiagnosticCodes.InvalidDevice, e.Diagnostic.Code);
+        Assert.StartsWith($"/models/m.onnx: error MP1046: Device '{text}' is not known.", e.Diagnostic.ToString());
+    }
+
+    /// <summary>The key holds the device that ran (ModelPipeline adds it), so the requested one stays out of the settings text.</summary>
+    [Fact]
+    public void The_requested_device_does_not_change_the_canonical_text()
+    {
+        Assert.Equal(
+            PruneSettingsParser.Parse(new RawSettings(Device: "auto"), "m.onnx").CanonicalText,
+            PruneSettingsParser.Parse(new RawSettings(Device: "cpu"), "m.onnx").CanonicalText);
     }
 }

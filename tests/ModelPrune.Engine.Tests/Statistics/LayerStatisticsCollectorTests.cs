@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Statistics;
@@ -109,7 +110,7 @@ public sealed class LayerStatisticsCollectorTests
         var model = FixtureModels.GemmMlp();
         using var batches = CalibrationBatches.Random("input", 6, new long[] { 2, 16 });
         var configured = 0;
-        var device = new StatisticsDevice("test-cpu", _ => configured++);
+        var device = new ExecutionDevice("test-cpu", _ => configured++);
 
         var result = new LayerStatisticsCollector(device).Collect(model, PrunableWeightFinder.Find(model), gram: false, batches.Batches, "gemm_mlp.onnx");
 
