@@ -41,6 +41,7 @@ public static class CalibratedPruningStage
         var (fit, heldOut) = calibration;
         var collector = new LayerStatisticsCollector(Common.ExecutionDeviceResolver.Shared.Resolve(settings.Device, file));
         var byName = selected.ToDictionary(w => w.Name, StringComparer.Ordinal);
+        var paddingMask = PaddingMask.Find(model);
         var rounds = settings.CalibrationMode == CalibrationMode.Sequential
             ? LayerRounds.Plan(model, selected)
             : new[] { selected };
@@ -50,7 +51,7 @@ public static class CalibratedPruningStage
         IReadOnlyDictionary<string, double>? sparsities = null;
         if (rounds.Count > 1 && settings.Allocation != LayerAllocation.Uniform)
         {
-            sparsities = LayerSparsities(collector.Collect(model, selected, gram: false, Batches(fit, batchSize), file).Layers, byName, settings);
+            sparsities = LayerSparsities(collector.Collect(model, selected, gram: false, Batches(fit, batchSize), file, paddingMask).Layers, byName, settings);
         }
 
         var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
@@ -58,10 +59,10 @@ public static class CalibratedPruningStage
         foreach (var round in rounds)
         {
             // Each round measures its layers on the model as pruned so far (in one-pass mode: the dense model).
-            var statistics = collector.Collect(model, round, gram: true, Batches(fit, batchSize), file);
+            var statistics = collector.Collect(model, round, gram: true, Batches(fit, batchSize), file, paddingMask);
             var heldOutStatistics = heldOut.SampleCount == 0
                 ? null
-                : collector.Collect(model, round, gram: true, Batches(heldOut, batchSize), file).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
+                : collector.Collect(model, round, gram: true, Batches(heldOut, batchSize), file, paddingMask).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
 
             foreach (var layer in statistics.Skipped)
             {

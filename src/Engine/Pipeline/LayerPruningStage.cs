@@ -71,6 +71,7 @@ public static class LayerPruningStage
                 ReconstructionError = MetricRounding.Round6(result.ReconstructionError),
                 HeldOutError = result.HeldOutError is { } heldOut ? MetricRounding.Round6(heldOut) : null,
                 Dampening = result.Dampening,
+                CalibrationTokens = result.Tokens,
             }
             : report;
     }

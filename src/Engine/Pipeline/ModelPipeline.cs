@@ -7,6 +7,7 @@ using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Reporting;
+using ModelPrune.Engine.Statistics;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -91,6 +92,8 @@ public static class ModelPipeline
         }
 
         var calibrationSplit = calibration is null ? ((CalibrationSet Fit, CalibrationSet HeldOut)?)null : CalibratedPruningStage.Split(calibration);
+        // Read before pruning for the report; the stage finds the same input itself.
+        var paddingMask = calibration is null ? null : PaddingMask.Find(model.Proto);
         var layers = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file);
         var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         timings.Add(Lap("prune", stage));
@@ -121,7 +124,7 @@ public static class ModelPipeline
             new ReportSettings(settings.MethodName, settings.Sparsity, settings.Pattern.ToString(), settings.MaxLayerSparsity,
                 settings.Include, settings.Exclude, settings.Seed, settings.DimensionList,
                 calibrationSplit is { } split
-                    ? new CalibrationReport(settings.CalibrationData!, calibration!.Sha256, split.Fit.SampleCount, calibration.IsSynthetic, split.HeldOut.SampleCount, settings.CalibrationModeName)
+                    ? new CalibrationReport(settings.CalibrationData!, calibration!.Sha256, split.Fit.SampleCount, calibration.IsSynthetic, split.HeldOut.SampleCount, settings.CalibrationModeName, paddingMask)
                     : null,
                 settings.AllocationName,
                 settings.MinLayerSparsityForReport),

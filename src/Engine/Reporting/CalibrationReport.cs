@@ -5,4 +5,5 @@ namespace ModelPrune.Engine.Reporting;
 /// fitted the statistics on and how many it held out to measure the layers' error on unseen data.
 /// </summary>
 /// <param name="Mode">"sequential", or null for the default one-pass mode.</param>
-public sealed record CalibrationReport(string Source, string Sha256, int Samples, bool Synthetic, int HeldOutSamples = 0, string? Mode = null);
+/// <param name="PaddingMask">The input whose padded positions were left out of the statistics, or null when none was.</param>
+public sealed record CalibrationReport(string Source, string Sha256, int Samples, bool Synthetic, int HeldOutSamples = 0, string? Mode = null, string? PaddingMask = null);

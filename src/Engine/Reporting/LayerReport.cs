@@ -4,7 +4,8 @@ namespace ModelPrune.Engine.Reporting;
 /// One prunable weight. Status is <c>pruned</c>, <c>excluded</c> (by IncludeLayers/ExcludeLayers) or <c>skipped</c>
 /// (with a reason, e.g. input dimension not a multiple of M, or an element type we do not prune).
 /// Calibrated methods add ReconstructionError = ||X(W − Ŵ)ᵀ||² / ||XWᵀ||² on the calibration inputs they
-/// fitted, HeldOutError the same on the held-out calibration samples, and SparseGPT the Dampening it used.
+/// fitted, HeldOutError the same on the held-out calibration samples, SparseGPT the Dampening it used, and
+/// CalibrationTokens the rows of X the statistics summed (padded positions left out).
 /// </summary>
 public sealed record LayerReport(
     string Name,
@@ -19,4 +20,5 @@ public sealed record LayerReport(
     string? Reason,
     double? ReconstructionError = null,
     double? HeldOutError = null,
-    double? Dampening = null);
+    double? Dampening = null,
+    long? CalibrationTokens = null);

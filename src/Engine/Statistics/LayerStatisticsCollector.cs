@@ -24,12 +24,14 @@ public sealed class LayerStatisticsCollector
     /// <param name="gram">Whether to also collect XᵀX (SparseGPT) besides Σx² (Wanda).</param>
     /// <param name="batches">Model input name → value, one dictionary per batch; the caller owns and disposes the values.</param>
     /// <param name="displayFile">The model file named in errors.</param>
+    /// <param name="paddingMask">The input whose zeros mark padded positions to leave out (<see cref="PaddingMask"/>), or null.</param>
     public LayerStatisticsResult Collect(
         global::Onnx.ModelProto model,
         IReadOnlyList<PrunableWeight> weights,
         bool gram,
         IEnumerable<IReadOnlyDictionary<string, OrtValue>> batches,
-        string displayFile)
+        string displayFile,
+        string? paddingMask = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(weights);
@@ -66,7 +68,7 @@ public sealed class LayerStatisticsCollector
                 $"The model imports ONNX opset {opset}; collecting calibration statistics needs opset {StatisticsGraphBuilder.MinimumOpset} or newer.");
         }
 
-        var statisticsModel = StatisticsGraphBuilder.Build(model, requests);
+        var statisticsModel = StatisticsGraphBuilder.Build(model, requests, paddingMask);
         var accumulators = new Dictionary<string, StatisticsAccumulator>(StringComparer.Ordinal);
         foreach (var outputs in statisticsModel.Layers)
         {
@@ -107,7 +109,8 @@ public sealed class LayerStatisticsCollector
         StatisticsModel statisticsModel,
         Dictionary<string, StatisticsAccumulator> accumulators,
         IEnumerable<IReadOnlyDictionary<string, OrtValue>> batches,
-        string displayFile)
+        string displayFile,
+        string? paddingMask = null)
     {
         OnnxRuntimeWarmup.Wait();
         var outputNames = statisticsModel.OutputNames;

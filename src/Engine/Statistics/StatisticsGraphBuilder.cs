@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using ModelPrune.Engine.Onnx;
+using static ModelPrune.Engine.Statistics.GraphNodes;
 
 namespace ModelPrune.Engine.Statistics;
 
@@ -21,7 +22,8 @@ public static class StatisticsGraphBuilder
 
     private const string Prefix = "__modelprune_";
 
-    public static StatisticsModel Build(global::Onnx.ModelProto model, IReadOnlyList<StatisticsRequest> requests)
+    /// <param name="paddingMask">The model input that marks padded positions (see <see cref="PaddingMask"/>), or null.</param>
+    public static StatisticsModel Build(global::Onnx.ModelProto model, IReadOnlyList<StatisticsRequest> requests, string? paddingMask = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(requests);
@@ -62,10 +64,15 @@ public static class StatisticsGraphBuilder
             groupOfRequest[r] = group;
         }
 
+        if (paddingMask is not null)
+        {
+            PaddingMask.AddShared(graph, paddingMask, TensorElementTypes.Float, opset);
+        }
+
         var unfoldKernels = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var group = 0; group < firstOfGroup.Count; group++)
         {
-            AddGroup(graph, group, firstOfGroup[group], gramByGroup[group], opset, unfoldKernels);
+            AddGroup(graph, group, firstOfGroup[group], gramByGroup[group], opset, unfoldKernels, paddingMask is not null);
         }
 
         var layers = new LayerStatisticsOutputs[requests.Count];
@@ -90,7 +97,7 @@ public static class StatisticsGraphBuilder
     /// X as rows of d features: [tokens, d], or [groups, tokens, d] for a Conv, whose groups each see their own
     /// patches. Σx² and the token count reduce over the tokens axis, XᵀX multiplies along it.
     /// </summary>
-    private static void AddGroup(global::Onnx.GraphProto graph, int group, LayerInput layer, bool gram, long opset, Dictionary<string, string> unfoldKernels)
+    private static void AddGroup(global::Onnx.GraphProto graph, int group, LayerInput layer, bool gram, long opset, Dictionary<string, string> unfoldKernels, bool masked)
     {
         var name = $"{Prefix}{group}_";
         var source = layer.ActivationName;
@@ -103,6 +110,13 @@ public static class StatisticsGraphBuilder
         {
             source = name + "float";
             graph.Node.Add(Node("Cast", name + "cast", new[] { layer.ActivationName }, source, IntAttribute("to", statisticType)));
+        }
+
+        // Only a [batch, sequence, d] MatMul input lines up with the mask; the check for that shape runs per batch.
+        string? maskApplied = null;
+        if (masked && layer.Unfold is null && !layer.TransposeActivation && statisticType == TensorElementTypes.Float)
+        {
+            (source, maskApplied) = PaddingMask.Apply(graph, name, source, statisticType);
         }
 
         string rows;
@@ -152,7 +166,15 @@ public static class StatisticsGraphBuilder
         var rowCount = RowsOutputPrefix + group;
         graph.Initializer.Add(Int64Tensor(name + "tokens_axis", Array.Empty<long>(), tokensAxis));
         graph.Node.Add(Node("Shape", name + "shape_of", new[] { rows }, shape));
-        graph.Node.Add(Node("Gather", name + "row_count", new[] { shape, name + "tokens_axis" }, rowCount, IntAttribute("axis", 0)));
+        if (maskApplied is null)
+        {
+            graph.Node.Add(Node("Gather", name + "row_count", new[] { shape, name + "tokens_axis" }, rowCount, IntAttribute("axis", 0)));
+        }
+        else
+        {
+            graph.Node.Add(Node("Gather", name + "row_count", new[] { shape, name + "tokens_axis" }, name + "all_rows", IntAttribute("axis", 0)));
+            PaddingMask.AddTokenCount(graph, name, maskApplied, name + "all_rows", rowCount);
+        }
         graph.Output.Add(Output(rowCount, (int)global::Onnx.TensorProto.Types.DataType.Int64));
     }
 
@@ -252,47 +274,5 @@ public static class StatisticsGraphBuilder
         {
             throw new ArgumentException($"the model already uses the name '{clash}', which the statistics nodes need", nameof(graph));
         }
-    }
-
-    private static global::Onnx.NodeProto Node(string opType, string name, string[] inputs, string output, params global::Onnx.AttributeProto[] attributes)
-    {
-        var node = new global::Onnx.NodeProto { OpType = opType, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.Add(output);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static global::Onnx.AttributeProto IntAttribute(string name, long value) =>
-        new() { Name = name, Type = global::Onnx.AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static global::Onnx.AttributeProto IntsAttribute(string name, params long[] values)
-    {
-        var attribute = new global::Onnx.AttributeProto { Name = name, Type = global::Onnx.AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    private static global::Onnx.TensorProto Int64Tensor(string name, long[] dims, params long[] values)
-    {
-        var tensor = new global::Onnx.TensorProto { Name = name, DataType = (int)global::Onnx.TensorProto.Types.DataType.Int64 };
-        tensor.Dims.AddRange(dims);
-        tensor.Int64Data.AddRange(values);
-        return tensor;
-    }
-
-    private static global::Onnx.ValueInfoProto Output(string name, int elementType, params long[] dims)
-    {
-        var shape = new global::Onnx.TensorShapeProto();
-        foreach (var dim in dims)
-        {
-            shape.Dim.Add(new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = dim });
-        }
-
-        return new global::Onnx.ValueInfoProto
-        {
-            Name = name,
-            Type = new global::Onnx.TypeProto { TensorType = new global::Onnx.TypeProto.Types.Tensor { ElemType = elementType, Shape = shape } },
-        };
     }
 }

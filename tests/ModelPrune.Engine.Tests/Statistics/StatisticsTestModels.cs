@@ -79,6 +79,31 @@ internal static class StatisticsTestModels
         return Model(graph, 17);
     }
 
+    /// <summary>
+    /// Opset 13, x [batch, seq, 4] and attention_mask [batch, seq] (int64): x → MatMul(Wseq [4,3]) → y [batch, seq, 3],
+    /// and x → ReduceMean over seq → MatMul(Wpool [4,2]) → pooled [batch, 2]. The mask is only read by the statistics.
+    /// </summary>
+    public static global::Onnx.ModelProto MaskedSequence()
+    {
+        var random = new Random(13);
+        var graph = new global::Onnx.GraphProto { Name = "masked_sequence" };
+        graph.Input.Add(Value("x", Float, "batch", "seq", 4));
+        graph.Input.Add(Value("attention_mask", (int)global::Onnx.TensorProto.Types.DataType.Int64, "batch", "seq"));
+        graph.Output.Add(Value("y", Float, "batch", "seq", 3));
+        graph.Output.Add(Value("pooled", Float, "batch", 2));
+        graph.Initializer.Add(Floats("Wseq", random, 4, 3));
+        graph.Initializer.Add(Floats("Wpool", random, 4, 2));
+        graph.Node.Add(Node("MatMul", "seq", new[] { "x", "Wseq" }, "y"));
+        var mean = Node("ReduceMean", "pool", new[] { "x" }, "mean");
+        var axes = new global::Onnx.AttributeProto { Name = "axes", Type = global::Onnx.AttributeProto.Types.AttributeType.Ints };
+        axes.Ints.Add(1);
+        mean.Attribute.Add(axes);
+        mean.Attribute.Add(Ints("keepdims", 0));
+        graph.Node.Add(mean);
+        graph.Node.Add(Node("MatMul", "head", new[] { "mean", "Wpool" }, "pooled"));
+        return Model(graph, 13);
+    }
+
     /// <summary>MatMul(C [2,4], W [4,3]) where both operands are initializers, added to x [2,3].</summary>
     public static global::Onnx.ModelProto ConstantActivation()
     {
