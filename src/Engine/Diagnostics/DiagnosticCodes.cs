@@ -42,6 +42,8 @@ public static class DiagnosticCodes
     public const string InvalidDevice = "MP1046";
     public const string InvalidMinLayerSparsity = "MP1047";
     public const string InvalidCalibrationMode = "MP1048";
+    public const string NonFiniteCalibrationStatistics = "MP1049";
+    public const string DampeningRaised = "MP1050";
 
     public const string CacheUnwritable = "MP3001";
     public const string CacheEntryCorrupt = "MP3002";

@@ -76,6 +76,7 @@ public static class CalibratedPruningStage
             foreach (var layer in statistics.Layers)
             {
                 var weight = byName[layer.WeightName];
+                RejectNonFinite(layer, file);
                 if (layer.Tokens < layer.Features)
                 {
                     log.Warn(DiagnosticCodes.FewCalibrationTokens, file, string.Create(CultureInfo.InvariantCulture,
@@ -83,10 +84,26 @@ public static class CalibratedPruningStage
                 }
 
                 results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, roundSparsities[layer.WeightName]);
+                if (results[weight].Dampening is { } used && used > SparseGptPruner.DefaultPercDamp)
+                {
+                    log.Warn(DiagnosticCodes.DampeningRaised, file, string.Create(CultureInfo.InvariantCulture,
+                        $"Layer '{layer.WeightName}': SparseGPT's Cholesky factorisation failed with {SparseGptPruner.DefaultPercDamp:0.##%} dampening, so it was raised to {used:0.##%} of mean(diag H); the layer's input is nearly degenerate. More varied calibration samples help."));
+                }
             }
         }
 
         return new CalibratedPruning(results, skipped, fit, heldOut);
+    }
+
+    /// <summary>NaN or infinite statistics would make every score meaningless; they come from the data or the model, not from us.</summary>
+    private static void RejectNonFinite(LayerStatistics layer, string file)
+    {
+        var finite = layer.NormsSquared.All(double.IsFinite) && (layer.Gram is null || layer.Gram.All(double.IsFinite));
+        if (!finite)
+        {
+            throw new ModelPruneException(DiagnosticCodes.NonFiniteCalibrationStatistics, file,
+                $"The calibration data drive layer '{layer.WeightName}' to NaN or infinite inputs, so its statistics are unusable. Check the calibration arrays for NaN/inf and for values far outside what the model was trained on.");
+        }
     }
 
     /// <summary>

@@ -155,6 +155,23 @@ public sealed class CalibratedPruneTests : IDisposable
     }
 
     [Fact]
+    public void Calibration_data_with_nan_is_a_coded_error_and_writes_nothing()
+    {
+        var (pixels, _) = FixtureModels.ClassifierSampleData(16, seed: 13);
+        pixels[70] = float.NaN;
+        var poisoned = _folder.File("nan.npy");
+        NumpyFiles.WriteNpy(poisoned, NpyTestArray.Float32(pixels, 16, 64));
+        var output = _folder.File("nan/classifier.onnx");
+
+        var (exitCode, text) = EngineCli.Run("prune", _model, "--method", "sparsegpt", "--calibration", poisoned, "-o", output, "--no-cache");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{_model}: error MP1049", text);
+        Assert.Contains("'fc1.weight'", text);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public void An_unknown_calibration_mode_is_a_coded_error()
     {
         var (exitCode, text) = EngineCli.Run("prune", _model, "--method", "wanda", "--calibration-mode", "layerwise",
