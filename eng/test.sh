@@ -11,6 +11,15 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# The HTML report test renders a report in headless Chromium; Debian's package is installed where we may.
+# Without it that one test reports itself skipped.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "eng/test.sh: installing Debian's chromium for the HTML report render test"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } >/dev/null 2>&1 \
+    || echo "eng/test.sh: could not install chromium; the HTML render test will be skipped" >&2
+fi
 log=$(mktemp)
 dotnet build ModelPrune.Build.sln -c Release -nodeReuse:false 2>&1 | tail -n 3
 status=${PIPESTATUS[0]}

@@ -7,6 +7,7 @@ namespace ModelPrune.Tasks
         public const string OutputModel = "OutputModel";
         public const string Report = "Report";
         public const string Markdown = "Markdown";
+        public const string Html = "Html";
         public const string RunInfo = "RunInfo";
         public const string Stamp = "Stamp";
     }

@@ -305,7 +305,7 @@ namespace ModelPrune.Tasks
         private IEnumerable<string> OutputPaths() => Models.SelectMany(OutputPaths);
 
         private static IEnumerable<string> OutputPaths(ITaskItem model) =>
-            new[] { ModelMetadata.OutputModel, ModelMetadata.Report, ModelMetadata.Markdown, ModelMetadata.RunInfo }
+            new[] { ModelMetadata.OutputModel, ModelMetadata.Report, ModelMetadata.Markdown, ModelMetadata.Html, ModelMetadata.RunInfo }
                 .Select(model.GetMetadata)
                 .Where(path => !string.IsNullOrEmpty(path))
                 .Select(Path.GetFullPath);

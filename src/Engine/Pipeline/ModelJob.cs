@@ -25,5 +25,8 @@ public sealed record ModelJob(
         return new ModelJob(Path.GetFullPath(modelPath), modelPath, output, report, stem + ".md", stem + ".run.json", settings);
     }
 
-    public IEnumerable<string> Outputs => new[] { OutputPath, ReportPath, MarkdownPath, RunInfoPath };
+    /// <summary>The self-contained HTML page, beside the Markdown: <c>x.prune.md</c> → <c>x.prune.html</c>.</summary>
+    public string HtmlPath => Path.ChangeExtension(MarkdownPath, ".html");
+
+    public IEnumerable<string> Outputs => new[] { OutputPath, ReportPath, MarkdownPath, HtmlPath, RunInfoPath };
 }

@@ -222,6 +222,7 @@ public static class ModelPipeline
     {
         AtomicFile.WriteAllBytes(job.RunInfoPath, RunInfoJson.Serialize(run));
         AtomicFile.WriteAllBytes(job.MarkdownPath, System.Text.Encoding.UTF8.GetBytes(ReportMarkdown.Render(report, run)));
+        AtomicFile.WriteAllBytes(job.HtmlPath, System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(report)));
     }
 
     private static RunTiming Lap(string name, Stopwatch stage)

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace ModelPrune.Engine.Reporting;
+
+/// <summary>
+/// <c>name.prune.html</c>: the report as one self-contained page (inline CSS and SVG, no scripts, no fonts or
+/// images to fetch) that a reviewer opens from a build artifact. Rendered from the deterministic report only,
+/// so identical inputs give identical bytes.
+/// </summary>
+public static class ReportHtml
+{
+    private const string Fitted = "#3b6ea8";
+    private const string HeldOut = "#d08a2e";
+    private const string Sparse = "#4c956c";
+
+    private const string Style = """
+        body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; margin: 0; background: #fafafa; }
+        main { max-width: 1100px; margin: 0 auto; padding: 24px; background: #fff; }
+        h1 { font-size: 1.5rem; margin: 0 0 4px; } h2 { font-size: 1.15rem; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+        .subtitle { color: #57606a; margin: 0 0 16px; }
+        table { border-collapse: collapse; font-size: 0.875rem; margin: 8px 0; }
+        th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+        th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        code { font-size: 0.85em; word-break: break-all; }
+        .chart { max-width: 100%; height: auto; font-size: 11px; }
+        .chart .label, .chart .value, .chart .tick, .chart .legend { fill: #1f2328; font-family: system-ui, sans-serif; }
+        .chart .value, .chart .tick { fill: #57606a; } .chart .axis { stroke: #8c959f; }
+        .warning { color: #9a6700; }
+        """;
+
+    public static string Render(PruneReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        html.Append($"<title>ModelPrune: {Escape(report.Input.FileName)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n<main>\n");
+        html.Append($"<h1>ModelPrune: {Escape(report.Input.FileName)}</h1>\n");
+        html.Append($"<p class=\"subtitle\">{Escape(report.Settings.Method)}, {Escape(report.Settings.Pattern)}, target sparsity {Percent(report.Settings.Sparsity)} · {Escape(report.Engine.Name)} {Escape(report.Engine.Version)}</p>\n");
+
+        AppendSummary(html, report);
+        AppendEvaluation(html, report.Evaluation);
+
+        html.Append("<h2>Sparsity per layer</h2>\n");
+        var sparsity = new SvgBarChart("Sparsity per layer", Percent) { Maximum = 1 }.Series("zeros / parameters", Sparse);
+        foreach (var layer in report.Layers)
+        {
+            sparsity.Row(layer.Status == "pruned" ? Label(layer) : $"{Label(layer)} ({layer.Status})", layer.Sparsity);
+        }
+
+        html.Append(sparsity.Render()).Append('\n');
+
+        var calibrated = report.Layers.Where(l => l.ReconstructionError is not null).ToArray();
+        if (calibrated.Length > 0)
+        {
+            html.Append("<h2>Reconstruction error per layer</h2>\n");
+            html.Append("<p>‖X(W − Ŵ)ᵀ‖² / ‖XWᵀ‖² on the calibration inputs the method fitted, and on the held-out calibration samples.</p>\n");
+            var errors = new SvgBarChart("Reconstruction error per layer", Metric).Series("fitted", Fitted).Series("held out", HeldOut);
+            foreach (var layer in calibrated)
+            {
+                errors.Row(Label(layer), layer.ReconstructionError, layer.HeldOutError);
+            }
+
+            html.Append(errors.Render()).Append('\n');
+        }
+
+        AppendLayers(html, report.Layers);
+        if (report.Warnings.Count > 0)
+        {
+            html.Append("<h2>Warnings</h2>\n<ul>\n");
+            foreach (var warning in report.Warnings)
+            {
+                html.Append($"<li class=\"warning\"><code>{Escape(warning.Code)}</code> {Escape(warning.Message)}</li>\n");
+            }
+
+            html.Append("</ul>\n");
+        }
+
+        html.Append("</main>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendSummary(StringBuilder html, PruneReport report)
+    {
+        var totals = report.Totals;
+        html.Append("<h2>Summary</h2>\n<table>\n");
+        Row(html, "Layers", $"{totals.LayersPruned} pruned, {totals.LayersExcluded} excluded, {totals.LayersSkipped} skipped");
+        Row(html, "Pruned layers", $"{Count(totals.PrunableZeros)} of {Count(totals.PrunableParameters)} weights zero ({Percent(totals.PrunableSparsity)})");
+        Row(html, "Whole model", $"{Count(totals.ModelZeros)} of {Count(totals.ModelParameters)} parameters zero ({Percent(totals.ModelSparsity)})");
+        Row(html, "Model file", $"{Escape(report.Input.FileName)} {Count(report.Input.Bytes)} bytes → {Escape(report.Output.FileName)} {Count(report.Output.Bytes)} bytes");
+        if (report.Settings.Calibration is { } calibration)
+        {
+            var source = calibration.Synthetic ? "synthetic (seeded random inputs)" : Escape(calibration.Source);
+            var mode = calibration.Mode ?? "one-pass";
+            Row(html, "Calibration", $"{source}: {calibration.Samples} samples fitted, {calibration.HeldOutSamples} held out, {Escape(mode)}");
+        }
+
+        if (report.Settings.Allocation is { } allocation)
+        {
+            Row(html, "Allocation", Escape(allocation));
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static void AppendEvaluation(StringBuilder html, EvaluationReport evaluation)
+    {
+        html.Append("<h2>Pruned vs original</h2>\n");
+        html.Append(evaluation.InputKind == "synthetic"
+            ? $"<p>Both models ran on the same synthetic inputs (seed {evaluation.Seed}).</p>\n"
+            : $"<p>Both models ran on the same {Escape(evaluation.InputKind)} samples.</p>\n");
+        if (evaluation.Outputs.Count == 0) return;
+        html.Append("<table>\n<tr><th>Output</th><th>Shape</th><th>Relative L2</th><th>Cosine</th><th>Max abs</th><th>Top-1 agreement</th></tr>\n");
+        foreach (var output in evaluation.Outputs)
+        {
+            html.Append($"<tr><td><code>{Escape(output.Name)}</code></td><td>[{string.Join(", ", output.Shape)}]</td>");
+            html.Append($"<td class=\"num\">{Metric(output.RelativeL2)}</td><td class=\"num\">{Metric(output.Cosine)}</td><td class=\"num\">{Metric(output.MaxAbs)}</td>");
+            html.Append($"<td class=\"num\">{(output.Top1Agreement is { } top1 ? Percent(top1) : "")}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static void AppendLayers(StringBuilder html, IReadOnlyList<LayerReport> layers)
+    {
+        html.Append("<h2>Layers</h2>\n<table>\n<tr><th>Layer</th><th>Op</th><th>Shape</th><th>Parameters</th><th>Sparsity</th><th>Status</th><th>Error (fitted / held out)</th></tr>\n");
+        foreach (var layer in layers)
+        {
+            var status = layer.Reason is null ? Escape(layer.Status) : $"{Escape(layer.Status)}: {Escape(layer.Reason)}";
+            var error = layer.ReconstructionError is { } fitted
+                ? $"{Metric(fitted)} / {(layer.HeldOutError is { } heldOut ? Metric(heldOut) : "–")}"
+                : "";
+            html.Append($"<tr><td><code>{Escape(layer.Name)}</code></td><td>{Escape(layer.OpType)}</td><td>[{string.Join(", ", layer.Shape)}]</td>");
+            html.Append($"<td class=\"num\">{Count(layer.Parameters)}</td><td class=\"num\">{Percent(layer.Sparsity)}</td><td>{status}</td><td class=\"num\">{error}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    /// <summary>Exporters often name weights by number ("927"); the consuming node's name says which layer it is.</summary>
+    private static string Label(LayerReport layer) =>
+        layer.Nodes.Count > 0 && layer.Nodes[0] != layer.Name ? $"{layer.Name} · {layer.Nodes[0]}" : layer.Name;
+
+    private static void Row(StringBuilder html, string name, string value) =>
+        html.Append($"<tr><th>{Escape(name)}</th><td>{value}</td></tr>\n");
+
+    private static string Percent(double value) => value.ToString("0.0%", CultureInfo.InvariantCulture);
+
+    private static string Metric(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Escape(string text) => WebUtility.HtmlEncode(text);
+}
