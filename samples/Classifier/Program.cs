@@ -8,11 +8,11 @@ var report = PrunedModels.Classifier.ReadReport();
 Console.WriteLine($"Pruned model: {PrunedModels.Classifier.ModelResourceName} (report: {PrunedModels.Classifier.ReportResourceName})");
 Console.WriteLine($"  {report}");
 Console.WriteLine($"  method {report.Method}, pattern {report.Pattern}, {report.LayersPruned} layers pruned, "
-    + $"{report.PrunableSparsity:P1} of their weights zero ({report.ModelSparsity:P1} of the model)");
+    + $"{report.PrunableSparsity * 100:F1}% of their weights zero ({report.ModelSparsity * 100:F1}% of the model)");
 Console.WriteLine($"  sha256 {report.PrunedSha256}");
 foreach (var output in report.Outputs)
 {
-    var top1 = output.Top1Agreement is { } agreement ? $", top-1 agreement {agreement:P1}" : string.Empty;
+    var top1 = output.Top1Agreement is { } agreement ? $", top-1 agreement {agreement * 100:F1}%" : string.Empty;
     Console.WriteLine($"  output '{output.Name}' vs the original ({report.EvaluationInputKind} inputs): "
         + $"rel. L2 {output.RelativeL2:G3}, cosine {output.Cosine:F6}{top1}");
 }

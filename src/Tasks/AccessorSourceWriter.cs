@@ -91,7 +91,9 @@ namespace ModelPrune.Tasks
             var warnings = summary.Has("warnings")
                 ? summary.Text("warnings").Split(',').Where(warning => warning.Length != 0).ToArray()
                 : new string[0];
-            code.Line($"warningCodes: new string[] {{ {string.Join(", ", warnings.Select(Literal))} }},");
+            code.Line(warnings.Length == 0
+                ? "warningCodes: new string[0],"
+                : $"warningCodes: new string[] {{ {string.Join(", ", warnings.Select(Literal))} }},");
             var outputs = summary.Integer("outputs");
             if (outputs == 0)
             {
