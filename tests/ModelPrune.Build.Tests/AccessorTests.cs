@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using ModelPrune.Build.Tests.Infrastructure;
 
 namespace ModelPrune.Build.Tests;
@@ -142,10 +143,27 @@ public sealed class AccessorTests
 
         Assert.True(build.Succeeded, build.ToString());
         Assert.Contains("ModelPrune: Models/classifier.onnx is up to date", build.Output, StringComparison.Ordinal);
-        var source = File.ReadAllText(Path.Combine(project.Directory, "obj", "Debug", "netstandard2.0", GeneratedFileName));
+        var generated = Path.Combine(project.Directory, "obj", "Debug", "netstandard2.0", GeneratedFileName);
+        var source = File.ReadAllText(generated);
         Assert.Contains("namespace Custom.Models", source, StringComparison.Ordinal);
         Assert.Contains("internal static partial class Embedded", source, StringComparison.Ordinal);
         Assert.Contains("internal static class Digits", source, StringComparison.Ordinal);
+
+        // IntelliSense: a design-time build compiles the class from the earlier build's summary; the switch removes it.
+        Assert.Contains(generated, DesignTimeCompileItems(project));
+        Assert.DoesNotContain(generated, DesignTimeCompileItems(project, "-p:ModelPruneGenerateAccessors=false"));
+    }
+
+    /// <summary>The Compile items after the package's accessor target, as a design-time build sees them.</summary>
+    private static IReadOnlyList<string> DesignTimeCompileItems(ConsumerProject project, params string[] properties)
+    {
+        var result = project.Run(new[] { "msbuild", project.ProjectPath, "-nodeReuse:false", "-p:DesignTimeBuild=true",
+            "-t:_ModelPruneAddAccessors", "-getItem:Compile" }.Concat(properties).ToArray());
+        Assert.True(result.Succeeded, result.ToString());
+        using var items = JsonDocument.Parse(result.Output);
+        return items.RootElement.GetProperty("Items").GetProperty("Compile").EnumerateArray()
+            .Select(item => item.GetProperty("FullPath").GetString() ?? string.Empty)
+            .ToArray();
     }
 
     private static string PrunedModelSha256(ConsumerProject project, string name)
