@@ -31,5 +31,5 @@ echo "== Report: $(cd "$sample" && ls obj/Debug/modelprune/*/classifier.prune.md
 cat "$sample"/obj/Debug/modelprune/*/classifier.prune.md
 
 echo
-echo "== Running the sample"
+echo "== Running the sample (PrunedModels.Classifier: the embedded pruned model in ONNX Runtime, and its typed report)"
 dotnet "$sample/bin/Debug/net10.0/Classifier.dll"

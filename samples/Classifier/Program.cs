@@ -1,29 +1,44 @@
-using System.Reflection;
-using System.Text.Json;
+using Classifier;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
-// Shows what ModelPrune.Build put into this assembly: the pruned model and its report.
-var assembly = Assembly.GetExecutingAssembly();
-
-Console.WriteLine("Embedded resources:");
-foreach (var name in assembly.GetManifestResourceNames().Order(StringComparer.Ordinal))
+// Loads the pruned model ModelPrune.Build embedded in this assembly through the generated accessor
+// (PrunedModels.Classifier: no resource name spelled here) and asks it to read a hand-drawn digit.
+var report = PrunedModels.Classifier.ReadReport();
+Console.WriteLine($"Pruned model: {PrunedModels.Classifier.ModelResourceName} (report: {PrunedModels.Classifier.ReportResourceName})");
+Console.WriteLine($"  {report}");
+Console.WriteLine($"  method {report.Method}, pattern {report.Pattern}, {report.LayersPruned} layers pruned, "
+    + $"{report.PrunableSparsity * 100:F1}% of their weights zero ({report.ModelSparsity * 100:F1}% of the model)");
+Console.WriteLine($"  sha256 {report.PrunedSha256}");
+foreach (var output in report.Outputs)
 {
-    using var resource = assembly.GetManifestResourceStream(name)!;
-    Console.WriteLine($"  {name} ({resource.Length:N0} bytes)");
+    var top1 = output.Top1Agreement is { } agreement ? $", top-1 agreement {agreement * 100:F1}%" : string.Empty;
+    Console.WriteLine($"  output '{output.Name}' vs the original ({report.EvaluationInputKind} inputs): "
+        + $"rel. L2 {output.RelativeL2:G3}, cosine {output.Cosine:F6}{top1}");
 }
 
-using var reportStream = assembly.GetManifestResourceStream("classifier.prune.json");
-if (reportStream is null)
+// The network reads 8x8 digits, row-major, pixels mapped from [0, 1] to [-1, 1] as in its training data.
+string[] three = { "..####..", ".#....#.", "......#.", "...###..", "......#.", "......#.", ".#....#.", "..####.." };
+var pixels = three.SelectMany(row => row.Select(c => c == '#' ? 1f : -1f)).ToArray();
+
+using var model = new MemoryStream();
+using (var embedded = PrunedModels.Classifier.OpenModel())
 {
-    Console.Error.WriteLine("classifier.prune.json is not embedded: was the project built with ModelPrune.Build?");
-    return 1;
+    embedded.CopyTo(model);
 }
 
-using var report = JsonDocument.Parse(reportStream);
+using var session = new InferenceSession(model.ToArray());
+var input = new DenseTensor<float>(pixels, new[] { 1, pixels.Length });
+using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), input) });
+var scores = results.Single().AsEnumerable<float>().ToArray();
+var digit = Array.IndexOf(scores, scores.Max());
+
 Console.WriteLine();
-Console.WriteLine("Report totals (classifier.prune.json):");
-foreach (var total in report.RootElement.GetProperty("totals").EnumerateObject())
+Console.WriteLine("Input (a hand-drawn 3):");
+foreach (var row in three)
 {
-    Console.WriteLine($"  {total.Name}: {total.Value}");
+    Console.WriteLine("  " + row.Replace('.', ' ').Replace('#', '█'));
 }
 
-return 0;
+Console.WriteLine($"Prediction of the pruned model: {digit}");
+return digit == 3 ? 0 : 1;

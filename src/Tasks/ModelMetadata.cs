@@ -1,6 +1,6 @@
 namespace ModelPrune.Tasks
 {
-    /// <summary>Metadata the targets put on each item they pass to <see cref="PruneModels"/>.</summary>
+    /// <summary>Metadata the targets put on each item they pass to <see cref="PruneModels"/> and <see cref="WritePrunedModelAccessors"/>.</summary>
     internal static class ModelMetadata
     {
         public const string DisplayName = "DisplayName";
@@ -10,5 +10,9 @@ namespace ModelPrune.Tasks
         public const string Html = "Html";
         public const string RunInfo = "RunInfo";
         public const string Stamp = "Stamp";
+        public const string Summary = "Summary";
+        public const string ModelLogicalName = "ModelLogicalName";
+        public const string ReportLogicalName = "ReportLogicalName";
+        public const string AccessorName = "AccessorName";
     }
 }

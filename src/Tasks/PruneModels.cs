@@ -184,7 +184,7 @@ namespace ModelPrune.Tasks
             return false;
         }
 
-        /// <summary>The targets' check, repeated under the lock: outputs newer than model, stamp and engine.</summary>
+        /// <summary>The targets' check, repeated under the lock: outputs (model, report, summary) newer than model, stamp and engine.</summary>
         private bool IsUpToDate(ITaskItem model)
         {
             var inputs = new[] { model.GetMetadata("FullPath"), model.GetMetadata(ModelMetadata.Stamp), EnginePath }
@@ -196,7 +196,7 @@ namespace ModelPrune.Tasks
             }
 
             var newestInput = inputs.Where(File.Exists).Max(File.GetLastWriteTimeUtc);
-            var outputs = new[] { model.GetMetadata(ModelMetadata.OutputModel), model.GetMetadata(ModelMetadata.Report) };
+            var outputs = new[] { model.GetMetadata(ModelMetadata.OutputModel), model.GetMetadata(ModelMetadata.Report), model.GetMetadata(ModelMetadata.Summary) };
             return outputs.All(path => File.Exists(path) && File.GetLastWriteTimeUtc(path) >= newestInput);
         }
 
@@ -224,7 +224,7 @@ namespace ModelPrune.Tasks
 
             foreach (var model in Models)
             {
-                foreach (var name in new[] { ModelMetadata.OutputModel, ModelMetadata.Report, ModelMetadata.Markdown, ModelMetadata.RunInfo })
+                foreach (var name in new[] { ModelMetadata.OutputModel, ModelMetadata.Report, ModelMetadata.Summary, ModelMetadata.Markdown, ModelMetadata.RunInfo })
                 {
                     if (string.IsNullOrEmpty(model.GetMetadata(name)))
                     {
@@ -305,7 +305,7 @@ namespace ModelPrune.Tasks
         private IEnumerable<string> OutputPaths() => Models.SelectMany(OutputPaths);
 
         private static IEnumerable<string> OutputPaths(ITaskItem model) =>
-            new[] { ModelMetadata.OutputModel, ModelMetadata.Report, ModelMetadata.Markdown, ModelMetadata.Html, ModelMetadata.RunInfo }
+            new[] { ModelMetadata.OutputModel, ModelMetadata.Report, ModelMetadata.Summary, ModelMetadata.Markdown, ModelMetadata.Html, ModelMetadata.RunInfo }
                 .Select(model.GetMetadata)
                 .Where(path => !string.IsNullOrEmpty(path))
                 .Select(Path.GetFullPath);

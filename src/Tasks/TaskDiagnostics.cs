@@ -6,6 +6,10 @@ namespace ModelPrune.Tasks
     /// </summary>
     internal static class TaskDiagnostics
     {
+        public const string AccessorNamingInvalid = "MP1070";
+        public const string AccessorNameInvalid = "MP1071";
+        public const string AccessorNameCollision = "MP1072";
+        public const string AccessorNameDuplicate = "MP1073";
         public const string EngineNotFound = "MP3003";
         public const string OutputUnwritable = "MP3004";
         public const string EngineCrashed = "MP9001";

@@ -80,6 +80,7 @@ public static class ModelPipeline
                     };
                     AtomicFile.Copy(cached.ModelPath, job.OutputPath);
                     AtomicFile.WriteAllBytes(job.ReportPath, ReportJson.Serialize(fromCache));
+                    AtomicFile.WriteAllBytes(job.SummaryPath, ReportSummaryText.Serialize(fromCache));
                     timings.Add(Lap("cache", stage));
                     WriteRunFiles(job, fromCache, new RunInfo("hit", device.Description, Finish(timings, total)));
                     return (fromCache, "hit");
@@ -136,6 +137,7 @@ public static class ModelPipeline
 
         File.Move(stagedModel, job.OutputPath, overwrite: true);
         AtomicFile.WriteAllBytes(job.ReportPath, reportJson);
+        AtomicFile.WriteAllBytes(job.SummaryPath, ReportSummaryText.Serialize(report));
         StoreInCache(cache, key, job, reportJson, printed);
         WriteRunFiles(job, report, new RunInfo(cacheStatus, device.Description, Finish(timings, total)));
         return (report, cacheStatus);

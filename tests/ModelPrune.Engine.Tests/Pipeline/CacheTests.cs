@@ -27,6 +27,8 @@ public sealed class CacheTests : IDisposable
         Assert.Equal("hit", CacheStatus(_folder.File("b/mlp.prune.run.json")));
         Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.onnx")), File.ReadAllBytes(_folder.File("b/mlp.onnx")));
         Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.prune.json")), File.ReadAllBytes(_folder.File("b/mlp.prune.json")));
+        // The summary behind the typed accessors is rewritten from the cached report: the same bytes too.
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.prune.summary")), File.ReadAllBytes(_folder.File("b/mlp.prune.summary")));
     }
 
     [Fact]
@@ -45,6 +47,7 @@ public sealed class CacheTests : IDisposable
         Assert.Equal("renamed.onnx", report.GetProperty("input").GetProperty("fileName").GetString());
         Assert.Equal("small.onnx", report.GetProperty("output").GetProperty("fileName").GetString());
         Assert.Equal(File.ReadAllBytes(_folder.File("c/small.prune.json")), File.ReadAllBytes(_folder.File("b/small.prune.json")));
+        Assert.Equal(File.ReadAllBytes(_folder.File("c/small.prune.summary")), File.ReadAllBytes(_folder.File("b/small.prune.summary")));
     }
 
     [Fact]
