@@ -28,6 +28,7 @@ public sealed class BaselineBuildTests
     {
         var project = ConsumerProject.Create(_package, _log, "BaselineGate");
         project.AddFile("Models/classifier.onnx", TestModels.Classifier);
+        project.AddFile("Models/ungated.onnx", TestModels.Classifier);
         var baseline = Path.Combine(project.Directory, "Models", "classifier.prune.verified.json");
         var received = Path.Combine(project.Directory, "Models", "classifier.prune.received.json");
         WithBaseline(project, tolerances: null);
@@ -39,6 +40,7 @@ public sealed class BaselineBuildTests
         var report = Directory.GetFiles(project.ModelPruneDirectory, "classifier.prune.json", SearchOption.AllDirectories).Single();
         var runInfo = Path.ChangeExtension(report, ".run.json");
         Assert.Equal(File.ReadAllBytes(report), File.ReadAllBytes(baseline));
+        Assert.Equal(new[] { baseline }, Directory.GetFiles(Path.Combine(project.Directory, "Models"), "*.json"));
 
         // Nothing changed: neither pruning nor comparison runs.
         var noop = project.Build("-v:detailed");
@@ -99,7 +101,11 @@ public sealed class BaselineBuildTests
     private static void WithBaseline(ConsumerProject project, string? tolerances)
     {
         var toleranceAttribute = tolerances is null ? string.Empty : $" MetricTolerances=\"{tolerances}\"";
-        project.WithItems($"""<PruneModel Include="Models/classifier.onnx" Sparsity="0.4" Baseline="Models/classifier.prune.verified.json"{toleranceAttribute} />""");
+        // A second model without Baseline: the gate must leave it alone.
+        project.WithItems($"""
+            <PruneModel Include="Models/classifier.onnx" Sparsity="0.4" Baseline="Models/classifier.prune.verified.json"{toleranceAttribute} />
+            <PruneModel Include="Models/ungated.onnx" />
+            """);
     }
 
     /// <summary>Sets one metric of the baseline's first output, as a user editing the file would; returns the new value.</summary>
