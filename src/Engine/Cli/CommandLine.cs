@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ModelPrune.Engine.Baseline;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pipeline;
@@ -6,7 +7,7 @@ using ModelPrune.Engine.Pipeline;
 namespace ModelPrune.Engine.Cli;
 
 /// <summary>
-/// <c>modelprune prune|inspect|batch</c>. Expected failures print as <c>path: error MPxxxx: message</c>
+/// <c>modelprune prune|inspect|batch|baseline</c>. Expected failures print as <c>path: error MPxxxx: message</c>
 /// and exit 1; nothing prints a stack trace.
 /// </summary>
 public static class CommandLine
@@ -19,6 +20,7 @@ public static class CommandLine
             InspectCommand(output),
             RoundTripCommand(output),
             BatchCommand(output),
+            BaselineCommand(output),
         };
 
         try
@@ -117,6 +119,28 @@ public static class CommandLine
         var request = new Argument<string>("request") { Description = "Request JSON written by the ModelPrune MSBuild task." };
         var command = new Command("batch", "Prune every model of a request file (used by the MSBuild task).") { request };
         command.SetAction(result => BatchRunner.Run(BatchRequestReader.Read(Path.GetFullPath(result.GetValue(request)!)), output));
+        return command;
+    }
+
+    private static Command BaselineCommand(TextWriter output)
+    {
+        var report = new Option<string>("--report") { Description = "The new report (<name>.prune.json) to check.", Required = true };
+        var baseline = new Option<string>("--baseline") { Description = "The checked-in baseline report; created from --report when missing.", Required = true };
+        var maxDrop = new Option<string?>("--max-metric-drop") { Description = "How much any metric may get worse: an amount (default 0.01) or a share of the baseline value (2%)." };
+        var tolerances = new Option<string?>("--tolerances") { Description = "Per-metric tolerances, e.g. cosine=0.005;top1Agreement=0.02;perplexity=2%." };
+        var compareHash = new Option<string?>("--compare-model-hash") { Description = "true: the pruned model must be bit-identical to the baseline's (default false)." };
+        var accept = new Option<bool>("--accept") { Description = "Overwrite the baseline with the new report." };
+        var strict = new Option<bool>("--strict") { Description = "Fail instead of creating a missing baseline (for CI)." };
+        var name = new Option<string?>("--name") { Description = "The model's name in messages (default: the report's file name)." };
+        var command = new Command("baseline", "Check a report against its baseline: metrics within tolerance, layers and sparsity unchanged.")
+        {
+            report, baseline, maxDrop, tolerances, compareHash, accept, strict, name,
+        };
+        command.SetAction(result => BaselineGate.Run(
+            new BaselineOptions(
+                result.GetValue(report)!, result.GetValue(baseline)!, result.GetValue(maxDrop), result.GetValue(tolerances),
+                result.GetValue(compareHash), result.GetValue(accept), result.GetValue(strict), result.GetValue(name)),
+            output));
         return command;
     }
 }

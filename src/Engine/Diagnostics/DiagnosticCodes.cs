@@ -44,6 +44,22 @@ public static class DiagnosticCodes
     public const string InvalidCalibrationMode = "MP1048";
     public const string NonFiniteCalibrationStatistics = "MP1049";
     public const string DampeningRaised = "MP1050";
+    public const string BaselineUnreadable = "MP1060";
+    public const string InvalidBaselineTolerance = "MP1061";
+    public const string InvalidBaselinePath = "MP1062";
+    public const string InvalidCompareModelHash = "MP1063";
+    public const string ReportUnreadable = "MP1064";
+    public const string ToleranceMatchesNoMetric = "MP1065";
+
+    public const string MetricRegressed = "MP2001";
+    public const string BaselineStructureChanged = "MP2002";
+    public const string BaselineMetricMissing = "MP2003";
+    public const string BaselineModelHashChanged = "MP2004";
+    public const string BaselineSchemaChanged = "MP2005";
+    public const string BaselineCreated = "MP2006";
+    public const string BaselineMissingStrict = "MP2007";
+    public const string BaselineAccepted = "MP2008";
+    public const string BaselineMismatch = "MP2009";
 
     public const string CacheUnwritable = "MP3001";
     public const string CacheEntryCorrupt = "MP3002";
