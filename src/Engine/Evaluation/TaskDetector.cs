@@ -17,7 +17,7 @@ public static class TaskDetector
         var shapeText = "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
         if (!isFloatingPoint)
         {
-            return new TaskChoice(EvaluationTask.Regression, $"the output is not floating-point, so only the generic deviation applies");
+            return new TaskChoice(EvaluationTask.Regression, "the output is not floating-point, so only the generic deviation applies");
         }
 
         if (requested != EvaluationTask.Auto)

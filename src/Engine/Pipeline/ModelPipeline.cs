@@ -208,7 +208,7 @@ public static class ModelPipeline
         if (data is not null)
         {
             return EvaluationSampleSet.From(data, fixedBatchSize) ?? throw new ModelPruneException(DiagnosticCodes.TooFewEvaluationSamples, file,
-                $"The evaluation data '{data.Source}' holds {data.Samples.SampleCount} samples (EvaluationSamples keeps at most that many), but the model's inputs fix the batch size at {fixedBatchSize}; give at least one full batch.");
+                $"The evaluation data '{data.Source}' gives {data.Samples.SampleCount} samples (after EvaluationSamples), fewer than the batch size of {fixedBatchSize} the model's inputs fix; give at least one full batch.");
         }
 
         return EvaluationBatch.From(calibrationSplit, fixedBatchSize) is { } heldOut ? EvaluationSampleSet.From(heldOut) : null;
