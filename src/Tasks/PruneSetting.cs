@@ -35,6 +35,9 @@ namespace ModelPrune.Tasks
             new PruneSetting("MinLayerSparsity", "MinLayerSparsity"),
             new PruneSetting("CalibrationMode", "CalibrationMode"),
             new PruneSetting("Device", "Device"),
+            new PruneSetting("EvaluationData", "EvaluationData"),
+            new PruneSetting("EvaluationSamples", "EvaluationSamples"),
+            new PruneSetting("Task", "Task"),
         };
 
         public string MetadataName { get; }

@@ -10,16 +10,20 @@ namespace ModelPrune.Engine.Calibration;
 /// </summary>
 internal static class CalibrationArrayValidator
 {
-    /// <summary>The file's arrays in the model's input order; returns the file's sample count.</summary>
+    /// <summary>
+    /// The file's arrays in the model's input order; returns the file's sample count. Arrays for which
+    /// <paramref name="isExtraArray"/> is true (evaluation labels) are left to the caller.
+    /// </summary>
     public static int Validate(
         IReadOnlyDictionary<string, NpyArray> arrays,
         ModelInputSignature signature,
         string display,
-        string file)
+        string file,
+        Func<string, bool>? isExtraArray = null)
     {
         foreach (var name in arrays.Keys)
         {
-            if (signature.Find(name) is null)
+            if (signature.Find(name) is null && isExtraArray?.Invoke(name) != true)
             {
                 throw new ModelPruneException(
                     DiagnosticCodes.CalibrationInputMismatch,

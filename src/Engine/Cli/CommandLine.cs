@@ -12,14 +12,16 @@ namespace ModelPrune.Engine.Cli;
 /// </summary>
 public static class CommandLine
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <param name="stepSummaryPath">GITHUB_STEP_SUMMARY as the process found it: summaries are appended there.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, string? stepSummaryPath = null)
     {
+        var summaryPath = string.IsNullOrWhiteSpace(stepSummaryPath) ? null : stepSummaryPath;
         var root = new RootCommand("ModelPrune: prune ONNX models (magnitude, N:M) and report what it cost.")
         {
-            PruneCommand(output),
+            PruneCommand(output, summaryPath),
             InspectCommand(output),
             RoundTripCommand(output),
-            BatchCommand(output),
+            BatchCommand(output, summaryPath),
             BaselineCommand(output),
         };
 
@@ -40,7 +42,7 @@ public static class CommandLine
         }
     }
 
-    private static Command PruneCommand(TextWriter output)
+    private static Command PruneCommand(TextWriter output, string? stepSummaryPath)
     {
         var model = new Argument<string>("model") { Description = "The ONNX model to prune (never modified)." };
         var outputPath = new Option<string>("--output", "-o") { Description = "Where to write the pruned model.", Required = true };
@@ -61,12 +63,15 @@ public static class CommandLine
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the result cache." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Cache folder (default MODELPRUNE_CACHE_DIR or the user cache folder)." };
         var device = new Option<string?>("--device") { Description = "Where ONNX Runtime runs calibration and evaluation: auto (CUDA if a CUDA session can be created, else CPU; default), cpu or cuda." };
+        var evaluation = new Option<string?>("--evaluation") { Description = "Evaluation data: an .npz with an array per model input and optional 'labels' (or 'labels_<output>'), samples on the first axis." };
+        var evaluationSamples = new Option<string?>("--evaluation-samples") { Description = "How many evaluation samples to compare the models on (default 256)." };
+        var task = new Option<string?>("--task") { Description = "auto (default: guessed from each output's shape), classification, embedding, regression or language-model: which metrics the evaluation reports." };
         var nativeDir = new Option<string?>("--onnxruntime-native-dir") { Description = "Folder with another ONNX Runtime native library to load (e.g. the GPU build's runtimes/linux-x64/native)." };
 
         var command = new Command("prune", "Prune one model and write the pruned model and its report.")
         {
             model, outputPath, report, sparsity, method, pattern, maxLayer, minLayer, include, exclude, seed, dims, calibration, calibrationSamples, calibrationMode, allocation, noCache, cacheDir,
-            device, nativeDir,
+            device, nativeDir, evaluation, evaluationSamples, task,
         };
         command.SetAction(result =>
         {
@@ -74,9 +79,10 @@ public static class CommandLine
                 result.GetValue(sparsity), result.GetValue(method), result.GetValue(pattern), result.GetValue(maxLayer),
                 result.GetValue(include), result.GetValue(exclude), result.GetValue(seed), result.GetValue(dims),
                 result.GetValue(calibration), result.GetValue(calibrationSamples), result.GetValue(allocation),
-                result.GetValue(minLayer), result.GetValue(calibrationMode), result.GetValue(device));
+                result.GetValue(minLayer), result.GetValue(calibrationMode), result.GetValue(device),
+                result.GetValue(evaluation), result.GetValue(evaluationSamples), result.GetValue(task));
             var job = ModelJob.WithDefaultReportPaths(result.GetValue(model)!, result.GetValue(outputPath)!, result.GetValue(report), settings);
-            var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job }, result.GetValue(nativeDir));
+            var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job }, result.GetValue(nativeDir), stepSummaryPath);
             return BatchRunner.Run(request, output);
         });
         return command;
@@ -114,11 +120,11 @@ public static class CommandLine
         return command;
     }
 
-    private static Command BatchCommand(TextWriter output)
+    private static Command BatchCommand(TextWriter output, string? stepSummaryPath)
     {
         var request = new Argument<string>("request") { Description = "Request JSON written by the ModelPrune MSBuild task." };
         var command = new Command("batch", "Prune every model of a request file (used by the MSBuild task).") { request };
-        command.SetAction(result => BatchRunner.Run(BatchRequestReader.Read(Path.GetFullPath(result.GetValue(request)!)), output));
+        command.SetAction(result => BatchRunner.Run(BatchRequestReader.Read(Path.GetFullPath(result.GetValue(request)!)) with { StepSummaryPath = stepSummaryPath }, output));
         return command;
     }
 

@@ -1,3 +1,5 @@
 using ModelPrune.Engine.Cli;
 
-return CommandLine.Run(args, Console.Out, Console.Error);
+// GitHub Actions names a Markdown file here for the job's summary page; read at the edge so in-process callers
+// (the tests) never append to a real job summary.
+return CommandLine.Run(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY"));

@@ -44,6 +44,13 @@ public static class DiagnosticCodes
     public const string InvalidCalibrationMode = "MP1048";
     public const string NonFiniteCalibrationStatistics = "MP1049";
     public const string DampeningRaised = "MP1050";
+    public const string InvalidEvaluationSamples = "MP1051";
+    public const string UnknownTask = "MP1052";
+    public const string EvaluationDataNotFound = "MP1053";
+    public const string InvalidEvaluationLabels = "MP1054";
+    public const string TaskFitsNoOutput = "MP1055";
+    public const string TooFewEvaluationSamples = "MP1056";
+
     public const string BaselineUnreadable = "MP1060";
     public const string InvalidBaselineTolerance = "MP1061";
     public const string InvalidBaselinePath = "MP1062";
@@ -69,6 +76,7 @@ public static class DiagnosticCodes
     public const string CudaUnavailable = "MP3006";
     public const string OnnxRuntimeLibraryNotFound = "MP3007";
     public const string OnnxRuntimeGpuUnsupportedPlatform = "MP3008";
+    public const string StepSummaryUnwritable = "MP3009";
 
     public const string EngineCrashed = "MP9001";
     public const string InternalError = "MP9002";

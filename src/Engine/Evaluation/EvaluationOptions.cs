@@ -7,11 +7,15 @@ namespace ModelPrune.Engine.Evaluation;
 /// <c>input:axis</c> pair (<c>input_ids:1</c>) to the size to use; see <see cref="DimensionOverrideParser"/>.
 /// GatherBounds (input name → exclusive bound of its ids) may be given by a caller that already holds the
 /// parsed model; when null the comparer reads them from the original model file. Given <paramref name="Samples"/>,
-/// the models are compared on those real samples instead, and the synthetic settings are unused. Device null is the CPU.
+/// the models are compared on those real samples instead, and the synthetic settings are unused. Device null is
+/// the CPU. <paramref name="Task"/> decides which metrics each output gets; <paramref name="MeasureLatency"/> times
+/// both models on the first batch.
 /// </summary>
 public sealed record EvaluationOptions(
     int Seed,
     IReadOnlyDictionary<string, long> DimensionOverrides,
     IReadOnlyDictionary<string, long>? GatherBounds = null,
     ExecutionDevice? Device = null,
-    EvaluationBatch? Samples = null);
+    EvaluationSampleSet? Samples = null,
+    EvaluationTask Task = EvaluationTask.Auto,
+    bool MeasureLatency = false);

@@ -1,70 +1,156 @@
-using System.Globalization;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Reporting;
+using ModelPrune.Engine.Statistics;
 
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>
-/// Runs the original and the pruned model on the same synthetic inputs and measures how far each output
-/// moved. The models run one after the other, never both loaded, because large models would need twice
+/// Runs the original and the pruned model on the same inputs (evaluation data, held-out calibration samples or
+/// seeded synthetic inputs) and measures how far each output moved. The models run one after the other, never both loaded, because large models would need twice
 /// the memory.
 /// </summary>
 public static class ModelComparer
 {
     public const string SyntheticInputKind = "synthetic";
 
-    public static EvaluationReport Compare(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile)
+    public static EvaluationReport Compare(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile) =>
+        CompareModels(originalModelPath, prunedModelPath, options, displayFile).Report;
+
+    /// <summary>
+    /// Runs both models on every batch, judges each output by its task, and (when asked) times both on the first
+    /// batch. Outputs of all batches are joined along the first axis before the metrics, so a metric over the
+    /// evaluation set (nearest neighbours, percentiles) sees every sample.
+    /// </summary>
+    public static ComparisonResult CompareModels(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile)
     {
         OnnxRuntimeWarmup.Wait();
         ArgumentNullException.ThrowIfNull(options);
         var gatherBounds = options.GatherBounds ?? ReadGatherBounds(originalModelPath, displayFile);
 
-        List<SyntheticInput> inputs = new();
+        var batches = new List<List<SyntheticInput>>();
         try
         {
             List<CapturedOutput> originalOutputs;
+            double? originalLatency = null, prunedLatency = null;
             var device = options.Device ?? ExecutionDevice.Cpu;
             using (var session = Open(originalModelPath, device, displayFile, pruned: false))
             {
-                inputs = options.Samples is { } samples ? FromSamples(samples) : InputSynthesizer.Create(session, gatherBounds, options, displayFile);
+                if (options.Samples is { } samples)
+                {
+                    batches.AddRange(samples.Batches.Select(b => FromBatch(b, samples.ValuesText)));
+                }
+                else
+                {
+                    batches.Add(InputSynthesizer.Create(session, gatherBounds, options, displayFile));
+                }
+
                 var outputNames = TensorOutputNames(session);
-                originalOutputs = Run(session, inputs, outputNames, displayFile, pruned: false);
+                originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false);
+                if (options.MeasureLatency && outputNames.Count > 0) originalLatency = Time(session, batches[0], outputNames);
             }
 
             List<CapturedOutput> prunedOutputs;
             using (var session = Open(prunedModelPath, device, displayFile, pruned: true))
             {
-                prunedOutputs = Run(session, inputs, originalOutputs.Select(o => o.Name).ToList(), displayFile, pruned: true);
+                var outputNames = originalOutputs.Select(o => o.Name).ToList();
+                prunedOutputs = RunAll(session, batches, outputNames, displayFile, pruned: true);
+                if (originalLatency is not null) prunedLatency = Time(session, batches[0], outputNames);
             }
 
+            var labels = options.Samples?.Labels ?? EvaluationLabels.None;
+            var mask = CaptureMask(batches);
             var deviations = new List<OutputDeviation>(originalOutputs.Count);
             for (var i = 0; i < originalOutputs.Count; i++)
             {
-                deviations.Add(DeviationMetrics.Compare(originalOutputs[i], CheckSameShape(originalOutputs[i], prunedOutputs[i], displayFile)));
+                var original = originalOutputs[i];
+                var pruned = CheckSameShape(original, prunedOutputs[i], displayFile);
+                deviations.Add(TaskEvaluator.Evaluate(original, pruned, options.Task, labels.ForOutput(original.Name), mask, displayFile));
             }
 
-            return new EvaluationReport(options.Samples?.Kind ?? SyntheticInputKind, options.Seed, inputs.Select(i => i.Description).ToList(), deviations);
+            var requested = EvaluationTaskNames.ToName(options.Task);
+            var sampleCount = options.Samples?.SampleCount;
+            var inputs = batches[0].Select(i => sampleCount is { } n && i.Description.Shape.Count > 0
+                ? i.Description with { Shape = new[] { (long)n }.Concat(i.Description.Shape.Skip(1)).ToArray() }
+                : i.Description).ToList();
+            var data = options.Samples?.Data is { } d ? new EvaluationDataReport(d.Source, d.Sha256, sampleCount ?? 0, d.Labels.Names) : null;
+            var report = new EvaluationReport(options.Samples?.Kind ?? SyntheticInputKind, options.Seed, inputs, deviations, requested, data);
+            var latency = originalLatency is { } before && prunedLatency is { } after
+                ? new LatencyReport(device.Name, BatchSize(batches[0]), LatencyProbe.WarmupRuns, LatencyProbe.TimedRuns, before, after)
+                : null;
+            return new ComparisonResult(report, latency, TaskWarnings(options.Task, deviations));
         }
         finally
         {
-            foreach (var input in inputs)
+            foreach (var input in batches.SelectMany(b => b))
             {
                 input.Value.Dispose();
             }
         }
     }
 
-    private static List<SyntheticInput> FromSamples(EvaluationBatch samples)
+    /// <summary>A requested task that fits no output is most likely a mistake in the setting: say so, in the report too.</summary>
+    private static IReadOnlyList<ReportMessage> TaskWarnings(EvaluationTask task, IReadOnlyList<OutputDeviation> deviations)
     {
-        var first = samples.Batch.FirstSample + 1;
-        var last = samples.Batch.FirstSample + samples.Batch.SampleCount;
-        var values = string.Create(CultureInfo.InvariantCulture, $"{samples.Kind} samples {first}–{last}");
-        return samples.Batch.Inputs
+        var requested = EvaluationTaskNames.ToName(task);
+        if (task == EvaluationTask.Auto || deviations.Count == 0 || deviations.Any(d => d.Task == requested))
+        {
+            return Array.Empty<ReportMessage>();
+        }
+
+        var outputs = string.Join("; ", deviations.Select(d => $"'{d.Name}' {d.ElementType}[{string.Join(",", d.Shape)}]: {d.TaskReason}"));
+        return new[]
+        {
+            new ReportMessage(DiagnosticCodes.TaskFitsNoOutput,
+                $"Task=\"{requested}\" fits none of the model's outputs ({outputs}). They are compared with the generic deviation only; use Task=\"auto\" or the task that matches the outputs."),
+        };
+    }
+
+    private static int BatchSize(List<SyntheticInput> batch) =>
+        batch.Count > 0 && batch[0].Description.Shape.Count > 0 ? (int)batch[0].Description.Shape[0] : 1;
+
+    private static List<SyntheticInput> FromBatch(CalibrationBatch batch, string values) =>
+        batch.Inputs
             .Select(i => new SyntheticInput(new EvaluationInput(i.Name, i.ElementTypeName, i.Shape.ToArray(), values), i.ToOrtValue()))
             .ToList();
+
+    private static double Time(InferenceSession session, List<SyntheticInput> batch, List<string> outputNames) =>
+        LatencyProbe.MedianMilliseconds(session, batch.Select(i => i.Description.Name).ToList(), batch.Select(i => i.Value).ToList(), outputNames);
+
+    /// <summary>The attention mask as fed, all batches joined, for mean-pooling [batch, sequence, hidden] embeddings.</summary>
+    private static CapturedOutput? CaptureMask(List<List<SyntheticInput>> batches)
+    {
+        var parts = new List<CapturedOutput>();
+        foreach (var batch in batches)
+        {
+            var mask = batch.FirstOrDefault(i => i.Description.Name == PaddingMask.InputName);
+            if (mask is null || OutputCapture.Capture(mask.Description.Name, mask.Value) is not { Strings: null } captured) return null;
+            parts.Add(captured);
+        }
+
+        return parts.Count == 0 ? null : Join(parts);
+    }
+
+    private static List<CapturedOutput> RunAll(InferenceSession session, List<List<SyntheticInput>> batches, List<string> outputNames, string displayFile, bool pruned)
+    {
+        var perBatch = batches.Select(batch => Run(session, batch, outputNames, displayFile, pruned)).ToList();
+        return perBatch.Count == 1 ? perBatch[0] : Enumerable.Range(0, outputNames.Count).Select(i => Join(perBatch.Select(b => b[i]).ToList())).ToList();
+    }
+
+    /// <summary>Joins one output's batches along the first axis (a scalar output becomes one value per batch).</summary>
+    private static CapturedOutput Join(IReadOnlyList<CapturedOutput> parts)
+    {
+        var first = parts[0];
+        if (parts.Count == 1) return first;
+        var shape = first.Shape.Length == 0
+            ? new long[] { parts.Count }
+            : new[] { parts.Sum(p => p.Shape[0]) }.Concat(first.Shape.Skip(1)).ToArray();
+        return first.Strings is not null
+            ? first with { Shape = shape, Strings = parts.SelectMany(p => p.Strings!).ToArray() }
+            : first with { Shape = shape, Values = parts.SelectMany(p => p.Values).ToArray() };
     }
 
     private static IReadOnlyDictionary<string, long> ReadGatherBounds(string modelPath, string displayFile)

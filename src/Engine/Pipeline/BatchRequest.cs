@@ -5,4 +5,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// A folder holding another build of ONNX Runtime's native library (the GPU build) to use instead of the
 /// one shipped beside the engine; null for the shipped CPU build.
 /// </param>
-public sealed record BatchRequest(CacheOptions Cache, IReadOnlyList<ModelJob> Jobs, string? OnnxRuntimeNativeDirectory = null);
+/// <param name="StepSummaryPath">
+/// The file GitHub Actions names in GITHUB_STEP_SUMMARY: each model's summary table is appended to it; null when unset.
+/// </param>
+public sealed record BatchRequest(CacheOptions Cache, IReadOnlyList<ModelJob> Jobs, string? OnnxRuntimeNativeDirectory = null, string? StepSummaryPath = null);

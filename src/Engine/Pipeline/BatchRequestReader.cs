@@ -57,7 +57,10 @@ public static class BatchRequestReader
                 Setting("Allocation"),
                 Setting("MinLayerSparsity"),
                 Setting("CalibrationMode"),
-                Setting("Device")));
+                Setting("Device"),
+                Setting("EvaluationData"),
+                Setting("EvaluationSamples"),
+                Setting("Task")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

@@ -1,6 +1,7 @@
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Reporting;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -25,6 +26,13 @@ public static class BatchRunner
         {
             foreach (var diagnostic in outcome.Diagnostics) output.WriteLine(diagnostic);
             if (outcome.SummaryLine is not null) output.WriteLine(outcome.SummaryLine);
+        }
+
+        // After all models, in request order: parallel jobs appending on their own would interleave.
+        if (request.StepSummaryPath is { } summaryPath
+            && StepSummaryFile.Append(summaryPath, request.Jobs.Zip(outcomes).Select(p => (p.First.DisplayName, p.Second.StepSummary))) is { } problem)
+        {
+            output.WriteLine(problem);
         }
 
         output.Flush();

@@ -26,7 +26,7 @@ public static class ModelPipeline
         {
             var (report, cacheStatus) = Prune(job, cacheOptions, printed, staged);
             printed.InsertRange(0, report.Warnings.Select(w => Diagnostic.Warning(w.Code, job.ModelPath, w.Message)));
-            return new ModelOutcome(true, SummaryLine.Format(job.DisplayName, report, cacheStatus), printed);
+            return new ModelOutcome(true, SummaryLine.Format(job.DisplayName, report, cacheStatus), printed, ReportMarkdown.RenderSummaryTable(report, job.DisplayName));
         }
         catch (ModelPruneException e)
         {
@@ -61,9 +61,12 @@ public static class ModelPipeline
 
         var log = new DiagnosticLog();
         var calibration = LoadCalibration(settings, model, job.ResolvedBaseDirectory, log, file);
+        var evaluationData = settings.EvaluationData is null
+            ? null
+            : EvaluationDataLoader.Load(settings.EvaluationData, job.ResolvedBaseDirectory, ModelInputSignature.FromModel(model.Proto), settings.EvaluationSamples, file);
         var device = ResolveDevice(settings, printed, file);
         var cache = OpenCache(cacheOptions);
-        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration) + DeviceKey(device), EngineVersion.Current);
+        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration) + EvaluationKey(evaluationData) + DeviceKey(device), EngineVersion.Current);
         var cacheStatus = cache is null ? "disabled" : "miss";
         if (cache is not null)
         {
@@ -92,6 +95,11 @@ public static class ModelPipeline
             }
         }
 
+        // The "before" side of the cost, measured before pruning changes the model in place.
+        var (parametersBefore, zerosBefore) = ModelParameterCounter.CountFloatParameters(model.Proto);
+        var gzipBefore = GzipSize.Of(model.Proto);
+        timings.Add(Lap("measure", stage));
+
         var calibrationSplit = calibration is null ? ((CalibrationSet Fit, CalibrationSet HeldOut)?)null : CalibratedPruningStage.Split(calibration);
         // Read before pruning for the report; the stage finds the same input itself.
         var paddingMask = calibration is null ? null : PaddingMask.Find(model.Proto);
@@ -104,8 +112,9 @@ public static class ModelPipeline
         Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
         var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
+        var fixedBatchSize = CalibratedPruningStage.FixedBatchSize(ModelInputSignature.FromModel(model.Proto));
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph), device,
-            EvaluationBatch.From(calibrationSplit, CalibratedPruningStage.FixedBatchSize(ModelInputSignature.FromModel(model.Proto))));
+            EvaluationSamples(evaluationData, calibrationSplit, fixedBatchSize, file), settings.Task, MeasureLatency: true);
         timings.Add(Lap("write", stage));
 
         // The parsed model can be as large as the file. Let it go before ONNX Runtime loads the models:
@@ -114,8 +123,12 @@ public static class ModelPipeline
         model = null;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-        var evaluation = ModelComparer.Compare(job.ModelPath, stagedModel, evaluationOptions, file);
+        var comparison = ModelComparer.CompareModels(job.ModelPath, stagedModel, evaluationOptions, file);
+        foreach (var warning in comparison.Warnings) log.Warn(warning.Code, file, warning.Message);
         timings.Add(Lap("evaluate", stage));
+
+        var cost = new CostReport(input.Bytes, written.Bytes, gzipBefore, GzipSize.Of(stagedModel), parametersBefore - zerosBefore, modelParameters - modelZeros);
+        timings.Add(Lap("compress", stage));
 
         var report = new PruneReport(
             PruneReport.CurrentSchema,
@@ -131,15 +144,16 @@ public static class ModelPipeline
                 settings.MinLayerSparsityForReport),
             layers,
             ReportTotalsBuilder.Build(layers, modelParameters, modelZeros),
-            evaluation,
-            log.Items.Select(d => new ReportMessage(d.Code, d.Message)).ToArray());
+            comparison.Report,
+            log.Items.Select(d => new ReportMessage(d.Code, d.Message)).ToArray(),
+            cost);
         var reportJson = ReportJson.Serialize(report);
 
         File.Move(stagedModel, job.OutputPath, overwrite: true);
         AtomicFile.WriteAllBytes(job.ReportPath, reportJson);
         AtomicFile.WriteAllBytes(job.SummaryPath, ReportSummaryText.Serialize(report));
         StoreInCache(cache, key, job, reportJson, printed);
-        WriteRunFiles(job, report, new RunInfo(cacheStatus, device.Description, Finish(timings, total)));
+        WriteRunFiles(job, report, new RunInfo(cacheStatus, device.Description, Finish(timings, total), comparison.Latency));
         return (report, cacheStatus);
     }
 
@@ -186,6 +200,25 @@ public static class ModelPipeline
     /// pruned weights (wanda/sparsegpt) and the report's metrics can differ in the last bits.
     /// </summary>
     private static string DeviceKey(ExecutionDevice device) => "\ndevice=" + device.Name;
+
+    /// <summary>
+    /// What the models are compared on: EvaluationData first, then the calibration samples the statistics did not
+    /// see, else null (seeded synthetic inputs).
+    /// </summary>
+    private static EvaluationSampleSet? EvaluationSamples(EvaluationData? data, (CalibrationSet Fit, CalibrationSet HeldOut)? calibrationSplit, long? fixedBatchSize, string file)
+    {
+        if (data is not null)
+        {
+            return EvaluationSampleSet.From(data, fixedBatchSize) ?? throw new ModelPruneException(DiagnosticCodes.TooFewEvaluationSamples, file,
+                $"The evaluation data '{data.Source}' gives {data.Samples.SampleCount} samples (after EvaluationSamples), fewer than the batch size of {fixedBatchSize} the model's inputs fix; give at least one full batch.");
+        }
+
+        return EvaluationBatch.From(calibrationSplit, fixedBatchSize) is { } heldOut ? EvaluationSampleSet.From(heldOut) : null;
+    }
+
+    /// <summary>The evaluation file's content joins the cache key: other data gives another report.</summary>
+    private static string EvaluationKey(EvaluationData? data) =>
+        data is null ? string.Empty : $"\nevaluationContent={data.Sha256}:{data.Samples.SampleCount}";
 
     /// <summary>The calibration content joins the cache key: the same settings on other data give another result.</summary>
     private static string CalibrationKey(CalibrationSet? calibration) =>

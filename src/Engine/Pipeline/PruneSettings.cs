@@ -1,6 +1,7 @@
 using System.Globalization;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
+using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -24,8 +25,13 @@ public sealed record PruneSettings(
     LayerAllocation Allocation = LayerAllocation.Uniform,
     double MinLayerSparsity = 0,
     CalibrationMode CalibrationMode = CalibrationMode.OnePass,
-    RequestedDevice Device = RequestedDevice.Auto)
+    RequestedDevice Device = RequestedDevice.Auto,
+    string? EvaluationData = null,
+    int EvaluationSamples = PruneSettings.DefaultEvaluationSamples,
+    EvaluationTask Task = EvaluationTask.Auto)
 {
+    public const int DefaultEvaluationSamples = EvaluationDataLoader.DefaultMaxSamples;
+
     public const double DefaultSparsity = 0.5;
     public const int DefaultCalibrationSamples = 128;
     public const double DefaultMaxLayerSparsity = 0.95;
@@ -53,7 +59,13 @@ public sealed record PruneSettings(
         "calibrationSamples=" + (CalibrationData is null ? string.Empty : CalibrationSamples.ToString(CultureInfo.InvariantCulture)),
         "allocation=" + AllocationName,
         "minLayerSparsity=" + (MinLayerSparsityForReport?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty),
-        "calibrationMode=" + (CalibrationModeName ?? string.Empty));
+        "calibrationMode=" + (CalibrationModeName ?? string.Empty),
+        // The evaluation file's content joins the key beside these (see ModelPipeline), as calibration data does.
+        "evaluation=" + (EvaluationData ?? string.Empty),
+        "evaluationSamples=" + (EvaluationData is null ? string.Empty : EvaluationSamples.ToString(CultureInfo.InvariantCulture)),
+        "task=" + TaskName);
+
+    public string TaskName => EvaluationTaskNames.ToName(Task);
 
     /// <summary>Null for the default (one pass), so reports of one-pass runs do not change shape.</summary>
     public string? CalibrationModeName => CalibrationMode == CalibrationMode.Sequential ? "sequential" : null;

@@ -49,7 +49,25 @@ public static class PruneSettingsParser
             ParseAllocation(raw.Allocation, method, pattern, file),
             minLayerSparsity,
             needsCalibration ? ParseCalibrationMode(raw.CalibrationMode, file) : CalibrationMode.OnePass,
-            ParseDevice(raw.Device, file));
+            ParseDevice(raw.Device, file),
+            string.IsNullOrWhiteSpace(raw.EvaluationData) ? null : raw.EvaluationData.Trim(),
+            ParseEvaluationSamples(raw.EvaluationSamples, file),
+            ParseTask(raw.Task, file));
+    }
+
+    private static int ParseEvaluationSamples(string? text, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return PruneSettings.DefaultEvaluationSamples;
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var samples) && samples > 0) return samples;
+        throw new ModelPruneException(DiagnosticCodes.InvalidEvaluationSamples, file,
+            $"EvaluationSamples '{text}' is not a positive whole number. Give how many evaluation samples to compare the models on, e.g. EvaluationSamples=\"256\".");
+    }
+
+    private static EvaluationTask ParseTask(string? text, string file)
+    {
+        if (EvaluationTaskNames.TryParse(text, out var task)) return task;
+        throw new ModelPruneException(DiagnosticCodes.UnknownTask, file,
+            $"Task '{text}' is not known. Use one of: {string.Join(", ", EvaluationTaskNames.All)} (auto, the default, guesses from each output's shape).");
     }
 
     private static CalibrationMode ParseCalibrationMode(string? text, string file)

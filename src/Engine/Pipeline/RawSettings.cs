@@ -18,4 +18,7 @@ public sealed record RawSettings(
     string? Allocation = null,
     string? MinLayerSparsity = null,
     string? CalibrationMode = null,
-    string? Device = null);
+    string? Device = null,
+    string? EvaluationData = null,
+    string? EvaluationSamples = null,
+    string? Task = null);

@@ -1,8 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>
 /// The deterministic report (<c>name.prune.json</c>): identical inputs and settings give identical bytes.
-/// Anything that varies between runs (timings, cache hits) lives in <see cref="RunInfo"/> instead.
+/// Anything that varies between runs (timings, latency, cache hits) lives in <see cref="RunInfo"/> instead.
+/// <see cref="Cost"/> is written after the totals it belongs with; it is last among the parameters only so that
+/// code building reports without it keeps compiling.
 /// </summary>
 public sealed record PruneReport(
     string Schema,
@@ -12,8 +16,9 @@ public sealed record PruneReport(
     ReportSettings Settings,
     IReadOnlyList<LayerReport> Layers,
     ReportTotals Totals,
-    EvaluationReport Evaluation,
-    IReadOnlyList<ReportMessage> Warnings)
+    [property: JsonPropertyOrder(2)] EvaluationReport Evaluation,
+    [property: JsonPropertyOrder(2)] IReadOnlyList<ReportMessage> Warnings,
+    [property: JsonPropertyOrder(1)] CostReport? Cost = null)
 {
-    public const string CurrentSchema = "modelprune.report/1";
+    public const string CurrentSchema = "modelprune.report/2";
 }

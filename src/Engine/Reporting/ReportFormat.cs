@@ -56,6 +56,9 @@ internal static class ReportFormat
     public static string Milliseconds(double value) =>
         Math.Round(value, 1, MidpointRounding.AwayFromZero).ToString("F1", Invariant) + " ms";
 
+    /// <summary>Latencies of small models are fractions of a millisecond: three decimals.</summary>
+    public static string FineMilliseconds(double value) => value.ToString("0.000", Invariant) + " ms";
+
     public static double? WorstRelativeL2(PruneReport report) =>
         report.Evaluation.Outputs.Count == 0 ? null : report.Evaluation.Outputs.Max(o => o.RelativeL2);
 

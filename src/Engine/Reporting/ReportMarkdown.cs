@@ -16,6 +16,7 @@ public static class ReportMarkdown
         var md = new MarkdownBuilder();
         md.Line($"# ModelPrune report: {report.Input.FileName}");
         md.Blank();
+        WriteSummaryTable(md, report, report.Input.FileName);
         WriteSummary(md, report);
         WriteLayers(md, report);
         WriteWarnings(md, report);
@@ -26,6 +27,32 @@ public static class ReportMarkdown
         }
 
         return md.ToString();
+    }
+
+    /// <summary>
+    /// The table a reviewer reads first (and the one appended to GITHUB_STEP_SUMMARY): method, sparsity, the key
+    /// metric, and the model's size before → after, raw and gzip-compressed.
+    /// </summary>
+    public static string RenderSummaryTable(PruneReport report, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var md = new MarkdownBuilder();
+        WriteSummaryTable(md, report, modelName);
+        return md.ToString();
+    }
+
+    private static void WriteSummaryTable(MarkdownBuilder md, PruneReport report, string modelName)
+    {
+        md.Row("Model", "Method", "Sparsity", "Key metric", "Size", "Size (gzip)");
+        md.Separator(6, rightAligned: new[] { 2, 4, 5 });
+        md.Row(
+            ReportFormat.Code(modelName),
+            ReportFormat.Cell($"{report.Settings.Method}, {report.Settings.Pattern}"),
+            ReportFormat.Percent(report.Totals.PrunableSparsity),
+            ReportFormat.Cell(KeyMetric.Describe(report, "→") ?? "–"),
+            KeyMetric.Size(report, "→", compressed: false),
+            report.Cost is null ? "–" : KeyMetric.Size(report, "→", compressed: true));
+        md.Blank();
     }
 
     private static void WriteSummary(MarkdownBuilder md, PruneReport report)
@@ -48,6 +75,11 @@ public static class ReportMarkdown
         // unless the original model already held exact zeros.
         md.Row("Parameters → non-zero after pruning", $"{ReportFormat.Count(totals.ModelParameters)} → {ReportFormat.Count(totals.ModelParameters - totals.ModelZeros)}");
         md.Row("Pruned-layer weights → non-zero", $"{ReportFormat.Count(totals.PrunableParameters)} → {ReportFormat.Count(totals.PrunableParameters - totals.PrunableZeros)}");
+        if (report.Cost is { } cost)
+        {
+            md.Row("Non-zero parameters before → after", $"{ReportFormat.Count(cost.NonZeroParametersBefore)} → {ReportFormat.Count(cost.NonZeroParametersAfter)}");
+            md.Row("File size, gzip", $"{ReportFormat.Bytes(cost.GzipBytesBefore)} → {ReportFormat.Bytes(cost.GzipBytesAfter)}");
+        }
 
         if (ReportFormat.WorstRelativeL2(report) is { } relativeL2)
         {
@@ -140,6 +172,12 @@ public static class ReportMarkdown
         md.Line(evaluation.InputKind == "synthetic"
             ? $"Both models ran on the same synthetic inputs (seed {evaluation.Seed})."
             : $"Both models ran on the same {evaluation.InputKind} samples.");
+        if (evaluation.Data is { } data)
+        {
+            var labels = data.Labels.Count == 0 ? "no labels" : "labels " + string.Join(", ", data.Labels.Select(ReportFormat.Code));
+            md.Line($"Evaluation data {ReportFormat.Code(data.Source)}: {data.Samples} samples, {labels}.");
+        }
+
         md.Blank();
         if (evaluation.Inputs.Count > 0)
         {
@@ -170,6 +208,78 @@ public static class ReportMarkdown
             }
 
             md.Blank();
+            WriteTaskMetrics(md, evaluation);
+        }
+    }
+
+    private static void WriteTaskMetrics(MarkdownBuilder md, EvaluationReport evaluation)
+    {
+        var judged = evaluation.Outputs.Where(o => o.Task is not null).ToList();
+        if (judged.Count == 0) return;
+
+        md.Line(evaluation.Task is null ? "Tasks:" : $"Tasks (Task=\"{evaluation.Task}\"):");
+        md.Blank();
+        foreach (var output in judged)
+        {
+            md.Line($"- {ReportFormat.Code(output.Name)}: {output.Task} ({ReportFormat.Cell(output.TaskReason ?? string.Empty)})");
+        }
+
+        md.Blank();
+        var rows = judged.SelectMany(TaskRows).ToList();
+        if (rows.Count == 0) return;
+
+        md.Row("Output", "Metric", "Original", "Pruned");
+        md.Separator(4, rightAligned: new[] { 2, 3 });
+        foreach (var row in rows)
+        {
+            md.Row(row);
+        }
+
+        md.Blank();
+    }
+
+    /// <summary>One row per task metric; agreement-style metrics compare with the original, so only the pruned column holds them.</summary>
+    private static IEnumerable<string[]> TaskRows(OutputDeviation output)
+    {
+        var name = ReportFormat.Code(output.Name);
+        if (output.AccuracyOriginal is { } accuracyBefore && output.AccuracyPruned is { } accuracyAfter)
+        {
+            yield return new[] { name, $"accuracy vs {ReportFormat.Code(output.Labels ?? "labels")}", ReportFormat.Percent(accuracyBefore), ReportFormat.Percent(accuracyAfter) };
+        }
+
+        if (output.PerplexityOriginal is { } perplexityBefore && output.PerplexityPruned is { } perplexityAfter)
+        {
+            yield return new[] { name, $"perplexity on {ReportFormat.Code(output.Labels ?? "labels")}", ReportFormat.Metric(perplexityBefore), ReportFormat.Metric(perplexityAfter) };
+        }
+
+        if (output.Task is "classification" or "language-model" && output.Top1Agreement is { } top1)
+        {
+            yield return new[] { name, "top-1 agreement", "", ReportFormat.Percent(top1) };
+        }
+
+        if (output.Top5Agreement is { } top5)
+        {
+            yield return new[] { name, "top-5 agreement", "", ReportFormat.Percent(top5) };
+        }
+
+        if (output.MeanKlDivergence is { } kl)
+        {
+            yield return new[] { name, "mean KL divergence", "", ReportFormat.Metric(kl) };
+        }
+
+        if (output.MeanItemCosine is { } cosine)
+        {
+            yield return new[] { name, "mean item cosine", "", ReportFormat.Cosine(cosine) };
+        }
+
+        if (output.P5ItemCosine is { } p5)
+        {
+            yield return new[] { name, "5th-percentile item cosine", "", ReportFormat.Cosine(p5) };
+        }
+
+        if (output.NeighbourAgreement is { } neighbours)
+        {
+            yield return new[] { name, "nearest-neighbour agreement", "", ReportFormat.Percent(neighbours) };
         }
     }
 
@@ -181,6 +291,13 @@ public static class ReportMarkdown
         md.Separator(2);
         md.Row("Cache", ReportFormat.Cell(run.Cache));
         md.Row("Device", ReportFormat.Cell(run.Device));
+        if (run.Latency is { } latency)
+        {
+            var batch = $"median of {latency.Runs} runs after {latency.WarmupRuns} warm-ups, batch {latency.BatchSize}, {latency.Device}";
+            md.Row("Latency, original", $"{ReportFormat.FineMilliseconds(latency.OriginalMilliseconds)} ({batch})");
+            md.Row("Latency, pruned", $"{ReportFormat.FineMilliseconds(latency.PrunedMilliseconds)} ({batch})");
+        }
+
         md.Blank();
         if (run.Timings.Count > 0)
         {

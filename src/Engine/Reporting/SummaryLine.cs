@@ -2,7 +2,10 @@ using System.Text;
 
 namespace ModelPrune.Engine.Reporting;
 
-/// <summary>The one line a build prints per model, e.g. <c>ModelPrune: Models/a.onnx -> 40.0% sparse (magnitude, unstructured), 3 layers, rel. L2 0.0123</c>.</summary>
+/// <summary>
+/// The one line a build prints per model, e.g.
+/// <c>ModelPrune: Models/a.onnx -> 40.0% sparse (wanda, unstructured), top-1 agreement 99.1%, 12.4 MiB -> 7.9 MiB gz</c>.
+/// </summary>
 public static class SummaryLine
 {
     public static string Format(string displayName, PruneReport report, string cache)
@@ -11,17 +14,16 @@ public static class SummaryLine
         var line = new StringBuilder();
         line.Append("ModelPrune: ").Append(displayName).Append(" -> ")
             .Append(ReportFormat.Percent(report.Totals.PrunableSparsity)).Append(" sparse (")
-            .Append(report.Settings.Method).Append(", ").Append(report.Settings.Pattern).Append("), ")
-            .Append(report.Totals.LayersPruned).Append(report.Totals.LayersPruned == 1 ? " layer" : " layers");
+            .Append(report.Settings.Method).Append(", ").Append(report.Settings.Pattern).Append(')');
 
-        if (ReportFormat.WorstRelativeL2(report) is { } relativeL2)
+        if (KeyMetric.Describe(report, "->") is { } metric)
         {
-            line.Append(", rel. L2 ").Append(ReportFormat.Metric(relativeL2));
+            line.Append(", ").Append(metric);
         }
 
-        if (ReportFormat.WorstTop1(report) is { } top1)
+        if (report.Cost is not null)
         {
-            line.Append(", top-1 agreement ").Append(ReportFormat.Percent(top1));
+            line.Append(", ").Append(KeyMetric.Size(report, "->", compressed: true)).Append(" gz");
         }
 
         if (cache == "hit")

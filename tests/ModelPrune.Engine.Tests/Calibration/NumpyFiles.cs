@@ -39,6 +39,8 @@ public static class NumpyFiles
         foreach (var (name, bytes) in entries)
         {
             var entry = archive.CreateEntry(name, compressed ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+            // A fixed time, so the same arrays give the same file bytes (and content hash) on every run.
+            entry.LastWriteTime = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
             using var stream = entry.Open();
             stream.Write(bytes);
         }

@@ -1,6 +1,8 @@
+using ModelPrune.Engine.Tests.Calibration;
 using ModelPrune.Engine.Tests.TestSupport;
 using ModelPrune.Fixtures;
 using Newtonsoft.Json.Linq;
+using Snapshooter;
 using Snapshooter.Xunit;
 
 namespace ModelPrune.Engine.Tests.Pipeline;
@@ -31,6 +33,43 @@ public sealed class ReportSnapshotTests : IDisposable
     public void Constants_and_if_branches_with_global_magnitude()
     {
         Snapshot.Match(PruneAndReadReport("branchy.onnx", FixtureModels.ConstantAndIfModel(), "--method", "global-magnitude", "--sparsity", "0.7", "--exclude", "no_such_layer"));
+    }
+
+    [Fact]
+    public void Trained_classifier_with_evaluation_data_and_labels()
+    {
+        var (pixels, labels) = FixtureModels.ClassifierSampleData(64, seed: 21);
+        var evaluation = _folder.File("evaluation.npz");
+        NumpyFiles.WriteNpz(evaluation, compressed: false,
+            ("pixels", NpyTestArray.Float32(pixels, 64, 64)),
+            ("labels", NpyTestArray.Int64(labels.Select(l => (long)l).ToArray(), 64)));
+
+        // Through a batch request, as MSBuild sends it: the source stays relative to the base folder, so the
+        // snapshot holds no temporary path.
+        var model = ModelFiles.Write(_folder, "classifier.onnx", FixtureModels.ClassifierSample());
+        var output = _folder.File("out/classifier.onnx");
+        var request = _folder.File("request.json");
+        File.WriteAllText(request, new JObject
+        {
+            ["cacheEnabled"] = false,
+            ["baseDirectory"] = _folder.Path,
+            ["models"] = new JArray(new JObject
+            {
+                ["model"] = model,
+                ["displayName"] = "classifier.onnx",
+                ["output"] = output,
+                ["report"] = _folder.File("out/classifier.prune.json"),
+                ["markdown"] = _folder.File("out/classifier.prune.md"),
+                ["runInfo"] = _folder.File("out/classifier.prune.run.json"),
+                ["settings"] = new JObject { ["Sparsity"] = "0.6", ["EvaluationData"] = "evaluation.npz" },
+            }),
+        }.ToString());
+        var (exitCode, text) = EngineCli.Run("batch", request);
+        Assert.True(exitCode == 0, text);
+
+        Snapshot.Match(JToken.Parse(File.ReadAllText(_folder.File("out/classifier.prune.json"))));
+        var markdown = File.ReadAllText(_folder.File("out/classifier.prune.md"));
+        Snapshot.Match(markdown[..markdown.IndexOf("## This run (not deterministic)", StringComparison.Ordinal)].Split('\n'), SnapshotNameExtension.Create("markdown"));
     }
 
     private JToken PruneAndReadReport(string name, global::Onnx.ModelProto model, params string[] options)

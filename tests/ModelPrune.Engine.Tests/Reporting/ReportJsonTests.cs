@@ -47,7 +47,7 @@ public sealed class ReportJsonTests
 
         Assert.NotEqual(0xEF, bytes[0]); // no BOM
         Assert.DoesNotContain('\r', text);
-        Assert.StartsWith("{\n  \"schema\": \"modelprune.report/1\",\n  \"engine\": {\n    \"name\"", text);
+        Assert.StartsWith("{\n  \"schema\": \"modelprune.report/2\",\n  \"engine\": {\n    \"name\"", text);
         Assert.EndsWith("}\n", text);
         Assert.False(text.EndsWith("\n\n", StringComparison.Ordinal));
         Assert.Contains("\"gewichte.größe\"", text);
@@ -60,20 +60,27 @@ public sealed class ReportJsonTests
         var root = document.RootElement;
 
         Assert.Equal(
-            new[] { "schema", "engine", "input", "output", "settings", "layers", "totals", "evaluation", "warnings" },
+            new[] { "schema", "engine", "input", "output", "settings", "layers", "totals", "cost", "evaluation", "warnings" },
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(
             new[] { "name", "opType", "nodes", "shape", "inputAxis", "parameters", "zeros", "sparsity", "status" },
             root.GetProperty("layers")[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal(
-            new[] { "name", "elementType", "shape", "relativeL2", "cosine", "maxAbs", "top1Agreement" },
+            new[]
+            {
+                "name", "elementType", "shape", "relativeL2", "cosine", "maxAbs", "top1Agreement", "task", "taskReason", "labels",
+                "accuracyOriginal", "accuracyPruned", "top5Agreement", "meanKlDivergence",
+            },
             root.GetProperty("evaluation").GetProperty("outputs")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            new[] { "inputKind", "seed", "inputs", "outputs", "task", "data" },
+            root.GetProperty("evaluation").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
     public void NullsAreOmitted()
     {
-        var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier(withTop1: false)));
+        var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier(withTop1: false, withTasks: false)));
 
         Assert.DoesNotContain("null", text);
         Assert.DoesNotContain("top1Agreement", text);
@@ -124,8 +131,8 @@ public sealed class ReportJsonTests
     }
 
     [Theory]
-    [InlineData("\"schema\": \"modelprune.report/1\"", "\"schema\": \"modelprune.report/2\"")]
-    [InlineData("\"schema\": \"modelprune.report/1\"", "\"schema\": \"modelprune.report/1\", \"extra\": 1")]
+    [InlineData("\"schema\": \"modelprune.report/2\"", "\"schema\": \"modelprune.report/1\"")]
+    [InlineData("\"schema\": \"modelprune.report/2\"", "\"schema\": \"modelprune.report/2\", \"extra\": 1")]
     [InlineData("\"warnings\": [", "\"warnings\": {")]
     public void ForeignOrCorruptJsonIsRejected(string find, string replace)
     {

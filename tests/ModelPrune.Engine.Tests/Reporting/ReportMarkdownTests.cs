@@ -9,7 +9,7 @@ public sealed class ReportMarkdownTests
     {
         var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
 
-        Assert.StartsWith("# ModelPrune report: classifier.onnx\n\n## Summary\n", markdown);
+        Assert.StartsWith("# ModelPrune report: classifier.onnx\n\n| Model | Method | Sparsity | Key metric | Size | Size (gzip) |\n", markdown);
         var summary = markdown.IndexOf("## Summary", StringComparison.Ordinal);
         var layers = markdown.IndexOf("## Layers", StringComparison.Ordinal);
         var warnings = markdown.IndexOf("## Warnings", StringComparison.Ordinal);
@@ -36,9 +36,46 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
+    public void The_first_table_gives_method_sparsity_key_metric_and_sizes()
+    {
+        var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
+
+        Assert.Contains("| `classifier.onnx` | magnitude, unstructured | 40.0% | accuracy 95.0% → 92.5% | 1.5 MiB → 1.5 MiB | 1.4 MiB → 891.0 KiB |\n", markdown);
+        Assert.Contains("| Non-zero parameters before → after | 25,240 → 18,680 |\n", markdown);
+    }
+
+    [Fact]
+    public void Task_metrics_are_listed_per_output()
+    {
+        var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
+
+        Assert.Contains("- `logits`: classification (auto: [4, 10] is [batch, classes] with labels)\n", markdown);
+        Assert.Contains("| `logits` | accuracy vs `labels` | 95.0% | 92.5% |\n", markdown);
+        Assert.Contains("| `logits` | top-5 agreement |  | 100.0% |\n", markdown);
+        Assert.Contains("| `pooled` | nearest-neighbour agreement |  | 75.0% |\n", markdown);
+        Assert.Contains("Evaluation data `Data/eval\\|set.npz`: 4 samples, labels `labels`.", markdown);
+    }
+
+    [Fact]
+    public void Latency_is_in_the_run_section_only()
+    {
+        var with = ReportMarkdown.Render(SampleReports.Classifier(), SampleReports.Run());
+        var run = with[with.IndexOf("## This run (not deterministic)", StringComparison.Ordinal)..];
+
+        Assert.Contains("| Latency, original | 0.813 ms (median of 10 runs after 2 warm-ups, batch 4, cpu) |\n", run);
+        Assert.DoesNotContain("Latency", ReportMarkdown.Render(SampleReports.Classifier(), null));
+    }
+
+    [Fact]
+    public void MarkdownMatchesSnapshot()
+    {
+        Snapshooter.Xunit.Snapshot.Match(ReportMarkdown.Render(SampleReports.Classifier(), SampleReports.Run()).Split('\n'));
+    }
+
+    [Fact]
     public void Top1RowOnlyWhenAnOutputHasIt()
     {
-        Assert.DoesNotContain("Top-1 agreement", ReportMarkdown.Render(SampleReports.Classifier(withTop1: false), null));
+        Assert.DoesNotContain("Top-1 agreement", ReportMarkdown.Render(SampleReports.Classifier(withTop1: false, withTasks: false), null));
     }
 
     [Fact]

@@ -13,7 +13,9 @@ public sealed class RunInfoJsonTests
 
         Assert.Equal(
             "{\n  \"cache\": \"miss\",\n  \"device\": \"cpu (16 threads)\",\n  \"timings\": [\n    {\n      \"stage\": \"load\",\n      \"milliseconds\": 12.5\n    },\n"
-            + "    {\n      \"stage\": \"prune\",\n      \"milliseconds\": 40.25\n    },\n    {\n      \"stage\": \"evaluate\",\n      \"milliseconds\": 103\n    }\n  ]\n}\n",
+            + "    {\n      \"stage\": \"prune\",\n      \"milliseconds\": 40.25\n    },\n    {\n      \"stage\": \"evaluate\",\n      \"milliseconds\": 103\n    }\n  ],\n"
+            + "  \"latency\": {\n    \"device\": \"cpu\",\n    \"batchSize\": 4,\n    \"warmupRuns\": 2,\n    \"runs\": 10,\n"
+            + "    \"originalMilliseconds\": 0.8126,\n    \"prunedMilliseconds\": 0.7904\n  }\n}\n",
             text);
     }
 

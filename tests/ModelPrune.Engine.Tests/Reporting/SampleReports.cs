@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Tests.Reporting;
 /// <summary>Hand-built reports covering every field: nulls, non-ASCII names, pipes, fractions like 0.4.</summary>
 internal static class SampleReports
 {
-    public static PruneReport Classifier(bool withTop1 = true) => new(
+    public static PruneReport Classifier(bool withTop1 = true, bool withTasks = true) => new(
         PruneReport.CurrentSchema,
         new EngineInfo("modelprune", "0.1.0"),
         new ModelFileInfo("classifier.onnx", "3f1c0a9b7e2d4c6a8b0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e", 1_572_864),
@@ -29,13 +29,24 @@ internal static class SampleReports
             },
             new[]
             {
-                new OutputDeviation("logits", "float32", new long[] { 4, 10 }, 0.0123457, 0.999924, 0.0456, withTop1 ? 0.98 : null),
-                new OutputDeviation("pooled", "float32", new long[] { 4, 64 }, 0.00812, 0.999967, 0.0213, null),
-            }),
-        new[] { new ReportMessage("MP1009", "Layer 'gewichte.größe' skipped: input dimension 27 is not a multiple of 4.") });
+                withTasks
+                    ? new OutputDeviation("logits", "float32", new long[] { 4, 10 }, 0.0123457, 0.999924, 0.0456, withTop1 ? 0.98 : null,
+                        "classification", "auto: [4, 10] is [batch, classes] with labels", "labels", 0.95, 0.925, withTop1 ? 1 : null, 0.00231)
+                    : new OutputDeviation("logits", "float32", new long[] { 4, 10 }, 0.0123457, 0.999924, 0.0456, withTop1 ? 0.98 : null),
+                withTasks
+                    ? new OutputDeviation("pooled", "float32", new long[] { 4, 64 }, 0.00812, 0.999967, 0.0213, null,
+                        "embedding", "auto: [4, 64] is [batch, hidden] without labels and 32 or more wide; items pooled: each item's vector",
+                        MeanItemCosine: 0.999961, P5ItemCosine: 0.99987, NeighbourAgreement: 0.75)
+                    : new OutputDeviation("pooled", "float32", new long[] { 4, 64 }, 0.00812, 0.999967, 0.0213, null),
+            },
+            withTasks ? "auto" : null,
+            withTasks ? new EvaluationDataReport("Data/eval|set.npz", "5d41402abc4b2a76b9719d911017c592ae3c1f2b9d4e5f60718293a4b5c6d7e8", 4, new[] { "labels" }) : null),
+        new[] { new ReportMessage("MP1009", "Layer 'gewichte.größe' skipped: input dimension 27 is not a multiple of 4.") },
+        new CostReport(1_572_864, 1_572_100, 1_451_000, 912_345, 25_240, 18_680));
 
     public static RunInfo Run(string cache = "miss") => new(
         cache,
         "cpu (16 threads)",
-        new[] { new RunTiming("load", 12.5), new RunTiming("prune", 40.25), new RunTiming("evaluate", 103.0) });
+        new[] { new RunTiming("load", 12.5), new RunTiming("prune", 40.25), new RunTiming("evaluate", 103.0) },
+        new LatencyReport("cpu", 4, 2, 10, 0.8126, 0.7904));
 }

@@ -8,7 +8,7 @@ public sealed class SummaryLineTests
     public void FullLineFromCache()
     {
         Assert.Equal(
-            "ModelPrune: Models/classifier.onnx -> 40.0% sparse (magnitude, unstructured), 2 layers, rel. L2 0.0123, top-1 agreement 98.0%, from cache",
+            "ModelPrune: Models/classifier.onnx -> 40.0% sparse (magnitude, unstructured), accuracy 95.0% -> 92.5%, 1.4 MiB -> 891.0 KiB gz, from cache",
             SummaryLine.Format("Models/classifier.onnx", SampleReports.Classifier(), "hit"));
     }
 
@@ -18,23 +18,30 @@ public sealed class SummaryLineTests
     [InlineData("replaced-corrupt")]
     public void FromCacheOnlyOnHit(string cache)
     {
-        Assert.EndsWith("top-1 agreement 98.0%", SummaryLine.Format("m.onnx", SampleReports.Classifier(), cache));
+        Assert.EndsWith("891.0 KiB gz", SummaryLine.Format("m.onnx", SampleReports.Classifier(), cache));
     }
 
     [Fact]
-    public void NoTop1WhenNoOutputHasIt()
+    public void Without_task_metrics_or_top1_the_worst_relative_l2_is_the_key_metric()
     {
         Assert.Equal(
-            "ModelPrune: m.onnx -> 40.0% sparse (magnitude, unstructured), 2 layers, rel. L2 0.0123",
-            SummaryLine.Format("m.onnx", SampleReports.Classifier(withTop1: false), "miss"));
+            "ModelPrune: m.onnx -> 40.0% sparse (magnitude, unstructured), rel. L2 0.0123, 1.4 MiB -> 891.0 KiB gz",
+            SummaryLine.Format("m.onnx", SampleReports.Classifier(withTop1: false, withTasks: false), "miss"));
     }
 
     [Fact]
-    public void OneLayerIsSingular()
+    public void Agreement_when_there_are_no_labels()
     {
         var report = SampleReports.Classifier();
-        report = report with { Totals = report.Totals with { LayersPruned = 1 } };
+        var outputs = report.Evaluation.Outputs.Select(o => o with { AccuracyOriginal = null, AccuracyPruned = null }).ToArray();
+        report = report with { Evaluation = report.Evaluation with { Outputs = outputs } };
 
-        Assert.Contains(", 1 layer, ", SummaryLine.Format("m.onnx", report, "miss"));
+        Assert.Contains(", top-1 agreement 98.0%, ", SummaryLine.Format("m.onnx", report, "miss"));
+    }
+
+    [Fact]
+    public void Without_a_cost_section_no_size_is_printed()
+    {
+        Assert.DoesNotContain(" gz", SummaryLine.Format("m.onnx", SampleReports.Classifier() with { Cost = null }, "miss"));
     }
 }

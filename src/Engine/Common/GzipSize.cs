@@ -1,0 +1,70 @@
+using System.IO.Compression;
+
+namespace ModelPrune.Engine.Common;
+
+/// <summary>
+/// The size data would have gzip-compressed (CompressionLevel.Optimal), counted without keeping the compressed
+/// bytes. Deterministic for a given .NET runtime, whose bundled zlib decides the exact size.
+/// </summary>
+public static class GzipSize
+{
+    public static long Of(string path)
+    {
+        using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Of(source.CopyTo);
+    }
+
+    /// <summary>A protobuf message (a model) as it would be written to a file.</summary>
+    public static long Of(Google.Protobuf.IMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Of(stream => Google.Protobuf.MessageExtensions.WriteTo(message, stream));
+    }
+
+    /// <summary>Compresses what <paramref name="write"/> writes to the stream it is given.</summary>
+    public static long Of(Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var counter = new CountingStream();
+        using (var gzip = new GZipStream(counter, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            write(gzip);
+        }
+
+        return counter.Length;
+    }
+
+    /// <summary>A write-only sink that only counts.</summary>
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _length;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+    }
+}

@@ -1,0 +1,11 @@
+namespace ModelPrune.Engine.Evaluation;
+
+/// <summary>What an output means, which decides the metrics it is judged by; Auto guesses from its shape.</summary>
+public enum EvaluationTask
+{
+    Auto,
+    Classification,
+    Embedding,
+    Regression,
+    LanguageModel,
+}

@@ -1,0 +1,55 @@
+using ModelPrune.Engine.Evaluation;
+
+namespace ModelPrune.Engine.Tests.Evaluation;
+
+public sealed class TaskDetectorTests
+{
+    [Theory]
+    [InlineData(new long[] { 4, 10 }, false, EvaluationTask.Classification)]
+    [InlineData(new long[] { 4, 1000 }, true, EvaluationTask.Classification)]
+    [InlineData(new long[] { 4, 384 }, false, EvaluationTask.Embedding)]
+    [InlineData(new long[] { 4, 16, 384 }, false, EvaluationTask.Embedding)]
+    [InlineData(new long[] { 4, 16, 30522 }, true, EvaluationTask.LanguageModel)]
+    [InlineData(new long[] { 4, 1 }, false, EvaluationTask.Regression)]
+    [InlineData(new long[] { 4 }, false, EvaluationTask.Regression)]
+    [InlineData(new long[] { 2, 3, 8, 8 }, false, EvaluationTask.Regression)]
+    public void Auto_reads_the_shape_and_whether_there_are_labels(long[] shape, bool hasLabels, EvaluationTask expected)
+    {
+        var choice = TaskDetector.Choose(EvaluationTask.Auto, shape, isFloatingPoint: true, hasLabels);
+
+        Assert.Equal(expected, choice.Task);
+        Assert.StartsWith("auto: ", choice.Reason);
+    }
+
+    [Fact]
+    public void The_reason_is_the_same_text_every_time()
+    {
+        Assert.Equal(
+            "auto: [4, 10] is [batch, classes] with labels",
+            TaskDetector.Choose(EvaluationTask.Auto, new long[] { 4, 10 }, isFloatingPoint: true, hasLabels: true).Reason);
+    }
+
+    [Fact]
+    public void A_requested_task_applies_where_the_shape_fits()
+    {
+        var choice = TaskDetector.Choose(EvaluationTask.Classification, new long[] { 4, 384 }, isFloatingPoint: true, hasLabels: false);
+
+        Assert.Equal(EvaluationTask.Classification, choice.Task);
+        Assert.Equal("Task=\"classification\" was requested", choice.Reason);
+    }
+
+    [Fact]
+    public void A_requested_task_that_does_not_fit_falls_back_to_the_generic_metrics()
+    {
+        var choice = TaskDetector.Choose(EvaluationTask.LanguageModel, new long[] { 4, 16, 100 }, isFloatingPoint: true, hasLabels: false);
+
+        Assert.Equal(EvaluationTask.Regression, choice.Task);
+        Assert.Contains("needs labels", choice.Reason);
+    }
+
+    [Fact]
+    public void Integer_outputs_get_the_generic_metrics()
+    {
+        Assert.Equal(EvaluationTask.Regression, TaskDetector.Choose(EvaluationTask.Auto, new long[] { 4, 10 }, isFloatingPoint: false, hasLabels: true).Task);
+    }
+}
