@@ -38,6 +38,7 @@ namespace ModelPrune.Tasks
             new PruneSetting("EvaluationData", "EvaluationData"),
             new PruneSetting("EvaluationSamples", "EvaluationSamples"),
             new PruneSetting("Task", "Task"),
+            new PruneSetting("SweepSparsities", "SweepSparsities"),
         };
 
         public string MetadataName { get; }

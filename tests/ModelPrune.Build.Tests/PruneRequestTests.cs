@@ -35,7 +35,7 @@ public sealed class PruneRequestTests
 
         var settings = entry.GetProperty("settings");
         Assert.Equal(
-            new[] { "Sparsity", "Method", "Pattern", "MaxLayerSparsity", "Include", "Exclude", "Seed", "Dimensions", "CalibrationData", "CalibrationSamples", "Allocation", "MinLayerSparsity", "CalibrationMode", "Device", "EvaluationData", "EvaluationSamples", "Task" },
+            new[] { "Sparsity", "Method", "Pattern", "MaxLayerSparsity", "Include", "Exclude", "Seed", "Dimensions", "CalibrationData", "CalibrationSamples", "Allocation", "MinLayerSparsity", "CalibrationMode", "Device", "EvaluationData", "EvaluationSamples", "Task", "SweepSparsities" },
             settings.EnumerateObject().Select(property => property.Name));
         Assert.Equal("0.4", settings.GetProperty("Sparsity").GetString());
         Assert.Equal("fc*;regex:^conv\\d+$", settings.GetProperty("Include").GetString());

@@ -65,13 +65,14 @@ public static class CommandLine
         var device = new Option<string?>("--device") { Description = "Where ONNX Runtime runs calibration and evaluation: auto (CUDA if a CUDA session can be created, else CPU; default), cpu or cuda." };
         var evaluation = new Option<string?>("--evaluation") { Description = "Evaluation data: an .npz with an array per model input and optional 'labels' (or 'labels_<output>'), samples on the first axis." };
         var evaluationSamples = new Option<string?>("--evaluation-samples") { Description = "How many evaluation samples to compare the models on (default 256)." };
+        var sweep = new Option<string?>("--sweep") { Description = "Extra sparsities for the metric-versus-sparsity curve, e.g. 0.3;0.5;0.7 (each one prunes and evaluates the model again)." };
         var task = new Option<string?>("--task") { Description = "auto (default: guessed from each output's shape), classification, embedding, regression or language-model: which metrics the evaluation reports." };
         var nativeDir = new Option<string?>("--onnxruntime-native-dir") { Description = "Folder with another ONNX Runtime native library to load (e.g. the GPU build's runtimes/linux-x64/native)." };
 
         var command = new Command("prune", "Prune one model and write the pruned model and its report.")
         {
             model, outputPath, report, sparsity, method, pattern, maxLayer, minLayer, include, exclude, seed, dims, calibration, calibrationSamples, calibrationMode, allocation, noCache, cacheDir,
-            device, nativeDir, evaluation, evaluationSamples, task,
+            device, nativeDir, evaluation, evaluationSamples, task, sweep,
         };
         command.SetAction(result =>
         {
@@ -80,7 +81,7 @@ public static class CommandLine
                 result.GetValue(include), result.GetValue(exclude), result.GetValue(seed), result.GetValue(dims),
                 result.GetValue(calibration), result.GetValue(calibrationSamples), result.GetValue(allocation),
                 result.GetValue(minLayer), result.GetValue(calibrationMode), result.GetValue(device),
-                result.GetValue(evaluation), result.GetValue(evaluationSamples), result.GetValue(task));
+                result.GetValue(evaluation), result.GetValue(evaluationSamples), result.GetValue(task), result.GetValue(sweep));
             var job = ModelJob.WithDefaultReportPaths(result.GetValue(model)!, result.GetValue(outputPath)!, result.GetValue(report), settings);
             var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job }, result.GetValue(nativeDir), stepSummaryPath);
             return BatchRunner.Run(request, output);

@@ -50,6 +50,7 @@ public static class DiagnosticCodes
     public const string InvalidEvaluationLabels = "MP1054";
     public const string TaskFitsNoOutput = "MP1055";
     public const string TooFewEvaluationSamples = "MP1056";
+    public const string InvalidSweepSparsities = "MP1057";
 
     public const string BaselineUnreadable = "MP1060";
     public const string InvalidBaselineTolerance = "MP1061";

@@ -60,7 +60,8 @@ public static class BatchRequestReader
                 Setting("Device"),
                 Setting("EvaluationData"),
                 Setting("EvaluationSamples"),
-                Setting("Task")));
+                Setting("Task"),
+                Setting("SweepSparsities")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

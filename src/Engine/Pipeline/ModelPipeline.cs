@@ -130,6 +130,15 @@ public static class ModelPipeline
         var cost = new CostReport(input.Bytes, written.Bytes, gzipBefore, GzipSize.Of(stagedModel), parametersBefore - zerosBefore, modelParameters - modelZeros);
         timings.Add(Lap("compress", stage));
 
+        var totals = ReportTotalsBuilder.Build(layers, modelParameters, modelZeros);
+        IReadOnlyList<SweepPoint>? sweep = null;
+        if (settings.SweepSparsities.Count > 0 && KeyMetric.Numeric(comparison.Report) is var (metric, value))
+        {
+            var main = new SweepPoint(settings.Sparsity, totals.PrunableSparsity, metric, value);
+            sweep = SparsitySweep.Run(job, settings, calibrationSplit, evaluationOptions, main, file);
+            timings.Add(Lap("sweep", stage));
+        }
+
         var report = new PruneReport(
             PruneReport.CurrentSchema,
             new EngineInfo(EngineVersion.Name, EngineVersion.Current),
@@ -143,10 +152,11 @@ public static class ModelPipeline
                 settings.AllocationName,
                 settings.MinLayerSparsityForReport),
             layers,
-            ReportTotalsBuilder.Build(layers, modelParameters, modelZeros),
+            totals,
             comparison.Report,
             log.Items.Select(d => new ReportMessage(d.Code, d.Message)).ToArray(),
-            cost);
+            cost,
+            sweep);
         var reportJson = ReportJson.Serialize(report);
 
         File.Move(stagedModel, job.OutputPath, overwrite: true);

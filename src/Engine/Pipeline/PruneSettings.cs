@@ -28,7 +28,8 @@ public sealed record PruneSettings(
     RequestedDevice Device = RequestedDevice.Auto,
     string? EvaluationData = null,
     int EvaluationSamples = PruneSettings.DefaultEvaluationSamples,
-    EvaluationTask Task = EvaluationTask.Auto)
+    EvaluationTask Task = EvaluationTask.Auto,
+    IReadOnlyList<double>? SweepSparsities = null)
 {
     public const int DefaultEvaluationSamples = EvaluationDataLoader.DefaultMaxSamples;
 
@@ -63,7 +64,11 @@ public sealed record PruneSettings(
         // The evaluation file's content joins the key beside these (see ModelPipeline), as calibration data does.
         "evaluation=" + (EvaluationData ?? string.Empty),
         "evaluationSamples=" + (EvaluationData is null ? string.Empty : EvaluationSamples.ToString(CultureInfo.InvariantCulture)),
-        "task=" + TaskName);
+        "task=" + TaskName,
+        "sweep=" + string.Join(";", SweepSparsities.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
+
+    /// <summary>The extra sparsities of the metric-versus-sparsity curve, ascending; empty for none.</summary>
+    public IReadOnlyList<double> SweepSparsities { get; init; } = SweepSparsities ?? Array.Empty<double>();
 
     public string TaskName => EvaluationTaskNames.ToName(Task);
 

@@ -52,7 +52,8 @@ public static class PruneSettingsParser
             ParseDevice(raw.Device, file),
             string.IsNullOrWhiteSpace(raw.EvaluationData) ? null : raw.EvaluationData.Trim(),
             ParseEvaluationSamples(raw.EvaluationSamples, file),
-            ParseTask(raw.Task, file));
+            ParseTask(raw.Task, file),
+            ParseSweep(raw.SweepSparsities, pattern, file));
     }
 
     private static int ParseEvaluationSamples(string? text, string file)
@@ -192,6 +193,32 @@ public static class PruneSettingsParser
         }
 
         return max;
+    }
+
+    /// <summary>At most this many extra points: each one is a whole prune and evaluation.</summary>
+    private const int MaxSweepPoints = 8;
+
+    private static IReadOnlyList<double> ParseSweep(string? text, SparsityPattern pattern, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return Array.Empty<double>();
+        if (pattern.IsNM)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidSweepSparsities, file,
+                $"SweepSparsities cannot be used with Pattern=\"{pattern}\": an N:M pattern fixes the sparsity at N/M. Remove one of them.");
+        }
+
+        var values = LayerSelector.SplitList(text)
+            .Select(part => ParseFraction(part, "SweepSparsities", DiagnosticCodes.InvalidSweepSparsities, file))
+            .Distinct()
+            .OrderBy(v => v)
+            .ToArray();
+        if (values.Any(v => v <= 0 || v >= 1) || values.Length > MaxSweepPoints)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidSweepSparsities, file,
+                $"SweepSparsities '{text}' must be at most {MaxSweepPoints} ';'-separated sparsities strictly between 0 and 1, e.g. \"0.3;0.5;0.7\".");
+        }
+
+        return values;
     }
 
     private static double ParseMinLayerSparsity(string? text, double sparsity, string file)

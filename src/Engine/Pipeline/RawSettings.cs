@@ -21,4 +21,5 @@ public sealed record RawSettings(
     string? Device = null,
     string? EvaluationData = null,
     string? EvaluationSamples = null,
-    string? Task = null);
+    string? Task = null,
+    string? SweepSparsities = null);

@@ -17,8 +17,9 @@ public sealed record PruneReport(
     IReadOnlyList<LayerReport> Layers,
     ReportTotals Totals,
     [property: JsonPropertyOrder(2)] EvaluationReport Evaluation,
-    [property: JsonPropertyOrder(2)] IReadOnlyList<ReportMessage> Warnings,
-    [property: JsonPropertyOrder(1)] CostReport? Cost = null)
+    [property: JsonPropertyOrder(3)] IReadOnlyList<ReportMessage> Warnings,
+    [property: JsonPropertyOrder(1)] CostReport? Cost = null,
+    [property: JsonPropertyOrder(2)] IReadOnlyList<SweepPoint>? Sweep = null)
 {
     public const string CurrentSchema = "modelprune.report/2";
 }

@@ -42,6 +42,7 @@ public static class ReportHtml
 
         AppendSummary(html, report);
         AppendEvaluation(html, report.Evaluation);
+        AppendSweep(html, report);
 
         html.Append("<h2>Sparsity per layer</h2>\n");
         var sparsity = new SvgBarChart("Sparsity per layer", Percent) { Maximum = 1 }.Series("zeros / parameters", Sparse);
@@ -90,6 +91,10 @@ public static class ReportHtml
         Row(html, "Pruned layers", $"{Count(totals.PrunableZeros)} of {Count(totals.PrunableParameters)} weights zero ({Percent(totals.PrunableSparsity)})");
         Row(html, "Whole model", $"{Count(totals.ModelZeros)} of {Count(totals.ModelParameters)} parameters zero ({Percent(totals.ModelSparsity)})");
         Row(html, "Model file", $"{Escape(report.Input.FileName)} {Count(report.Input.Bytes)} bytes → {Escape(report.Output.FileName)} {Count(report.Output.Bytes)} bytes");
+        if (report.Cost is { } cost)
+        {
+            Row(html, "Compressed (gzip)", $"{Count(cost.GzipBytesBefore)} bytes → {Count(cost.GzipBytesAfter)} bytes");
+        }
         if (report.Settings.Calibration is { } calibration)
         {
             var source = calibration.Synthetic ? "synthetic (seeded random inputs)" : Escape(calibration.Source);
@@ -121,6 +126,22 @@ public static class ReportHtml
         }
 
         html.Append("</table>\n");
+    }
+
+    private static void AppendSweep(StringBuilder html, PruneReport report)
+    {
+        if (report.Sweep is not { Count: > 0 } sweep) return;
+        var metric = sweep[0].Metric;
+        html.Append($"<h2>{Escape(metric)} versus sparsity</h2>\n");
+        html.Append($"<p>The model pruned again with the same settings at each sparsity of <code>SweepSparsities</code>, on the same evaluation inputs; the larger point is the model this build kept ({Percent(report.Settings.Sparsity)}).</p>\n");
+        var share = metric is "accuracy" or "top-1 agreement";
+        var chart = new SvgLineChart($"{metric} versus sparsity", metric, share ? Percent : Metric) { Bounds = share ? (0, 1) : null };
+        foreach (var point in sweep)
+        {
+            chart.Point(point.AchievedSparsity, point.Value, point.Sparsity == report.Settings.Sparsity);
+        }
+
+        html.Append(chart.Render()).Append('\n');
     }
 
     private static void AppendLayers(StringBuilder html, IReadOnlyList<LayerReport> layers)

@@ -21,6 +21,7 @@ public static class ReportMarkdown
         WriteLayers(md, report);
         WriteWarnings(md, report);
         WriteEvaluation(md, report);
+        WriteSweep(md, report);
         if (run is not null)
         {
             WriteRun(md, run);
@@ -159,6 +160,25 @@ public static class ReportMarkdown
         foreach (var warning in report.Warnings)
         {
             md.Line($"- **{warning.Code}**: {warning.Message.Replace("\r", " ").Replace("\n", " ")}");
+        }
+
+        md.Blank();
+    }
+
+    private static void WriteSweep(MarkdownBuilder md, PruneReport report)
+    {
+        if (report.Sweep is not { Count: > 0 } sweep) return;
+        md.Line("## Sparsity sweep");
+        md.Blank();
+        md.Line("The model pruned again with the same settings at each sparsity, on the same evaluation inputs (`SweepSparsities`).");
+        md.Blank();
+        md.Row("Sparsity", "Achieved", ReportFormat.Cell(sweep[0].Metric), "");
+        md.Separator(4, new[] { 0, 1, 2 });
+        foreach (var point in sweep)
+        {
+            var value = point.Metric is "accuracy" or "top-1 agreement" ? ReportFormat.Percent(point.Value) : ReportFormat.Metric(point.Value);
+            md.Row(ReportFormat.Percent(point.Sparsity), ReportFormat.Percent(point.AchievedSparsity), value,
+                point.Sparsity == report.Settings.Sparsity ? "this build's model" : "");
         }
 
         md.Blank();
