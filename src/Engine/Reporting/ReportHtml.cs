@@ -126,6 +126,36 @@ public static class ReportHtml
         }
 
         html.Append("</table>\n");
+        AppendTaskMetrics(html, evaluation);
+    }
+
+    /// <summary>The task metrics each output has, one row per metric, so outputs of different tasks share a table.</summary>
+    private static void AppendTaskMetrics(StringBuilder html, EvaluationReport evaluation)
+    {
+        var rows = new List<(string Output, string Task, string Metric, string Value)>();
+        foreach (var output in evaluation.Outputs.Where(o => o.Task is not (null or "regression")))
+        {
+            void Add(string metric, string? value)
+            {
+                if (value is not null) rows.Add((output.Name, output.Task!, metric, value));
+            }
+
+            Add("accuracy, original → pruned", output.AccuracyOriginal is { } before && output.AccuracyPruned is { } after ? $"{Percent(before)} → {Percent(after)}" : null);
+            Add("top-5 agreement", output.Top5Agreement is { } top5 ? Percent(top5) : null);
+            Add("mean KL divergence", output.MeanKlDivergence is { } kl ? Metric(kl) : null);
+            Add("item cosine, mean / 5th percentile", output.MeanItemCosine is { } mean ? $"{Metric(mean)} / {(output.P5ItemCosine is { } p5 ? Metric(p5) : "–")}" : null);
+            Add("nearest-neighbour agreement", output.NeighbourAgreement is { } neighbours ? Percent(neighbours) : null);
+            Add("perplexity, original → pruned", output.PerplexityOriginal is { } pBefore && output.PerplexityPruned is { } pAfter ? $"{Metric(pBefore)} → {Metric(pAfter)}" : null);
+        }
+
+        if (rows.Count == 0) return;
+        html.Append("<table>\n<tr><th>Output</th><th>Task</th><th>Metric</th><th>Value</th></tr>\n");
+        foreach (var (output, task, metric, value) in rows)
+        {
+            html.Append($"<tr><td><code>{Escape(output)}</code></td><td>{Escape(task)}</td><td>{Escape(metric)}</td><td class=\"num\">{Escape(value)}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
     }
 
     private static void AppendSweep(StringBuilder html, PruneReport report)

@@ -54,6 +54,19 @@ public sealed class ReportHtmlTests
     }
 
     [Fact]
+    public void Task_metrics_get_a_table_of_their_own()
+    {
+        var report = SampleReports.Classifier();
+        var outputs = report.Evaluation.Outputs.ToArray();
+        outputs[0] = outputs[0] with { Task = "classification", AccuracyOriginal = 0.96, AccuracyPruned = 0.955, Top5Agreement = 1 };
+        var html = ReportHtml.Render(report with { Evaluation = report.Evaluation with { Outputs = outputs } });
+
+        Assert.Contains("accuracy, original → pruned</td><td class=\"num\">96.0% → 95.5%", System.Net.WebUtility.HtmlDecode(html));
+        Assert.Contains("top-5 agreement", html);
+        Assert.DoesNotContain("perplexity", html);
+    }
+
+    [Fact]
     public void The_same_report_renders_to_the_same_bytes()
     {
         Assert.Equal(ReportHtml.Render(SampleReports.Classifier()), ReportHtml.Render(SampleReports.Classifier()));
