@@ -10,6 +10,8 @@ Console.WriteLine($"  {report}");
 Console.WriteLine($"  method {report.Method}, pattern {report.Pattern}, {report.LayersPruned} layers pruned, "
     + $"{report.PrunableSparsity * 100:F1}% of their weights zero ({report.ModelSparsity * 100:F1}% of the model)");
 Console.WriteLine($"  sha256 {report.PrunedSha256}");
+if (report.KeyMetric is not null) Console.WriteLine($"  key metric: {report.KeyMetric}");
+if (report.OriginalGzipBytes is long before && report.PrunedGzipBytes is long after) Console.WriteLine($"  gzip: {before:N0} -> {after:N0} bytes");
 foreach (var output in report.Outputs)
 {
     var top1 = output.Top1Agreement is { } agreement ? $", top-1 agreement {agreement * 100:F1}%" : string.Empty;

@@ -87,6 +87,9 @@ namespace ModelPrune.Tasks
             code.Line($"originalSha256: {Literal(summary.Text("originalSha256"))},");
             code.Line($"prunedBytes: {Long(summary.Integer("prunedBytes"))},");
             code.Line($"prunedSha256: {Literal(summary.Text("prunedSha256"))},");
+            code.Line($"originalGzipBytes: {(summary.Has("originalGzipBytes") ? "(long?)" + Long(summary.Integer("originalGzipBytes")) : "null")},");
+            code.Line($"prunedGzipBytes: {(summary.Has("prunedGzipBytes") ? "(long?)" + Long(summary.Integer("prunedGzipBytes")) : "null")},");
+            code.Line($"keyMetric: {(summary.Has("keyMetric") ? Literal(summary.Text("keyMetric")) : "null")},");
             code.Line($"evaluationInputKind: {Literal(summary.Text("evaluationInputKind"))},");
             var warnings = summary.Has("warnings")
                 ? summary.Text("warnings").Split(',').Where(warning => warning.Length != 0).ToArray()
@@ -107,9 +110,11 @@ namespace ModelPrune.Tasks
                 for (var i = 0; i < outputs; i++)
                 {
                     var prefix = "output." + i.ToString(CultureInfo.InvariantCulture) + ".";
-                    var top1 = summary.Has(prefix + "top1Agreement") ? "(double?)" + Double(summary.Number(prefix + "top1Agreement")) : "null";
+                    string Optional(string key) => summary.Has(prefix + key) ? "(double?)" + Double(summary.Number(prefix + key)) : "null";
+                    var task = summary.Has(prefix + "task") ? Literal(summary.Text(prefix + "task")) : "null";
                     code.Line($"new {OutputTypeName}({Literal(summary.Text(prefix + "name"))}, relativeL2: {Double(summary.Number(prefix + "relativeL2"))}, "
-                        + $"cosine: {Double(summary.Number(prefix + "cosine"))}, maxAbs: {Double(summary.Number(prefix + "maxAbs"))}, top1Agreement: {top1}),");
+                        + $"cosine: {Double(summary.Number(prefix + "cosine"))}, maxAbs: {Double(summary.Number(prefix + "maxAbs"))}, top1Agreement: {Optional("top1Agreement")}, "
+                        + $"task: {task}, accuracyOriginal: {Optional("accuracyOriginal")}, accuracyPruned: {Optional("accuracyPruned")}),");
                 }
 
                 code.Outdent();
@@ -121,7 +126,7 @@ namespace ModelPrune.Tasks
             code.Line("/// <summary>Opens the embedded pruned model, e.g. for an ONNX Runtime <c>InferenceSession</c>. Dispose the stream.</summary>");
             code.Line($"public static global::System.IO.Stream OpenModel() {{ return {OpenResourceMethodName}(ModelResourceName); }}");
             code.Line();
-            code.Line("/// <summary>Opens the embedded report, the full <c>modelprune.report/1</c> JSON. Dispose the stream.</summary>");
+            code.Line("/// <summary>Opens the embedded report, the full <c>modelprune.report</c> JSON. Dispose the stream.</summary>");
             code.Line($"public static global::System.IO.Stream OpenReport() {{ return {OpenResourceMethodName}(ReportResourceName); }}");
             code.Line();
             code.Line("/// <summary>The report's headline values, fixed when the model was pruned; reads nothing at run time.</summary>");
@@ -165,6 +170,9 @@ namespace ModelPrune.Tasks
                 ("string", "OriginalSha256", "SHA-256 of the original model (lower-case hex)."),
                 ("long", "PrunedBytes", "Size of the pruned model: the embedded resource."),
                 ("string", "PrunedSha256", "SHA-256 of the pruned model, equal to that of the bytes OpenModel() returns."),
+                ("long?", "OriginalGzipBytes", "Size of the original model compressed with gzip (what the zeros are worth), when measured."),
+                ("long?", "PrunedGzipBytes", "Size of the pruned model compressed with gzip, when measured."),
+                ("string", "KeyMetric", "The metric the report leads with, e.g. \"accuracy 96.0% -> 95.5%\"; null without one."),
                 ("string", "EvaluationInputKind", "What the pruned model was compared with the original on (e.g. synthetic)."),
                 ("global::System.Collections.Generic.IReadOnlyList<string>", "WarningCodes", "Codes of the report's warnings, e.g. MP1009."),
                 ($"global::System.Collections.Generic.IReadOnlyList<{OutputTypeName}>", "Outputs", "How far each output of the pruned model is from the original's."),
@@ -211,12 +219,15 @@ namespace ModelPrune.Tasks
             code.Line("/// <summary>Pruned versus original on the same inputs, for one model output.</summary>");
             code.Line(GeneratedCode(packageVersion));
             code.Open($"internal sealed class {OutputTypeName}");
-            code.Open($"internal {OutputTypeName}(string name, double relativeL2, double cosine, double maxAbs, double? top1Agreement)");
+            code.Open($"internal {OutputTypeName}(string name, double relativeL2, double cosine, double maxAbs, double? top1Agreement, string task, double? accuracyOriginal, double? accuracyPruned)");
             code.Line("Name = name;");
             code.Line("RelativeL2 = relativeL2;");
             code.Line("Cosine = cosine;");
             code.Line("MaxAbs = maxAbs;");
             code.Line("Top1Agreement = top1Agreement;");
+            code.Line("Task = task;");
+            code.Line("AccuracyOriginal = accuracyOriginal;");
+            code.Line("AccuracyPruned = accuracyPruned;");
             code.Close();
             code.Line();
             code.Line("/// <summary>The output's name in the model.</summary>");
@@ -233,6 +244,15 @@ namespace ModelPrune.Tasks
             code.Line();
             code.Line("/// <summary>Share of rows whose top class is unchanged, for class-score outputs; otherwise null.</summary>");
             code.Line("public double? Top1Agreement { get; }");
+            code.Line();
+            code.Line("/// <summary>The task the output was judged as: classification, embedding, regression or language-model.</summary>");
+            code.Line("public string Task { get; }");
+            code.Line();
+            code.Line("/// <summary>Accuracy of the original model against the evaluation labels, when there were labels; otherwise null.</summary>");
+            code.Line("public double? AccuracyOriginal { get; }");
+            code.Line();
+            code.Line("/// <summary>Accuracy of the pruned model against the same labels; otherwise null.</summary>");
+            code.Line("public double? AccuracyPruned { get; }");
             code.Close();
         }
 

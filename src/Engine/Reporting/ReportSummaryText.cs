@@ -41,6 +41,17 @@ public static class ReportSummaryText
         Line("prunedFileName", report.Output.FileName);
         Count("prunedBytes", report.Output.Bytes);
         Line("prunedSha256", report.Output.Sha256);
+        if (report.Cost is { } cost)
+        {
+            Count("originalGzipBytes", cost.GzipBytesBefore);
+            Count("prunedGzipBytes", cost.GzipBytesAfter);
+        }
+
+        if (KeyMetric.Describe(report, "->") is { } keyMetric)
+        {
+            Line("keyMetric", keyMetric);
+        }
+
         Line("evaluationInputKind", report.Evaluation.InputKind);
         Count("outputs", report.Evaluation.Outputs.Count);
         for (var i = 0; i < report.Evaluation.Outputs.Count; i++)
@@ -54,6 +65,17 @@ public static class ReportSummaryText
             if (output.Top1Agreement is { } top1)
             {
                 Number(prefix + "top1Agreement", top1);
+            }
+
+            if (output.Task is { } task)
+            {
+                Line(prefix + "task", task);
+            }
+
+            if (output.AccuracyOriginal is { } accuracyOriginal && output.AccuracyPruned is { } accuracyPruned)
+            {
+                Number(prefix + "accuracyOriginal", accuracyOriginal);
+                Number(prefix + "accuracyPruned", accuracyPruned);
             }
         }
 

@@ -32,6 +32,9 @@ public sealed class ReportSummaryTextTests
             prunedFileName=classifier.pruned.onnx
             prunedBytes=1572100
             prunedSha256=a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
+            originalGzipBytes=1451000
+            prunedGzipBytes=912345
+            keyMetric=accuracy 95.0% -> 92.5%
             evaluationInputKind=synthetic
             outputs=2
             output.0.name=logits
@@ -39,10 +42,14 @@ public sealed class ReportSummaryTextTests
             output.0.cosine=0.999924
             output.0.maxAbs=0.0456
             output.0.top1Agreement=0.98
+            output.0.task=classification
+            output.0.accuracyOriginal=0.95
+            output.0.accuracyPruned=0.925
             output.1.name=pooled
             output.1.relativeL2=0.00812
             output.1.cosine=0.999967
             output.1.maxAbs=0.0213
+            output.1.task=embedding
             warnings=MP1009
 
             """.ReplaceLineEndings("\n"),
