@@ -13,7 +13,8 @@ namespace ModelPrune.Engine.Onnx;
 internal static class ExternalDataInliner
 {
     /// <summary>Inlines all external tensors and appends each external file once to <paramref name="hash"/>.</summary>
-    public static void Inline(ModelProto model, string modelPath, IncrementalHash hash)
+    /// <returns>Whether any tensor was stored outside the .onnx file.</returns>
+    public static bool Inline(ModelProto model, string modelPath, IncrementalHash hash)
     {
         var modelFolder = Path.GetDirectoryName(modelPath) ?? Directory.GetCurrentDirectory();
         var files = new Dictionary<string, byte[]>(ModelFolderPaths.PathComparer);
@@ -48,6 +49,8 @@ internal static class ExternalDataInliner
             tensor.ExternalData.Clear();
             tensor.DataLocation = TensorProto.Types.DataLocation.Default;
         }
+
+        return files.Count > 0;
     }
 
     private static ExternalDataReference ReadReference(TensorProto tensor, string tensorName, string modelPath)

@@ -8,13 +8,17 @@ namespace ModelPrune.Engine.Onnx;
 /// </summary>
 public sealed class OnnxModel
 {
-    public OnnxModel(ModelProto proto, string sourcePath, string contentSha256, long fileBytes)
+    public OnnxModel(ModelProto proto, string sourcePath, string contentSha256, long fileBytes, bool hasExternalData = false)
     {
         Proto = proto;
         SourcePath = sourcePath;
         ContentSha256 = contentSha256;
         FileBytes = fileBytes;
+        HasExternalData = hasExternalData;
     }
+
+    /// <summary>Whether some tensors were read from external data files (now inlined in <see cref="Proto"/>).</summary>
+    public bool HasExternalData { get; }
 
     public ModelProto Proto { get; }
 

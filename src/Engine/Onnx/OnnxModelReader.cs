@@ -33,9 +33,9 @@ public static class OnnxModelReader
             throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"The model file '{fullPath}' cannot be read: {e.Message}. Check its permissions and that no other program holds it locked.", e);
         }
 
-        ExternalDataInliner.Inline(proto, fullPath, hash);
+        var hasExternalData = ExternalDataInliner.Inline(proto, fullPath, hash);
         var sha256 = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-        return new OnnxModel(proto, fullPath, sha256, fileBytes);
+        return new OnnxModel(proto, fullPath, sha256, fileBytes, hasExternalData);
     }
 
     private static ModelProto Parse(Stream stream, string fullPath)
