@@ -13,6 +13,10 @@ public static class CudaProbe
     /// <summary>Null when a CUDA session ran; otherwise why not, in one line.</summary>
     public static string? FailureReason()
     {
+        // Never beside the warm-up session on the other thread: creating the two at once raced inside ONNX
+        // Runtime's CPU detection and aborted the process ("Fatal error in cpuinfo: cpuinfo_get_cores_count called
+        // before cpuinfo is initialized"), seen once in a CI run of the Device="cuda" build test.
+        Evaluation.OnnxRuntimeWarmup.Wait();
         OnnxRuntimeEnvironment.EnsureCreated();
         var errorsBefore = OnnxRuntimeEnvironment.ErrorCount;
         try
