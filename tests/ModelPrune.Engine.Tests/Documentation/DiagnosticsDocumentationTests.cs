@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Tests.TestSupport;
 using System.Reflection;
 using ModelPrune.Engine.Diagnostics;
 
@@ -9,7 +10,7 @@ public sealed class DiagnosticsDocumentationTests
     [Fact]
     public void Every_diagnostic_code_has_an_entry_in_the_documentation()
     {
-        var documentation = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        var documentation = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics.md"));
         var codes = typeof(DiagnosticCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(field => (string)field.GetValue(null)!)
             .ToArray();
@@ -18,18 +19,5 @@ public sealed class DiagnosticsDocumentationTests
 
         Assert.NotEmpty(codes);
         Assert.True(undocumented.Length == 0, "no docs/diagnostics.md entry for " + string.Join(", ", undocumented));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "ModelPrune.Build.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ModelPrune.Build.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -58,6 +58,24 @@ public sealed class FixtureModelsTests
     }
 
     [Fact]
+    public void The_samples_committed_model_and_evaluation_data_are_what_the_fixtures_write()
+    {
+        using var folder = new TempFolder();
+        var evaluation = folder.File("classifier.eval.npz");
+        FixtureModels.WriteClassifierEvaluationData(evaluation);
+        var again = folder.File("again.npz");
+        FixtureModels.WriteClassifierEvaluationData(again);
+        var models = Path.Combine(RepositoryRoot.Path, "samples", "Classifier", "Models");
+
+        Assert.Equal(File.ReadAllBytes(evaluation), File.ReadAllBytes(again));
+        Assert.Equal(File.ReadAllBytes(evaluation), File.ReadAllBytes(Path.Combine(models, FixtureModels.ClassifierEvaluationFileName)));
+        Assert.Equal(FixtureModels.Serialize(FixtureModels.ClassifierSample()), File.ReadAllBytes(Path.Combine(models, "classifier.onnx")));
+        // The engine reads it as evaluation data: pixels for the model's input, labels beside them.
+        var arrays = ModelPrune.Engine.Calibration.NpzReader.Read(evaluation);
+        Assert.Equal(new[] { "labels", "pixels" }, arrays.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Classifier_sample_has_the_samples_interface_and_stays_small()
     {
         var bytes = FixtureModels.Serialize(FixtureModels.ClassifierSample());
