@@ -16,8 +16,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Without it that one test reports itself skipped.
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "eng/test.sh: installing Debian's chromium for the HTML report render test"
-  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } >/dev/null 2>&1 \
+  # Bounded: an unreachable package mirror must not eat the CI time limit.
+  { DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq chromium \
+    || { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq chromium; }; } >/dev/null 2>&1 \
     || echo "eng/test.sh: could not install chromium; the HTML render test will be skipped" >&2
 fi
 log=$(mktemp)

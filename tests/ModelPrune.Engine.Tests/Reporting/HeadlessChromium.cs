@@ -23,7 +23,7 @@ internal static class HeadlessChromium
         };
         foreach (var flag in new[]
         {
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--hide-scrollbars", $"--user-data-dir={userDataDirectory}",
         })
         {
