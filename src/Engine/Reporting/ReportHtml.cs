@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 
@@ -38,14 +37,14 @@ public static class ReportHtml
         html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         html.Append($"<title>ModelPrune: {Escape(report.Input.FileName)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n<main>\n");
         html.Append($"<h1>ModelPrune: {Escape(report.Input.FileName)}</h1>\n");
-        html.Append($"<p class=\"subtitle\">{Escape(report.Settings.Method)}, {Escape(report.Settings.Pattern)}, target sparsity {Percent(report.Settings.Sparsity)} · {Escape(report.Engine.Name)} {Escape(report.Engine.Version)}</p>\n");
+        html.Append($"<p class=\"subtitle\">{Escape(report.Settings.Method)}, {Escape(report.Settings.Pattern)}, target sparsity {ReportFormat.Percent(report.Settings.Sparsity)} · {Escape(report.Engine.Name)} {Escape(report.Engine.Version)}</p>\n");
 
         AppendSummary(html, report);
         AppendEvaluation(html, report.Evaluation);
         AppendSweep(html, report);
 
         html.Append("<h2>Sparsity per layer</h2>\n");
-        var sparsity = new SvgBarChart("Sparsity per layer", Percent) { Maximum = 1 }.Series("zeros / parameters", Sparse);
+        var sparsity = new SvgBarChart("Sparsity per layer", ReportFormat.Percent) { Maximum = 1 }.Series("zeros / parameters", Sparse);
         foreach (var layer in report.Layers)
         {
             sparsity.Row(layer.Status == "pruned" ? Label(layer) : $"{Label(layer)} ({layer.Status})", layer.Sparsity);
@@ -58,7 +57,7 @@ public static class ReportHtml
         {
             html.Append("<h2>Reconstruction error per layer</h2>\n");
             html.Append("<p>‖X(W − Ŵ)ᵀ‖² / ‖XWᵀ‖² on the calibration inputs the method fitted, and on the held-out calibration samples.</p>\n");
-            var errors = new SvgBarChart("Reconstruction error per layer", Metric).Series("fitted", Fitted).Series("held out", HeldOut);
+            var errors = new SvgBarChart("Reconstruction error per layer", ReportFormat.Metric).Series("fitted", Fitted).Series("held out", HeldOut);
             foreach (var layer in calibrated)
             {
                 errors.Row(Label(layer), layer.ReconstructionError, layer.HeldOutError);
@@ -88,12 +87,12 @@ public static class ReportHtml
         var totals = report.Totals;
         html.Append("<h2>Summary</h2>\n<table>\n");
         Row(html, "Layers", $"{totals.LayersPruned} pruned, {totals.LayersExcluded} excluded, {totals.LayersSkipped} skipped");
-        Row(html, "Pruned layers", $"{Count(totals.PrunableZeros)} of {Count(totals.PrunableParameters)} weights zero ({Percent(totals.PrunableSparsity)})");
-        Row(html, "Whole model", $"{Count(totals.ModelZeros)} of {Count(totals.ModelParameters)} parameters zero ({Percent(totals.ModelSparsity)})");
-        Row(html, "Model file", $"{Escape(report.Input.FileName)} {Count(report.Input.Bytes)} bytes → {Escape(report.Output.FileName)} {Count(report.Output.Bytes)} bytes");
+        Row(html, "Pruned layers", $"{ReportFormat.Count(totals.PrunableZeros)} of {ReportFormat.Count(totals.PrunableParameters)} weights zero ({ReportFormat.Percent(totals.PrunableSparsity)})");
+        Row(html, "Whole model", $"{ReportFormat.Count(totals.ModelZeros)} of {ReportFormat.Count(totals.ModelParameters)} parameters zero ({ReportFormat.Percent(totals.ModelSparsity)})");
+        Row(html, "Model file", $"{Escape(report.Input.FileName)} {ReportFormat.Count(report.Input.Bytes)} bytes → {Escape(report.Output.FileName)} {ReportFormat.Count(report.Output.Bytes)} bytes");
         if (report.Cost is { } cost)
         {
-            Row(html, "Compressed (gzip)", $"{Count(cost.GzipBytesBefore)} bytes → {Count(cost.GzipBytesAfter)} bytes");
+            Row(html, "Compressed (gzip)", $"{ReportFormat.Count(cost.GzipBytesBefore)} bytes → {ReportFormat.Count(cost.GzipBytesAfter)} bytes");
         }
         if (report.Settings.Calibration is { } calibration)
         {
@@ -120,9 +119,9 @@ public static class ReportHtml
         html.Append("<table>\n<tr><th>Output</th><th>Shape</th><th>Relative L2</th><th>Cosine</th><th>Max abs</th><th>Top-1 agreement</th></tr>\n");
         foreach (var output in evaluation.Outputs)
         {
-            html.Append($"<tr><td><code>{Escape(output.Name)}</code></td><td>[{string.Join(", ", output.Shape)}]</td>");
-            html.Append($"<td class=\"num\">{Metric(output.RelativeL2)}</td><td class=\"num\">{Metric(output.Cosine)}</td><td class=\"num\">{Metric(output.MaxAbs)}</td>");
-            html.Append($"<td class=\"num\">{(output.Top1Agreement is { } top1 ? Percent(top1) : "")}</td></tr>\n");
+            html.Append($"<tr><td><code>{Escape(output.Name)}</code></td><td>{ReportFormat.Shape(output.Shape)}</td>");
+            html.Append($"<td class=\"num\">{ReportFormat.Metric(output.RelativeL2)}</td><td class=\"num\">{ReportFormat.Cosine(output.Cosine)}</td><td class=\"num\">{ReportFormat.Metric(output.MaxAbs)}</td>");
+            html.Append($"<td class=\"num\">{(output.Top1Agreement is { } top1 ? ReportFormat.Percent(top1) : "")}</td></tr>\n");
         }
 
         html.Append("</table>\n");
@@ -140,12 +139,12 @@ public static class ReportHtml
                 if (value is not null) rows.Add((output.Name, output.Task!, metric, value));
             }
 
-            Add("accuracy, original → pruned", output.AccuracyOriginal is { } before && output.AccuracyPruned is { } after ? $"{Percent(before)} → {Percent(after)}" : null);
-            Add("top-5 agreement", output.Top5Agreement is { } top5 ? Percent(top5) : null);
-            Add("mean KL divergence", output.MeanKlDivergence is { } kl ? Metric(kl) : null);
-            Add("item cosine, mean / 5th percentile", output.MeanItemCosine is { } mean ? $"{Metric(mean)} / {(output.P5ItemCosine is { } p5 ? Metric(p5) : "–")}" : null);
-            Add("nearest-neighbour agreement", output.NeighbourAgreement is { } neighbours ? Percent(neighbours) : null);
-            Add("perplexity, original → pruned", output.PerplexityOriginal is { } pBefore && output.PerplexityPruned is { } pAfter ? $"{Metric(pBefore)} → {Metric(pAfter)}" : null);
+            Add("accuracy, original → pruned", output.AccuracyOriginal is { } before && output.AccuracyPruned is { } after ? $"{ReportFormat.Percent(before)} → {ReportFormat.Percent(after)}" : null);
+            Add("top-5 agreement", output.Top5Agreement is { } top5 ? ReportFormat.Percent(top5) : null);
+            Add("mean KL divergence", output.MeanKlDivergence is { } kl ? ReportFormat.Metric(kl) : null);
+            Add("item cosine, mean / 5th percentile", output.MeanItemCosine is { } mean ? $"{ReportFormat.Cosine(mean)} / {(output.P5ItemCosine is { } p5 ? ReportFormat.Cosine(p5) : "–")}" : null);
+            Add("nearest-neighbour agreement", output.NeighbourAgreement is { } neighbours ? ReportFormat.Percent(neighbours) : null);
+            Add("perplexity, original → pruned", output.PerplexityOriginal is { } pBefore && output.PerplexityPruned is { } pAfter ? $"{ReportFormat.Metric(pBefore)} → {ReportFormat.Metric(pAfter)}" : null);
         }
 
         if (rows.Count == 0) return;
@@ -163,9 +162,9 @@ public static class ReportHtml
         if (report.Sweep is not { Count: > 0 } sweep) return;
         var metric = sweep[0].Metric;
         html.Append($"<h2>{Escape(metric)} versus sparsity</h2>\n");
-        html.Append($"<p>The model pruned again with the same settings at each sparsity of <code>SweepSparsities</code>, on the same evaluation inputs; the larger point is the model this build kept ({Percent(report.Settings.Sparsity)}).</p>\n");
+        html.Append($"<p>The model pruned again with the same settings at each sparsity of <code>SweepSparsities</code>, on the same evaluation inputs; the larger point is the model this build kept ({ReportFormat.Percent(report.Settings.Sparsity)}).</p>\n");
         var share = metric is "accuracy" or "top-1 agreement";
-        var chart = new SvgLineChart($"{metric} versus sparsity", metric, share ? Percent : Metric) { Bounds = share ? (0, 1) : null };
+        var chart = new SvgLineChart($"{metric} versus sparsity", metric, share ? ReportFormat.Percent : ReportFormat.Metric) { Bounds = share ? (0, 1) : null };
         foreach (var point in sweep)
         {
             chart.Point(point.AchievedSparsity, point.Value, point.Sparsity == report.Settings.Sparsity);
@@ -181,10 +180,10 @@ public static class ReportHtml
         {
             var status = layer.Reason is null ? Escape(layer.Status) : $"{Escape(layer.Status)}: {Escape(layer.Reason)}";
             var error = layer.ReconstructionError is { } fitted
-                ? $"{Metric(fitted)} / {(layer.HeldOutError is { } heldOut ? Metric(heldOut) : "–")}"
+                ? $"{ReportFormat.Metric(fitted)} / {(layer.HeldOutError is { } heldOut ? ReportFormat.Metric(heldOut) : "–")}"
                 : "";
-            html.Append($"<tr><td><code>{Escape(layer.Name)}</code></td><td>{Escape(layer.OpType)}</td><td>[{string.Join(", ", layer.Shape)}]</td>");
-            html.Append($"<td class=\"num\">{Count(layer.Parameters)}</td><td class=\"num\">{Percent(layer.Sparsity)}</td><td>{status}</td><td class=\"num\">{error}</td></tr>\n");
+            html.Append($"<tr><td><code>{Escape(layer.Name)}</code></td><td>{Escape(layer.OpType)}</td><td>{ReportFormat.Shape(layer.Shape)}</td>");
+            html.Append($"<td class=\"num\">{ReportFormat.Count(layer.Parameters)}</td><td class=\"num\">{ReportFormat.Percent(layer.Sparsity)}</td><td>{status}</td><td class=\"num\">{error}</td></tr>\n");
         }
 
         html.Append("</table>\n");
@@ -196,12 +195,6 @@ public static class ReportHtml
 
     private static void Row(StringBuilder html, string name, string value) =>
         html.Append($"<tr><th>{Escape(name)}</th><td>{value}</td></tr>\n");
-
-    private static string Percent(double value) => value.ToString("0.0%", CultureInfo.InvariantCulture);
-
-    private static string Metric(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
-
-    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Escape(string text) => WebUtility.HtmlEncode(text);
 }
