@@ -59,6 +59,13 @@ public static class DiagnosticCodes
     public const string ReportUnreadable = "MP1064";
     public const string ToleranceMatchesNoMetric = "MP1065";
 
+    public const string InvalidStructure = "MP1080";
+    public const string StructureNeedsStructuredMethod = "MP1081";
+    public const string InvalidMinUnitsPerLayer = "MP1082";
+    public const string InvalidUnitMultiple = "MP1083";
+    public const string NoStructuredUnits = "MP1084";
+    public const string ShapeProbeFailed = "MP1085";
+
     public const string MetricRegressed = "MP2001";
     public const string BaselineStructureChanged = "MP2002";
     public const string BaselineMetricMissing = "MP2003";

@@ -29,8 +29,19 @@ public sealed record PruneSettings(
     string? EvaluationData = null,
     int EvaluationSamples = PruneSettings.DefaultEvaluationSamples,
     EvaluationTask Task = EvaluationTask.Auto,
-    IReadOnlyList<double>? SweepSparsities = null)
+    IReadOnlyList<double>? SweepSparsities = null,
+    UnitStructure Structure = UnitStructure.None,
+    int MinUnitsPerLayer = PruneSettings.DefaultMinUnitsPerLayer,
+    int UnitMultiple = 1)
 {
+    /// <summary>Structured pruning never removes a layer's last unit unless told otherwise.</summary>
+    public const int DefaultMinUnitsPerLayer = 1;
+
+    public bool IsStructured => Structure != UnitStructure.None;
+
+    /// <summary>Null for unstructured runs, so their reports do not change shape.</summary>
+    public string? StructureName => IsStructured ? UnitStructureNames.ToName(Structure) : null;
+
     public const int DefaultEvaluationSamples = EvaluationDataLoader.DefaultMaxSamples;
 
     public const double DefaultSparsity = 0.5;
@@ -65,7 +76,11 @@ public sealed record PruneSettings(
         "evaluation=" + (EvaluationData ?? string.Empty),
         "evaluationSamples=" + (EvaluationData is null ? string.Empty : EvaluationSamples.ToString(CultureInfo.InvariantCulture)),
         "task=" + TaskName,
-        "sweep=" + string.Join(";", SweepSparsities.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
+        "sweep=" + string.Join(";", SweepSparsities.Select(s => s.ToString("R", CultureInfo.InvariantCulture))))
+        // Appended only for structured runs, so the keys of earlier unstructured settings stay as they were.
+        + (IsStructured
+            ? string.Create(CultureInfo.InvariantCulture, $"\nstructure={StructureName}\nminUnitsPerLayer={MinUnitsPerLayer}\nunitMultiple={UnitMultiple}")
+            : string.Empty);
 
     /// <summary>The extra sparsities of the metric-versus-sparsity curve, ascending; empty for none.</summary>
     public IReadOnlyList<double> SweepSparsities { get; init; } = SweepSparsities ?? Array.Empty<double>();
@@ -76,7 +91,7 @@ public sealed record PruneSettings(
     public string? CalibrationModeName => CalibrationMode == CalibrationMode.Sequential ? "sequential" : null;
 
     /// <summary>The floor only global allocation reads; null otherwise, so other reports do not change shape.</summary>
-    public double? MinLayerSparsityForReport => Allocation == LayerAllocation.Global ? MinLayerSparsity : null;
+    public double? MinLayerSparsityForReport => Allocation == LayerAllocation.Global && !IsStructured ? MinLayerSparsity : null;
 
     /// <summary>Null for the default (uniform), so reports of uniform runs do not change shape.</summary>
     public string? AllocationName => Allocation == LayerAllocation.Uniform ? null : Allocation.ToString().ToLowerInvariant();

@@ -15,8 +15,12 @@ public static class PruneSettingsParser
     /// <summary>Validates every setting; the first problem becomes a coded error naming <paramref name="file"/>.</summary>
     public static PruneSettings Parse(RawSettings raw, string file)
     {
-        var method = ParseMethod(raw.Method, file);
+        var structure = ParseStructure(raw.Structure, file);
+        // Structure alone picks the method that needs no data; a structured method alone lets the analysis choose the units.
+        var method = structure != UnitStructure.None && string.IsNullOrWhiteSpace(raw.Method) ? PruningMethod.MagnitudeL2 : ParseMethod(raw.Method, file);
+        if (structure == UnitStructure.None && PruningMethodNames.IsStructured(method)) structure = UnitStructure.Auto;
         var pattern = ParsePattern(raw.Pattern, file);
+        CheckStructuredCombination(structure, method, pattern, raw, file);
         var sparsity = ParseSparsity(raw.Sparsity, pattern, file);
         var maxLayerSparsity = ParseMaxLayerSparsity(raw.MaxLayerSparsity, sparsity, file);
         var minLayerSparsity = ParseMinLayerSparsity(raw.MinLayerSparsity, sparsity, file);
@@ -46,14 +50,70 @@ public static class PruneSettingsParser
             DimensionOverrideParser.Parse(raw.Dimensions, file),
             needsCalibration ? calibration : null,
             needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples,
-            ParseAllocation(raw.Allocation, method, pattern, file),
+            structure == UnitStructure.None ? ParseAllocation(raw.Allocation, method, pattern, file) : ParseStructuredAllocation(raw.Allocation, method, file),
             minLayerSparsity,
             needsCalibration ? ParseCalibrationMode(raw.CalibrationMode, file) : CalibrationMode.OnePass,
             ParseDevice(raw.Device, file),
             string.IsNullOrWhiteSpace(raw.EvaluationData) ? null : raw.EvaluationData.Trim(),
             ParseEvaluationSamples(raw.EvaluationSamples, file),
             ParseTask(raw.Task, file),
-            ParseSweep(raw.SweepSparsities, pattern, file));
+            ParseSweep(raw.SweepSparsities, pattern, file),
+            structure,
+            ParseUnitCount(raw.MinUnitsPerLayer, "MinUnitsPerLayer", PruneSettings.DefaultMinUnitsPerLayer, DiagnosticCodes.InvalidMinUnitsPerLayer,
+                "how many units (neurons, heads, filters) every pruned layer keeps at least, e.g. MinUnitsPerLayer=\"1\"", file),
+            ParseUnitCount(raw.UnitMultiple, "UnitMultiple", 1, DiagnosticCodes.InvalidUnitMultiple,
+                "the multiple every pruned layer's kept unit count is rounded up to, e.g. UnitMultiple=\"8\" for hardware-friendly shapes", file));
+    }
+
+    private static UnitStructure ParseStructure(string? text, string file)
+    {
+        if (UnitStructureNames.TryParse(text, out var structure)) return structure;
+        throw new ModelPruneException(DiagnosticCodes.InvalidStructure, file,
+            $"Structure '{text}' is not known. Use one of: {string.Join(", ", UnitStructureNames.All)} (none, the default, zeroes single weights; the others remove whole units and make the model smaller).");
+    }
+
+    /// <summary>Structured and unstructured settings do not mix: each combination that cannot mean anything is said once, here.</summary>
+    private static void CheckStructuredCombination(UnitStructure structure, PruningMethod method, SparsityPattern pattern, RawSettings raw, string file)
+    {
+        var structured = string.Join(", ", PruningMethodNames.Flap, PruningMethodNames.MagnitudeL2, PruningMethodNames.Maw);
+        if (structure != UnitStructure.None && !PruningMethodNames.IsStructured(method))
+        {
+            throw new ModelPruneException(DiagnosticCodes.StructureNeedsStructuredMethod, file,
+                $"Structure '{UnitStructureNames.ToName(structure)}' removes whole units, but Method '{PruningMethodNames.ToName(method)}' zeroes single weights. Use Method=\"{PruningMethodNames.Flap}\" (with CalibrationData), \"{PruningMethodNames.MagnitudeL2}\" or \"{PruningMethodNames.Maw}\", or drop Structure.");
+        }
+
+        if (structure == UnitStructure.None) return;
+        if (pattern.IsNM)
+        {
+            throw new ModelPruneException(DiagnosticCodes.PatternNotSupportedByMethod, file,
+                $"Pattern '{pattern}' zeroes weights inside each group of {pattern.M}, while structured pruning ({structured}) removes whole units. Drop Pattern, or use Method=\"{PruningMethodNames.Magnitude}\"/\"{PruningMethodNames.Wanda}\"/\"{PruningMethodNames.SparseGpt}\" with it.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(raw.CalibrationMode) && !raw.CalibrationMode.Trim().Equals("one-pass", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidCalibrationMode, file,
+                $"CalibrationMode '{raw.CalibrationMode}' cannot be used with structured pruning: FLAP measures every layer once, on the dense model. Remove CalibrationMode or set it to \"one-pass\".");
+        }
+    }
+
+    /// <summary>FLAP ranks standardised scores across layers (its adaptive structure); the magnitude scores are per layer unless asked.</summary>
+    private static LayerAllocation ParseStructuredAllocation(string? text, PruningMethod method, string file)
+    {
+        var name = string.IsNullOrWhiteSpace(text) ? (method == PruningMethod.Flap ? "global" : "uniform") : text.Trim().ToLowerInvariant();
+        return name switch
+        {
+            "uniform" => LayerAllocation.Uniform,
+            "global" => LayerAllocation.Global,
+            _ => throw new ModelPruneException(DiagnosticCodes.InvalidAllocation, file,
+                $"Allocation '{text}' cannot be used with structured pruning. Use \"global\" (unit scores standardised per layer and ranked across layers, so each layer keeps what it needs; the default for flap) or \"uniform\" (every layer loses the same fraction of its units; the default for magnitude-l2 and maw)."),
+        };
+    }
+
+    private static int ParseUnitCount(string? text, string setting, int defaultValue, string code, string what, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return defaultValue;
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0) return count;
+        throw new ModelPruneException(code, file, $"{setting} '{text}' is not a positive whole number. Give {what}.");
     }
 
     private static int ParseEvaluationSamples(string? text, string file)

@@ -22,4 +22,7 @@ public sealed record RawSettings(
     string? EvaluationData = null,
     string? EvaluationSamples = null,
     string? Task = null,
-    string? SweepSparsities = null);
+    string? SweepSparsities = null,
+    string? Structure = null,
+    string? MinUnitsPerLayer = null,
+    string? UnitMultiple = null);

@@ -13,4 +13,16 @@ public enum PruningMethod
 
     /// <summary>Second-order pruning with weight updates (Frantar and Alistarh, 2023); needs calibration data.</summary>
     SparseGpt,
+
+    /// <summary>Structured: units ranked by the L2 norm of all the weights they own (Li et al., 2017).</summary>
+    MagnitudeL2,
+
+    /// <summary>Structured: units ranked by their maximum absolute weight.</summary>
+    Maw,
+
+    /// <summary>
+    /// Structured: FLAP (An et al., 2024), the fluctuation Var(X_j)·‖W_{:,j}‖² of each unit's input to the next layer,
+    /// standardised per layer and ranked across layers, with bias compensation; needs calibration data.
+    /// </summary>
+    Flap,
 }

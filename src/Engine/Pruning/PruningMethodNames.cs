@@ -7,11 +7,17 @@ public static class PruningMethodNames
     public const string GlobalMagnitude = "global-magnitude";
     public const string Wanda = "wanda";
     public const string SparseGpt = "sparsegpt";
+    public const string MagnitudeL2 = "magnitude-l2";
+    public const string Maw = "maw";
+    public const string Flap = "flap";
 
-    public static IReadOnlyList<string> All { get; } = new[] { Magnitude, GlobalMagnitude, Wanda, SparseGpt };
+    public static IReadOnlyList<string> All { get; } = new[] { Magnitude, GlobalMagnitude, Wanda, SparseGpt, MagnitudeL2, Maw, Flap };
 
     /// <summary>Methods that score weights with statistics of the layer inputs, so need calibration data.</summary>
-    public static bool NeedsCalibration(PruningMethod method) => method is PruningMethod.Wanda or PruningMethod.SparseGpt;
+    public static bool NeedsCalibration(PruningMethod method) => method is PruningMethod.Wanda or PruningMethod.SparseGpt or PruningMethod.Flap;
+
+    /// <summary>Methods that remove whole units (neurons, heads, filters) and rewrite the graph, instead of zeroing weights.</summary>
+    public static bool IsStructured(PruningMethod method) => method is PruningMethod.MagnitudeL2 or PruningMethod.Maw or PruningMethod.Flap;
 
     public static string ToName(PruningMethod method) => method switch
     {
@@ -19,6 +25,9 @@ public static class PruningMethodNames
         PruningMethod.GlobalMagnitude => GlobalMagnitude,
         PruningMethod.Wanda => Wanda,
         PruningMethod.SparseGpt => SparseGpt,
+        PruningMethod.MagnitudeL2 => MagnitudeL2,
+        PruningMethod.Maw => Maw,
+        PruningMethod.Flap => Flap,
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
 
@@ -38,6 +47,15 @@ public static class PruningMethodNames
                 return true;
             case SparseGpt:
                 method = PruningMethod.SparseGpt;
+                return true;
+            case MagnitudeL2:
+                method = PruningMethod.MagnitudeL2;
+                return true;
+            case Maw:
+                method = PruningMethod.Maw;
+                return true;
+            case Flap:
+                method = PruningMethod.Flap;
                 return true;
             default:
                 method = default;
