@@ -1,0 +1,52 @@
+using ModelPrune.Engine.Pruning;
+using Onnx;
+
+namespace ModelPrune.Engine.Structured;
+
+/// <summary>
+/// Units (neurons, heads or filters) that can only be removed together, and everything their removal touches: the
+/// tensors they run through, the constants that lose slices, the Reshape shapes and depthwise group counts that spell
+/// their number, and the layers that read them. In the spirit of DepGraph: channels joined by a residual Add, a gate or
+/// a depthwise Conv end up in one group. <see cref="Failure"/> is set when the analysis could not prove a removal safe.
+/// </summary>
+public sealed class UnitGroup
+{
+    public UnitGroup(int index) => Index = index;
+
+    public int Index { get; }
+
+    /// <summary>Tensor name → where the units lie in it.</summary>
+    public Dictionary<string, UnitAxis> Tensors { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<NodeProto> Nodes { get; } = new(ReferenceEqualityComparer.Instance);
+
+    public List<NodeProto> Producers { get; } = new();
+
+    public List<ParameterSlice> Slices { get; } = new();
+
+    public List<UnitConsumer> Consumers { get; } = new();
+
+    public List<ShapeEdit> ShapeEdits { get; } = new();
+
+    /// <summary>Depthwise Convs whose <c>group</c> attribute equals the channel count.</summary>
+    public List<NodeProto> GroupCountEdits { get; } = new();
+
+    /// <summary>Channels per unit: 1 for neurons and filters, the head width once a Reshape splits the channels into heads.</summary>
+    public int Block { get; set; } = 1;
+
+    /// <summary>Channels along every channel axis of the group (units × block); set by the first producer.</summary>
+    public long Channels { get; set; }
+
+    public long Units => Block == 0 ? 0 : Channels / Block;
+
+    public string? Failure { get; private set; }
+
+    public bool Failed => Failure is not null;
+
+    public UnitStructure Kind =>
+        Tensors.Values.Any(v => v.PerHead) ? UnitStructure.Heads
+        : Producers.Any(p => p.OpType == "Conv") ? UnitStructure.Filters
+        : UnitStructure.Neurons;
+
+    public void Fail(string reason) => Failure ??= reason;
+}

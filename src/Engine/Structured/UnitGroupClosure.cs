@@ -1,0 +1,703 @@
+using ModelPrune.Engine.Onnx;
+using Onnx;
+
+namespace ModelPrune.Engine.Structured;
+
+/// <summary>
+/// Grows one <see cref="UnitGroup"/> from a seed layer until every tensor that carries its units is accounted for:
+/// each tensor's producer and readers are visited, and each op either says where the units lie in all its inputs
+/// and outputs or fails the group with a reason. Nothing is guessed: an op this class does not know, a shape that
+/// does not match, or a tensor that leaves the graph stops the group, and the report lists why.
+/// </summary>
+internal sealed class UnitGroupClosure
+{
+    private static readonly HashSet<string> ElementwiseOps = new(StringComparer.Ordinal)
+    {
+        "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "PRelu", "Where",
+        "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Erf", "Gelu", "Elu", "Selu", "Celu", "Softplus", "Softsign",
+        "HardSigmoid", "HardSwish", "Mish", "ThresholdedRelu", "Neg", "Abs", "Sqrt", "Exp", "Log", "Reciprocal",
+        "Clip", "Cast", "Identity", "Dropout", "Floor", "Ceil", "Round", "Sign", "Sin", "Cos",
+    };
+
+    private static readonly HashSet<string> PoolOps = new(StringComparer.Ordinal)
+    {
+        "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "MaxPool", "AveragePool", "LpPool",
+    };
+
+    private static readonly HashSet<string> ReduceOps = new(StringComparer.Ordinal)
+    {
+        "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+        "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare",
+    };
+
+    private readonly UnitGroup _group;
+    private readonly GraphIndex _index;
+    private readonly IReadOnlyDictionary<string, long[]> _shapes;
+    private readonly long _opset;
+    private readonly Queue<string> _pending = new();
+
+    public UnitGroupClosure(UnitGroup group, GraphIndex index, IReadOnlyDictionary<string, long[]> shapes, long opset)
+    {
+        _group = group;
+        _index = index;
+        _shapes = shapes;
+        _opset = opset;
+    }
+
+    public void Grow(string seedOutput, int axis)
+    {
+        Require(seedOutput, new UnitAxis(axis, false));
+        while (_pending.Count > 0 && !_group.Failed)
+        {
+            Expand(_pending.Dequeue());
+        }
+
+        if (!_group.Failed) Validate();
+    }
+
+    private void Fail(string reason) => _group.Fail(reason);
+
+    private void Require(string name, UnitAxis units)
+    {
+        if (_group.Failed) return;
+        if (_group.Tensors.TryGetValue(name, out var existing))
+        {
+            if (existing != units) Fail($"'{name}' would carry the units on its {existing} and on its {units}");
+            return;
+        }
+
+        _group.Tensors[name] = units;
+        _pending.Enqueue(name);
+    }
+
+    private void Expand(string tensor)
+    {
+        if (_index.Outputs.Contains(tensor))
+        {
+            Fail($"the units reach the graph output '{tensor}', whose shape must not change");
+            return;
+        }
+
+        if (_index.ReadBySubgraph.TryGetValue(tensor, out var owner))
+        {
+            Fail($"'{tensor}' is read inside a subgraph of {Describe(owner)}");
+            return;
+        }
+
+        var producer = _index.Producer(tensor);
+        if (producer is null)
+        {
+            Fail(_index.Inputs.Contains(tensor) ? $"the units come from the graph input '{tensor}', whose shape must not change" : $"nothing produces '{tensor}'");
+            return;
+        }
+
+        Visit(producer);
+        foreach (var (node, _) in _index.Consumers(tensor)) Visit(node);
+    }
+
+    private void Visit(NodeProto node)
+    {
+        if (_group.Failed || !_group.Nodes.Add(node)) return;
+        if (!OnnxTensorWalker.IsDefaultDomain(node.Domain))
+        {
+            Fail($"{Describe(node)} is a {node.Domain}.{node.OpType} op, which the analysis does not know");
+            return;
+        }
+
+        switch (node.OpType)
+        {
+            case "MatMul": VisitMatMul(node); break;
+            case "Gemm": VisitGemm(node); break;
+            case "Conv": VisitConv(node); break;
+            case "BatchNormalization" or "InstanceNormalization": VisitPerChannelNormalization(node); break;
+            case "Softmax" or "LogSoftmax" or "Hardmax": VisitSoftmax(node); break;
+            case "Transpose": VisitTranspose(node); break;
+            case "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze": VisitReshape(node); break;
+            case "Concat": VisitConcat(node); break;
+            case "Shape": VisitShape(node); break;
+            case var op when ElementwiseOps.Contains(op): VisitElementwise(node); break;
+            case var op when PoolOps.Contains(op): VisitChannelsFirst(node, "pools each channel on its own"); break;
+            case var op when ReduceOps.Contains(op): VisitReduce(node); break;
+            default:
+                Fail($"{Describe(node)} ({node.OpType}) is not known to keep the units apart");
+                break;
+        }
+    }
+
+    private void VisitMatMul(NodeProto node)
+    {
+        var (a, b, y) = (node.Input[0], node.Input[1], node.Output[0]);
+        var (aConstant, bConstant) = (_index.IsConstant(a), _index.IsConstant(b));
+        if (bConstant && !aConstant)
+        {
+            var W = _index.Constant(b)!;
+            if (W.Dims.Count != 2)
+            {
+                Fail($"{Describe(node)} multiplies by a weight of rank {W.Dims.Count}");
+                return;
+            }
+
+            if (View(y) is { } output)
+            {
+                if (output.PerHead || output.Axis != Rank(y) - 1 || View(a) is not null)
+                {
+                    Fail($"{Describe(node)} does not produce the units on its output's last axis");
+                    return;
+                }
+
+                AddProducer(node, 1, new UnitAxis(1, false), W.Dims[1]);
+            }
+            else if (View(a) is { } input && !input.PerHead && input.Axis == Rank(a) - 1)
+            {
+                AddConsumer(node, a, input, 1, new UnitAxis(0, false), 0);
+            }
+            else
+            {
+                Fail($"{Describe(node)} reads the units on an axis it does not contract");
+            }
+
+            return;
+        }
+
+        if (aConstant || bConstant)
+        {
+            Fail($"{Describe(node)} has its weight as the first operand");
+            return;
+        }
+
+        // Two activations: attention's Q·Kᵀ and P·V. Heads must sit on a batch axis of all three, counted from the end.
+        var known = new[] { a, b, y }.Select(t => (Tensor: t, View: View(t))).FirstOrDefault(t => t.View is not null);
+        var fromEnd = known.View!.Value.Axis - Rank(known.Tensor);
+        if (!known.View.Value.PerHead || fromEnd > -3)
+        {
+            Fail($"{Describe(node)} multiplies two activations over the units' axis");
+            return;
+        }
+
+        foreach (var tensor in new[] { a, b, y })
+        {
+            var axis = Rank(tensor) + fromEnd;
+            if (axis < 0)
+            {
+                Fail($"{Describe(node)} broadcasts '{tensor}' across the heads");
+                return;
+            }
+
+            Require(tensor, new UnitAxis(axis, true));
+        }
+    }
+
+    private void VisitGemm(NodeProto node)
+    {
+        var (a, b, y) = (node.Input[0], node.Input[1], node.Output[0]);
+        var transA = IntAttribute(node, "transA", 0);
+        var transB = IntAttribute(node, "transB", 0);
+        if (!_index.IsConstant(b) || _index.IsConstant(a) || transA != 0)
+        {
+            Fail($"{Describe(node)} is a Gemm without a constant second operand (or with transA=1)");
+            return;
+        }
+
+        var W = _index.Constant(b)!;
+        if (View(y) is { } output)
+        {
+            if (output.PerHead || output.Axis != 1 || View(a) is not null)
+            {
+                Fail($"{Describe(node)} does not produce the units as its output columns");
+                return;
+            }
+
+            var outputs = W.Dims[transB == 0 ? 1 : 0];
+            AddProducer(node, 1, new UnitAxis(transB == 0 ? 1 : 0, false), outputs);
+            if (node.Input.Count > 2 && node.Input[2].Length > 0)
+            {
+                var c = node.Input[2];
+                var shape = Shape(c);
+                if (!_index.IsConstant(c) || shape.Length > 2 || (shape.Length == 2 && shape[0] != 1))
+                {
+                    Fail($"{Describe(node)} adds a C operand that is not a constant row");
+                    return;
+                }
+
+                if (shape.Length > 0 && shape[^1] == outputs && outputs > 1)
+                {
+                    _group.Slices.Add(new ParameterSlice(node, 2, new UnitAxis(shape.Length - 1, false), SliceRole.PerChannelConstant));
+                }
+            }
+        }
+        else if (View(a) is { } input && !input.PerHead && input.Axis == 1)
+        {
+            AddConsumer(node, a, input, 1, new UnitAxis(transB == 0 ? 0 : 1, false), transB == 0 ? 0 : 1);
+        }
+        else
+        {
+            Fail($"{Describe(node)} reads the units on an axis it does not contract");
+        }
+    }
+
+    private void VisitConv(NodeProto node)
+    {
+        var (x, w, y) = (node.Input[0], node.Input[1], node.Output[0]);
+        var W = _index.Constant(w);
+        if (W is null)
+        {
+            Fail($"{Describe(node)} has a weight computed at run time");
+            return;
+        }
+
+        var groups = IntAttribute(node, "group", 1);
+        var (inputView, outputView) = (View(x), View(y));
+        if (inputView is { } iv && (iv.PerHead || iv.Axis != 1) || outputView is { } ov && (ov.PerHead || ov.Axis != 1))
+        {
+            Fail($"{Describe(node)} sees the units off its channel axis");
+            return;
+        }
+
+        var channels = new UnitAxis(1, false);
+        if (groups == 1)
+        {
+            if (outputView is not null && inputView is null)
+            {
+                AddProducer(node, 1, new UnitAxis(0, false), W.Dims[0]);
+                AddBias(node, 2);
+            }
+            else if (inputView is { } input && outputView is null)
+            {
+                AddConsumer(node, x, input, 1, channels, 1);
+            }
+            else
+            {
+                Fail($"{Describe(node)} would read and write the same units");
+            }
+
+            return;
+        }
+
+        // Depthwise (one filter per channel): the units pass through and the filter count follows them.
+        if (W.Dims.Count >= 2 && W.Dims[1] == 1 && groups == W.Dims[0])
+        {
+            Require(x, channels);
+            Require(y, channels);
+            _group.Slices.Add(new ParameterSlice(node, 1, new UnitAxis(0, false), SliceRole.DepthwiseWeight));
+            AddBias(node, 2);
+            _group.GroupCountEdits.Add(node);
+            return;
+        }
+
+        Fail($"{Describe(node)} is a grouped Conv (group={groups}) whose groups mix channels");
+    }
+
+    private void VisitPerChannelNormalization(NodeProto node)
+    {
+        if (!OnlyFirstOutputUsed(node)) return;
+        var channels = new UnitAxis(1, false);
+        if (View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
+        {
+            Fail($"{Describe(node)} normalises per channel on axis 1, not on the units' axis");
+            return;
+        }
+
+        Require(node.Input[0], channels);
+        Require(node.Output[0], channels);
+        for (var i = 1; i < node.Input.Count; i++)
+        {
+            if (!_index.IsConstant(node.Input[i]))
+            {
+                Fail($"{Describe(node)} has a parameter computed at run time");
+                return;
+            }
+
+            _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+        }
+    }
+
+    private void VisitElementwise(NodeProto node)
+    {
+        if (!OnlyFirstOutputUsed(node)) return;
+        var y = node.Output[0];
+        var known = new[] { y }.Concat(node.Input.Where(i => i.Length > 0)).Select(t => (Tensor: t, View: View(t))).First(t => t.View is not null);
+        var fromEnd = known.View!.Value.Axis - Rank(known.Tensor);
+        var perHead = known.View.Value.PerHead;
+
+        // Broadcasting aligns shapes from the end, so the units' axis counted from the end is the same in every operand.
+        for (var i = 0; i < node.Input.Count; i++)
+        {
+            var input = node.Input[i];
+            if (input.Length == 0) continue;
+            if (node.OpType is "Clip" or "Dropout" && i > 0) continue;
+            var shape = Shape(input);
+            var axis = shape.Length + fromEnd;
+            if (View(input) is { } view)
+            {
+                if (view != new UnitAxis(axis, perHead)) Fail($"{Describe(node)} combines the units on different axes");
+                continue;
+            }
+
+            if (axis < 0 || shape[axis] == 1) continue;
+            if (_index.IsConstant(input))
+            {
+                _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(axis, perHead), SliceRole.PerChannelConstant));
+            }
+            else
+            {
+                // A gate, a residual branch or the other half of x·erf(x): it carries the same units.
+                Require(input, new UnitAxis(axis, perHead));
+            }
+        }
+
+        Require(y, new UnitAxis(Rank(y) + fromEnd, perHead));
+    }
+
+    private void VisitSoftmax(NodeProto node)
+    {
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var units = View(x) ?? View(y)!.Value;
+        var rank = Rank(x);
+        var axis = Normalize(IntAttribute(node, "axis", _opset >= 13 ? -1 : 1), rank);
+        // Before opset 13 the op flattens every axis from "axis" on into one.
+        if (units.Axis == axis || (_opset < 13 && units.Axis > axis))
+        {
+            Fail($"{Describe(node)} normalises across the units");
+            return;
+        }
+
+        Require(x, units);
+        Require(y, units);
+    }
+
+    private void VisitTranspose(NodeProto node)
+    {
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var rank = Rank(x);
+        var perm = node.Attribute.FirstOrDefault(a => a.Name == "perm")?.Ints.Select(p => (int)p).ToArray()
+            ?? Enumerable.Range(0, rank).Reverse().ToArray();
+        if (View(x) is { } input)
+        {
+            Require(y, input with { Axis = Array.IndexOf(perm, input.Axis) });
+        }
+        else
+        {
+            var output = View(y)!.Value;
+            Require(x, output with { Axis = perm[output.Axis] });
+        }
+    }
+
+    private void VisitReshape(NodeProto node)
+    {
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var (shapeX, shapeY) = (Shape(x), Shape(y));
+        UnitAxis inputUnits, outputUnits;
+        long? block;
+        if (View(x) is { } input)
+        {
+            if (ReshapeMapping.Map(shapeX, input.Axis, input.PerHead, shapeY) is not { } mapped)
+            {
+                Fail($"{Describe(node)} ({node.OpType}) mixes the units' axis with other axes");
+                return;
+            }
+
+            (inputUnits, outputUnits, block) = (input, new UnitAxis(mapped.Axis, mapped.PerHead), mapped.Block);
+        }
+        else
+        {
+            var output = View(y)!.Value;
+            if (ReshapeMapping.Map(shapeY, output.Axis, output.PerHead, shapeX) is not { } mapped)
+            {
+                Fail($"{Describe(node)} ({node.OpType}) mixes the units' axis with other axes");
+                return;
+            }
+
+            (inputUnits, outputUnits, block) = (new UnitAxis(mapped.Axis, mapped.PerHead), output, mapped.Block);
+        }
+
+        if (block is { } width)
+        {
+            if (_group.Block != 1 && _group.Block != width)
+            {
+                Fail($"{Describe(node)} splits the channels into heads of {width}, where another Reshape made heads of {_group.Block}");
+                return;
+            }
+
+            _group.Block = (int)width;
+        }
+
+        Require(x, inputUnits);
+        Require(y, outputUnits);
+        if (node.OpType == "Reshape" && !_group.Failed) RecordShapeEdit(node, inputUnits, outputUnits, shapeY);
+    }
+
+    /// <summary>The shape input's entry at the units' axis must follow the units: a literal size is rewritten, 0 and -1 adapt.</summary>
+    private void RecordShapeEdit(NodeProto node, UnitAxis inputUnits, UnitAxis outputUnits, long[] shapeY)
+    {
+        var entries = ShapeEntries(node);
+        if (entries is null || entries.Count != shapeY.Length)
+        {
+            Fail($"{Describe(node)} takes a shape that is neither a constant nor a Concat of pieces");
+            return;
+        }
+
+        var b = outputUnits.Axis;
+        var entry = entries[b];
+        var allowZero = IntAttribute(node, "allowzero", 0) == 1;
+        if (entry.Value == -1 || (entry.Value == 0 && !allowZero && inputUnits.Axis == b && inputUnits.PerHead == outputUnits.PerHead))
+        {
+            // Inferred, or copied from the (pruned) input: nothing to rewrite.
+        }
+        else if (entry.Value == shapeY[b] && entry.Node is not null)
+        {
+            _group.ShapeEdits.Add(new ShapeEdit(entry.Node, entry.InputIndex, entry.Element, entry.Value.Value));
+        }
+        else
+        {
+            Fail($"{Describe(node)} computes its shape's entry for the units' axis at run time");
+            return;
+        }
+
+        // A head split keeps the head width; a width computed at run time would follow the pruned size instead.
+        if (outputUnits.PerHead && !inputUnits.PerHead && (b + 1 >= entries.Count || entries[b + 1].Value is null))
+        {
+            Fail($"{Describe(node)} computes the head width at run time");
+        }
+    }
+
+    /// <summary>The entries of a shape operand: constant values with where they are stored, null for pieces computed at run time.</summary>
+    private List<(long? Value, NodeProto? Node, int InputIndex, int Element)>? ShapeEntries(NodeProto reshape)
+    {
+        var shape = reshape.Input[1];
+        if (_index.Constant(shape) is { } constant)
+        {
+            return ShapeConstants.Read(constant)?.Select((v, i) => ((long?)v, (NodeProto?)reshape, 1, i)).ToList();
+        }
+
+        var concat = _index.Producer(shape);
+        if (concat is null || concat.OpType != "Concat") return null;
+        var entries = new List<(long?, NodeProto?, int, int)>();
+        for (var i = 0; i < concat.Input.Count; i++)
+        {
+            var piece = concat.Input[i];
+            if (_index.Constant(piece) is { } values && ShapeConstants.Read(values) is { } read)
+            {
+                entries.AddRange(read.Select((v, e) => ((long?)v, (NodeProto?)concat, i, e)));
+            }
+            else
+            {
+                var length = Shape(piece) is { Length: 1 } dims ? dims[0] : 1;
+                for (var e = 0; e < length; e++) entries.Add((null, null, i, e));
+            }
+        }
+
+        return entries;
+    }
+
+    private void VisitConcat(NodeProto node)
+    {
+        var y = node.Output[0];
+        var units = View(y) ?? node.Input.Select(View).First(v => v is not null)!.Value;
+        var axis = Normalize(IntAttribute(node, "axis", 0), Rank(y));
+        if (units.Axis == axis)
+        {
+            Fail($"{Describe(node)} concatenates these units with other channels along axis {axis} (channel-axis Concat is not supported)");
+            return;
+        }
+
+        for (var i = 0; i < node.Input.Count; i++)
+        {
+            if (_index.IsConstant(node.Input[i]))
+            {
+                _group.Slices.Add(new ParameterSlice(node, i, units, SliceRole.PerChannelConstant));
+            }
+            else
+            {
+                Require(node.Input[i], units);
+            }
+        }
+
+        Require(y, units);
+    }
+
+    /// <summary>Shape(x) is fine as long as only other dimensions are read from it (batch and sequence, for a later Reshape).</summary>
+    private void VisitShape(NodeProto node)
+    {
+        var units = View(node.Input[0])!.Value;
+        if (node.Attribute.Any(a => a.Name is "start" or "end"))
+        {
+            Fail($"{Describe(node)} reads a slice of the shape of '{node.Input[0]}'");
+            return;
+        }
+
+        foreach (var (reader, input) in _index.Consumers(node.Output[0]))
+        {
+            var index = reader.OpType == "Gather" && input == 0 && reader.Input.Count > 1 ? _index.Constant(reader.Input[1]) : null;
+            var read = index is null ? null : ShapeConstants.Read(index);
+            if (read is not { Length: 1 } || Normalize(read[0], Rank(node.Input[0])) == units.Axis)
+            {
+                Fail($"{Describe(node)} reads the units' count of '{node.Input[0]}' at run time");
+                return;
+            }
+        }
+
+        if (_index.Outputs.Contains(node.Output[0])) Fail($"{Describe(node)} makes the shape a graph output");
+    }
+
+    private void VisitChannelsFirst(NodeProto node, string why)
+    {
+        if (!OnlyFirstOutputUsed(node)) return;
+        var channels = new UnitAxis(1, false);
+        if (View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
+        {
+            Fail($"{Describe(node)} {why} on axis 1, not on the units' axis");
+            return;
+        }
+
+        Require(node.Input[0], channels);
+        Require(node.Output[0], channels);
+    }
+
+    private void VisitReduce(NodeProto node)
+    {
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var rank = Rank(x);
+        var keepDims = IntAttribute(node, "keepdims", 1) == 1;
+        var axesValues = node.Attribute.FirstOrDefault(a => a.Name == "axes")?.Ints.ToArray()
+            ?? (node.Input.Count > 1 && node.Input[1].Length > 0 && _index.Constant(node.Input[1]) is { } constant ? ShapeConstants.Read(constant) : null);
+        if (axesValues is null || axesValues.Length == 0)
+        {
+            Fail($"{Describe(node)} ({node.OpType}) reduces every axis, the units' too");
+            return;
+        }
+
+        var axes = axesValues.Select(a => Normalize(a, rank)).ToHashSet();
+        var kept = Enumerable.Range(0, rank).Where(a => !axes.Contains(a)).ToArray();
+        var inputUnits = View(x) ?? View(y)!.Value with { Axis = keepDims ? View(y)!.Value.Axis : kept[View(y)!.Value.Axis] };
+        if (axes.Contains(inputUnits.Axis))
+        {
+            Fail($"{Describe(node)} ({node.OpType}) reduces over the units' axis, as a normalisation across channels (LayerNorm) does");
+            return;
+        }
+
+        Require(x, inputUnits);
+        Require(y, inputUnits with { Axis = keepDims ? inputUnits.Axis : Array.IndexOf(kept, inputUnits.Axis) });
+    }
+
+    private void AddProducer(NodeProto node, int weightInput, UnitAxis weightAxis, long channels)
+    {
+        if (_group.Channels == 0) _group.Channels = channels;
+        if (_group.Channels != channels)
+        {
+            Fail($"{Describe(node)} produces {channels} channels where the group has {_group.Channels}");
+            return;
+        }
+
+        _group.Producers.Add(node);
+        _group.Slices.Add(new ParameterSlice(node, weightInput, weightAxis, SliceRole.ProducerWeight));
+    }
+
+    private void AddBias(NodeProto node, int biasInput)
+    {
+        if (node.Input.Count <= biasInput || node.Input[biasInput].Length == 0) return;
+        if (!_index.IsConstant(node.Input[biasInput]))
+        {
+            Fail($"{Describe(node)} has a bias computed at run time");
+            return;
+        }
+
+        _group.Slices.Add(new ParameterSlice(node, biasInput, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+    }
+
+    private void AddConsumer(NodeProto node, string activation, UnitAxis units, int weightInput, UnitAxis weightAxis, int weightInputAxis)
+    {
+        var slice = new ParameterSlice(node, weightInput, weightAxis, SliceRole.ConsumerWeight);
+        _group.Slices.Add(slice);
+        _group.Consumers.Add(new UnitConsumer(node, activation, units, slice, weightInputAxis));
+    }
+
+    /// <summary>Sizes, weight sharing and shape entries, checked once the group is complete and its head width known.</summary>
+    private void Validate()
+    {
+        var units = _group.Units;
+        if (_group.Channels % _group.Block != 0 || units < 2)
+        {
+            Fail(units < 2 ? "the layer has a single unit" : $"{_group.Channels} channels do not split into heads of {_group.Block}");
+            return;
+        }
+
+        foreach (var (tensor, view) in _group.Tensors)
+        {
+            var shape = Shape(tensor);
+            var expected = view.PerHead ? units : _group.Channels;
+            if (view.Axis >= shape.Length || shape[view.Axis] != expected)
+            {
+                Fail($"'{tensor}' has shape [{string.Join(", ", shape)}], not {expected} along its {view}");
+                return;
+            }
+        }
+
+        foreach (var slice in _group.Slices)
+        {
+            var tensor = _index.Constant(slice.ValueName)!;
+            var expected = slice.Units.PerHead ? units : _group.Channels;
+            if (slice.Units.Axis >= tensor.Dims.Count || tensor.Dims[slice.Units.Axis] != expected)
+            {
+                Fail($"the constant '{slice.ValueName}' of {Describe(slice.Node)} has shape [{string.Join(", ", tensor.Dims)}], not {expected} along its {slice.Units}");
+                return;
+            }
+
+            if (slice.Role != SliceRole.PerChannelConstant && SharedOutside(tensor, slice) is { } other)
+            {
+                Fail($"the weight '{slice.ValueName}' is also read by {Describe(other)}");
+                return;
+            }
+        }
+
+        foreach (var edit in _group.ShapeEdits.Where(e => e.Value % units != 0))
+        {
+            Fail($"{Describe(edit.Node)} spells a size of {edit.Value}, which {units} units do not divide");
+            return;
+        }
+
+        foreach (var node in _group.GroupCountEdits.Where(n => IntAttribute(n, "group", 1) % units != 0))
+        {
+            Fail($"{Describe(node)} has group={IntAttribute(node, "group", 1)}, which {units} units do not divide");
+            return;
+        }
+    }
+
+    private NodeProto? SharedOutside(TensorProto tensor, ParameterSlice slice)
+    {
+        if (_index.ReadBySubgraph.TryGetValue(slice.ValueName, out var owner)) return owner;
+        return _index.Readers(tensor).Select(r => r.Node).FirstOrDefault(n => !ReferenceEquals(n, slice.Node));
+    }
+
+    private bool OnlyFirstOutputUsed(NodeProto node)
+    {
+        foreach (var output in node.Output.Skip(1).Where(o => o.Length > 0))
+        {
+            if (_index.Consumers(output).Count > 0 || _index.Outputs.Contains(output))
+            {
+                Fail($"{Describe(node)} has a second output ('{output}') in use");
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private UnitAxis? View(string tensor) => _group.Tensors.TryGetValue(tensor, out var view) ? view : null;
+
+    private long[] Shape(string tensor)
+    {
+        if (_shapes.TryGetValue(tensor, out var shape)) return shape;
+        if (_index.Constant(tensor) is { } constant) return constant.Dims.ToArray();
+        Fail($"the shape of '{tensor}' is not known");
+        return Array.Empty<long>();
+    }
+
+    private int Rank(string tensor) => Shape(tensor).Length;
+
+    private static int Normalize(long axis, int rank) => (int)(axis < 0 ? axis + rank : axis);
+
+    internal static long IntAttribute(NodeProto node, string name, long defaultValue) =>
+        node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? defaultValue;
+
+    internal static string Describe(NodeProto node) => string.IsNullOrEmpty(node.Name) ? $"a {node.OpType} node" : $"node '{node.Name}'";
+}
