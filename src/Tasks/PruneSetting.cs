@@ -39,6 +39,9 @@ namespace ModelPrune.Tasks
             new PruneSetting("EvaluationSamples", "EvaluationSamples"),
             new PruneSetting("Task", "Task"),
             new PruneSetting("SweepSparsities", "SweepSparsities"),
+            new PruneSetting("Structure", "Structure"),
+            new PruneSetting("MinUnitsPerLayer", "MinUnitsPerLayer"),
+            new PruneSetting("UnitMultiple", "UnitMultiple"),
         };
 
         public string MetadataName { get; }

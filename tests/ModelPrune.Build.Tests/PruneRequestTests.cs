@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Build.Utilities;
+using ModelPrune.Build.Tests.Infrastructure;
 using ModelPrune.Tasks;
 
 namespace ModelPrune.Build.Tests;
@@ -35,13 +37,52 @@ public sealed class PruneRequestTests
 
         var settings = entry.GetProperty("settings");
         Assert.Equal(
-            new[] { "Sparsity", "Method", "Pattern", "MaxLayerSparsity", "Include", "Exclude", "Seed", "Dimensions", "CalibrationData", "CalibrationSamples", "Allocation", "MinLayerSparsity", "CalibrationMode", "Device", "EvaluationData", "EvaluationSamples", "Task", "SweepSparsities" },
+            new[] { "Sparsity", "Method", "Pattern", "MaxLayerSparsity", "Include", "Exclude", "Seed", "Dimensions", "CalibrationData", "CalibrationSamples", "Allocation", "MinLayerSparsity", "CalibrationMode", "Device", "EvaluationData", "EvaluationSamples", "Task", "SweepSparsities", "Structure", "MinUnitsPerLayer", "UnitMultiple" },
             settings.EnumerateObject().Select(property => property.Name));
         Assert.Equal("0.4", settings.GetProperty("Sparsity").GetString());
         Assert.Equal("fc*;regex:^conv\\d+$", settings.GetProperty("Include").GetString());
         Assert.Equal("fc3.weight", settings.GetProperty("Exclude").GetString());
         Assert.Equal("batch=4;sequence=32", settings.GetProperty("Dimensions").GetString());
         Assert.Equal(string.Empty, settings.GetProperty("Method").GetString());
+        Assert.Equal(string.Empty, settings.GetProperty("Structure").GetString());
+        Assert.Equal(string.Empty, settings.GetProperty("MinUnitsPerLayer").GetString());
+        Assert.Equal(string.Empty, settings.GetProperty("UnitMultiple").GetString());
+    }
+
+    [Fact]
+    public void Structured_settings_pass_through_trimmed_under_their_own_names()
+    {
+        var model = new TaskItem(Path.Combine(Path.GetTempPath(), "Models", "mlp.onnx"), new Dictionary<string, string>
+        {
+            ["Method"] = "maw",
+            ["Structure"] = " Neurons ",
+            ["MinUnitsPerLayer"] = "4",
+            ["UnitMultiple"] = " 8",
+        });
+
+        using var request = JsonDocument.Parse(PruneRequest.ToJson(new[] { model }, cacheEnabled: true, cacheDirectory: null));
+
+        var settings = Assert.Single(request.RootElement.GetProperty("models").EnumerateArray()).GetProperty("settings");
+        Assert.Equal("maw", settings.GetProperty("Method").GetString());
+        // Passed as written (trimmed): the engine, not the task, knows the names and gives MP1080-MP1083.
+        Assert.Equal("Neurons", settings.GetProperty("Structure").GetString());
+        Assert.Equal("4", settings.GetProperty("MinUnitsPerLayer").GetString());
+        Assert.Equal("8", settings.GetProperty("UnitMultiple").GetString());
+    }
+
+    /// <summary>A setting missing from the stamp line would not re-run the engine when only it changes.</summary>
+    [Fact]
+    public void Every_setting_is_in_the_settings_stamp_of_the_targets()
+    {
+        var targets = File.ReadAllText(Path.Combine(RepoPaths.Root, "build", "ModelPrune.Build.targets"));
+        var stamp = Regex.Match(targets, "<WriteLinesToFile File=\"%\\(_ModelPruneItem\\.Stamp\\)\"\\s+Lines=\"([^\"]*)\"");
+        Assert.True(stamp.Success, "the settings stamp line was not found in ModelPrune.Build.targets");
+
+        var stamped = Regex.Matches(stamp.Groups[1].Value, @"(\w+)=%\(_ModelPruneItem\.(\w+)\)")
+            .Select(m => (Key: m.Groups[1].Value, Metadata: m.Groups[2].Value))
+            .ToArray();
+        Assert.All(stamped, entry => Assert.Equal(entry.Key, entry.Metadata));
+        Assert.Equal(PruneSetting.All.Select(setting => setting.MetadataName), stamped.Select(entry => entry.Metadata));
     }
 
     [Fact]

@@ -47,11 +47,11 @@ public static class CommandLine
         var model = new Argument<string>("model") { Description = "The ONNX model to prune (never modified)." };
         var outputPath = new Option<string>("--output", "-o") { Description = "Where to write the pruned model.", Required = true };
         var report = new Option<string?>("--report") { Description = "Report JSON path (default: <output>.prune.json; .md and .run.json beside it)." };
-        var sparsity = new Option<string?>("--sparsity") { Description = "Fraction of weights to remove, in [0, 1) (default 0.5, or N/M with --pattern)." };
-        var method = new Option<string?>("--method") { Description = "magnitude (per layer, default), global-magnitude, wanda or sparsegpt (the last two need --calibration)." };
-        var calibration = new Option<string?>("--calibration") { Description = "Calibration data for wanda/sparsegpt: ';'-separated .npz/.npy files or globs (arrays named after the model inputs, first axis = samples), or 'synthetic'." };
+        var sparsity = new Option<string?>("--sparsity") { Description = "Fraction of weights to remove, in [0, 1) (default 0.5, or N/M with --pattern); for the structured methods, the fraction of prunable parameters removed with whole units." };
+        var method = new Option<string?>("--method") { Description = "magnitude (per layer, default), global-magnitude, wanda or sparsegpt (the last two need --calibration); structured: magnitude-l2 (default with --structure), maw or flap (needs --calibration)." };
+        var calibration = new Option<string?>("--calibration") { Description = "Calibration data for wanda/sparsegpt/flap: ';'-separated .npz/.npy files or globs (arrays named after the model inputs, first axis = samples), or 'synthetic'." };
         var calibrationSamples = new Option<string?>("--calibration-samples") { Description = "How many calibration samples to use (default 128)." };
-        var allocation = new Option<string?>("--allocation") { Description = "uniform (default); owl: per-layer sparsity by outlier share, within +-0.08 of the target; global: one threshold on |W|*||X|| over all layers (wanda/sparsegpt, unstructured)." };
+        var allocation = new Option<string?>("--allocation") { Description = "uniform (default); owl: per-layer sparsity by outlier share, within +-0.08 of the target; global: one threshold on |W|*||X|| over all layers (wanda/sparsegpt, unstructured); structured: uniform or global (unit scores ranked across layers; default for flap)." };
         var pattern = new Option<string?>("--pattern") { Description = "unstructured (default) or N:M, e.g. 2:4 (N of every M zeroed along the input dimension)." };
         var maxLayer = new Option<string?>("--max-layer-sparsity") { Description = "global-magnitude and --allocation global: no layer pruned past this (default max(0.95, sparsity))." };
         var calibrationMode = new Option<string?>("--calibration-mode") { Description = "one-pass (default: every layer measured on the dense model) or sequential (layers pruned in order, each measured on the already-pruned model's activations)." };
@@ -67,12 +67,15 @@ public static class CommandLine
         var evaluationSamples = new Option<string?>("--evaluation-samples") { Description = "How many evaluation samples to compare the models on (default 256)." };
         var sweep = new Option<string?>("--sweep") { Description = "Extra sparsities for the metric-versus-sparsity curve, e.g. 0.3;0.5;0.7 (each one prunes and evaluates the model again)." };
         var task = new Option<string?>("--task") { Description = "auto (default: guessed from each output's shape), classification, embedding, regression or language-model: which metrics the evaluation reports." };
+        var structure = new Option<string?>("--structure") { Description = "none (default: single weights zeroed, shapes kept), auto, neurons, heads or filters: remove whole units with a structured --method; the model gets smaller." };
+        var minUnits = new Option<string?>("--min-units") { Description = "Structured: units (neurons, heads, filters) every pruned layer keeps at least (default 1)." };
+        var unitMultiple = new Option<string?>("--unit-multiple") { Description = "Structured: every pruned layer keeps a multiple of this many units, e.g. 8 (default 1)." };
         var nativeDir = new Option<string?>("--onnxruntime-native-dir") { Description = "Folder with another ONNX Runtime native library to load (e.g. the GPU build's runtimes/linux-x64/native)." };
 
         var command = new Command("prune", "Prune one model and write the pruned model and its report.")
         {
             model, outputPath, report, sparsity, method, pattern, maxLayer, minLayer, include, exclude, seed, dims, calibration, calibrationSamples, calibrationMode, allocation, noCache, cacheDir,
-            device, nativeDir, evaluation, evaluationSamples, task, sweep,
+            device, nativeDir, evaluation, evaluationSamples, task, sweep, structure, minUnits, unitMultiple,
         };
         command.SetAction(result =>
         {
@@ -81,7 +84,8 @@ public static class CommandLine
                 result.GetValue(include), result.GetValue(exclude), result.GetValue(seed), result.GetValue(dims),
                 result.GetValue(calibration), result.GetValue(calibrationSamples), result.GetValue(allocation),
                 result.GetValue(minLayer), result.GetValue(calibrationMode), result.GetValue(device),
-                result.GetValue(evaluation), result.GetValue(evaluationSamples), result.GetValue(task), result.GetValue(sweep));
+                result.GetValue(evaluation), result.GetValue(evaluationSamples), result.GetValue(task), result.GetValue(sweep),
+                result.GetValue(structure), result.GetValue(minUnits), result.GetValue(unitMultiple));
             var job = ModelJob.WithDefaultReportPaths(result.GetValue(model)!, result.GetValue(outputPath)!, result.GetValue(report), settings);
             var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job }, result.GetValue(nativeDir), stepSummaryPath);
             return BatchRunner.Run(request, output);

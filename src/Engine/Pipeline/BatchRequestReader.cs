@@ -61,7 +61,10 @@ public static class BatchRequestReader
                 Setting("EvaluationData"),
                 Setting("EvaluationSamples"),
                 Setting("Task"),
-                Setting("SweepSparsities")));
+                Setting("SweepSparsities"),
+                Setting("Structure"),
+                Setting("MinUnitsPerLayer"),
+                Setting("UnitMultiple")));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

@@ -43,6 +43,38 @@ public sealed class BatchCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_structured_settings_of_a_request_reach_the_engines_validation()
+    {
+        var mlp = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var request = _folder.File("request.json");
+        File.WriteAllText(request, JsonSerializer.Serialize(new
+        {
+            cacheEnabled = false,
+            cacheDirectory = "",
+            models = new[]
+            {
+                Job(mlp, "Models/a.onnx", "a", new { Structure = "bogus" }),
+                Job(mlp, "Models/b.onnx", "b", new { Structure = "neurons", Method = "wanda" }),
+                Job(mlp, "Models/c.onnx", "c", new { Structure = "neurons", MinUnitsPerLayer = "0" }),
+                Job(mlp, "Models/d.onnx", "d", new { Structure = "neurons", UnitMultiple = "x" }),
+                Job(mlp, "Models/e.onnx", "e", new { Structure = "", MinUnitsPerLayer = "", UnitMultiple = "", Sparsity = "0.3" }),
+            },
+        }));
+
+        var (exitCode, text) = EngineCli.Run("batch", request);
+
+        Assert.Equal(1, exitCode);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains(": info MP", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(5, lines.Length);
+        Assert.StartsWith($"{mlp}: error MP1080: Structure 'bogus'", lines[0]);
+        Assert.StartsWith($"{mlp}: error MP1081: ", lines[1]);
+        Assert.StartsWith($"{mlp}: error MP1082: MinUnitsPerLayer '0'", lines[2]);
+        Assert.StartsWith($"{mlp}: error MP1083: UnitMultiple 'x'", lines[3]);
+        // Empty strings mean the defaults: an unstructured run.
+        Assert.StartsWith("ModelPrune: Models/e.onnx -> 30.0% sparse (magnitude, unstructured)", lines[4]);
+    }
+
+    [Fact]
     public void A_malformed_request_is_a_coded_error()
     {
         var request = _folder.File("request.json");

@@ -178,6 +178,31 @@ public sealed class PruneCommandTests : IDisposable
         Assert.Equal(goodBytes, File.ReadAllBytes(good));
     }
 
+    [Fact]
+    public void Structured_options_reach_the_settings_and_bad_ones_are_coded_errors()
+    {
+        var good = ModelFiles.Write(_folder, "good.onnx", FixtureModels.GemmMlp());
+
+        AssertFails(new[] { "prune", good, "--structure", "bogus", "-o", _folder.File("s1.onnx"), "--no-cache" }, "MP1080", good, _folder.File("s1.onnx"));
+        AssertFails(new[] { "prune", good, "--structure", "neurons", "--method", "wanda", "-o", _folder.File("s2.onnx"), "--no-cache" }, "MP1081", good, _folder.File("s2.onnx"));
+        AssertFails(new[] { "prune", good, "--structure", "neurons", "--pattern", "2:4", "-o", _folder.File("s3.onnx"), "--no-cache" }, "MP1016", good, _folder.File("s3.onnx"));
+        AssertFails(new[] { "prune", good, "--structure", "neurons", "--min-units", "0", "-o", _folder.File("s4.onnx"), "--no-cache" }, "MP1082", good, _folder.File("s4.onnx"));
+        AssertFails(new[] { "prune", good, "--method", "maw", "--unit-multiple", "eight", "-o", _folder.File("s5.onnx"), "--no-cache" }, "MP1083", good, _folder.File("s5.onnx"));
+        AssertFails(new[] { "prune", good, "--method", "flap", "-o", _folder.File("s6.onnx"), "--no-cache" }, "MP1040", good, _folder.File("s6.onnx"));
+    }
+
+    [Fact]
+    public void Prune_help_lists_the_structured_options()
+    {
+        var (exitCode, text) = EngineCli.Run("prune", "--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("--structure", text);
+        Assert.Contains("--min-units", text);
+        Assert.Contains("--unit-multiple", text);
+        Assert.Contains("magnitude-l2", text);
+    }
+
     private static void AssertFails(string[] args, string code, string file, string output)
     {
         var (exitCode, text) = EngineCli.Run(args);

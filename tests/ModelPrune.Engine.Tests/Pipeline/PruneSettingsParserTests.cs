@@ -1,3 +1,4 @@
+using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Pipeline;
@@ -117,5 +118,142 @@ public sealed class PruneSettingsParserTests
         Assert.Equal(
             PruneSettingsParser.Parse(new RawSettings(Device: "auto"), "m.onnx").CanonicalText,
             PruneSettingsParser.Parse(new RawSettings(Device: "cpu"), "m.onnx").CanonicalText);
+    }
+
+    [Theory]
+    [InlineData("neurons", null, null, null, PruningMethod.MagnitudeL2, UnitStructure.Neurons, LayerAllocation.Uniform)]
+    [InlineData(" Heads ", "", null, null, PruningMethod.MagnitudeL2, UnitStructure.Heads, LayerAllocation.Uniform)]
+    [InlineData("filters", "maw", null, null, PruningMethod.Maw, UnitStructure.Filters, LayerAllocation.Uniform)]
+    [InlineData("auto", "magnitude-l2", "global", null, PruningMethod.MagnitudeL2, UnitStructure.Auto, LayerAllocation.Global)]
+    [InlineData(null, "maw", null, null, PruningMethod.Maw, UnitStructure.Auto, LayerAllocation.Uniform)]
+    [InlineData(null, "MAGNITUDE-L2", "Uniform", null, PruningMethod.MagnitudeL2, UnitStructure.Auto, LayerAllocation.Uniform)]
+    [InlineData(null, "flap", null, "calib.npz", PruningMethod.Flap, UnitStructure.Auto, LayerAllocation.Global)]
+    [InlineData("neurons", "flap", null, "calib.npz", PruningMethod.Flap, UnitStructure.Neurons, LayerAllocation.Global)]
+    [InlineData("heads", "flap", "uniform", "synthetic", PruningMethod.Flap, UnitStructure.Heads, LayerAllocation.Uniform)]
+    [InlineData("none", "magnitude", null, null, PruningMethod.Magnitude, UnitStructure.None, LayerAllocation.Uniform)]
+    [InlineData("unstructured", "wanda", "owl", "calib.npz", PruningMethod.Wanda, UnitStructure.None, LayerAllocation.Owl)]
+    public void Structure_and_structured_methods_default_each_other_and_the_allocation(
+        string? structure, string? method, string? allocation, string? calibration, PruningMethod expectedMethod, UnitStructure expectedStructure, LayerAllocation expectedAllocation)
+    {
+        var settings = PruneSettingsParser.Parse(new RawSettings(Structure: structure, Method: method, Allocation: allocation, CalibrationData: calibration), "m.onnx");
+
+        Assert.Equal(expectedMethod, settings.Method);
+        Assert.Equal(expectedStructure, settings.Structure);
+        Assert.Equal(expectedAllocation, settings.Allocation);
+        Assert.Equal(expectedStructure != UnitStructure.None, settings.IsStructured);
+        Assert.Equal(PruneSettings.DefaultMinUnitsPerLayer, settings.MinUnitsPerLayer);
+        Assert.Equal(1, settings.UnitMultiple);
+    }
+
+    [Fact]
+    public void Unit_counts_are_positive_whole_numbers_and_flap_keeps_its_calibration_settings()
+    {
+        var settings = PruneSettingsParser.Parse(
+            new RawSettings(Sparsity: "0.3", Method: "flap", CalibrationData: " calib.npz ", CalibrationSamples: "32", CalibrationMode: "One-Pass",
+                Structure: "neurons", MinUnitsPerLayer: " 4 ", UnitMultiple: "8"),
+            "m.onnx");
+
+        Assert.Equal(0.3, settings.Sparsity);
+        Assert.Equal(4, settings.MinUnitsPerLayer);
+        Assert.Equal(8, settings.UnitMultiple);
+        Assert.Equal("calib.npz", settings.CalibrationData);
+        Assert.Equal(32, settings.CalibrationSamples);
+        Assert.Equal(CalibrationMode.OnePass, settings.CalibrationMode);
+        Assert.Equal("neurons", settings.StructureName);
+    }
+
+    [Theory]
+    [InlineData("bogus", null, null, null, null, null, null, null, "MP1080")]
+    [InlineData("channels", "magnitude-l2", null, null, null, null, null, null, "MP1080")]
+    [InlineData("neurons", "wanda", null, null, null, null, null, null, "MP1081")]
+    [InlineData("neurons", "wanda", null, "calib.npz", null, null, null, null, "MP1081")]
+    [InlineData("heads", "magnitude", null, null, null, null, null, null, "MP1081")]
+    [InlineData("auto", "global-magnitude", null, null, null, null, null, null, "MP1081")]
+    [InlineData("filters", "sparsegpt", null, "calib.npz", null, null, null, null, "MP1081")]
+    [InlineData("neurons", null, "2:4", null, null, null, null, null, "MP1016")]
+    [InlineData(null, "maw", "2:4", null, null, null, null, null, "MP1016")]
+    [InlineData(null, "flap", "4:8", "calib.npz", null, null, null, null, "MP1016")]
+    [InlineData(null, "flap", null, "calib.npz", "sequential", null, null, null, "MP1048")]
+    [InlineData("neurons", "magnitude-l2", null, null, "sequential", null, null, null, "MP1048")]
+    [InlineData(null, "flap", null, null, null, null, null, null, "MP1040")]
+    [InlineData("neurons", "flap", null, null, null, null, null, null, "MP1040")]
+    [InlineData("neurons", null, null, null, null, "owl", null, null, "MP1045")]
+    [InlineData(null, "flap", null, "calib.npz", null, "owl", null, null, "MP1045")]
+    [InlineData("neurons", null, null, null, null, null, "0", null, "MP1082")]
+    [InlineData("neurons", null, null, null, null, null, "-1", null, "MP1082")]
+    [InlineData("neurons", null, null, null, null, null, "1.5", null, "MP1082")]
+    [InlineData(null, "maw", null, null, null, null, "two", null, "MP1082")]
+    [InlineData("neurons", null, null, null, null, null, null, "0", "MP1083")]
+    [InlineData("heads", null, null, null, null, null, null, "8x", "MP1083")]
+    [InlineData(null, "magnitude-l2", null, null, null, null, null, "+8", "MP1083")]
+    public void Bad_structured_settings_are_coded_errors_naming_the_file(
+        string? structure, string? method, string? pattern, string? calibration, string? calibrationMode, string? allocation, string? minUnits, string? unitMultiple, string code)
+    {
+        var raw = new RawSettings(Method: method, Pattern: pattern, CalibrationData: calibration, CalibrationMode: calibrationMode, Allocation: allocation,
+            Structure: structure, MinUnitsPerLayer: minUnits, UnitMultiple: unitMultiple);
+
+        var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(raw, "/models/m.onnx"));
+
+        Assert.Equal(code, e.Diagnostic.Code);
+        Assert.Equal("/models/m.onnx", e.Diagnostic.File);
+        Assert.StartsWith($"/models/m.onnx: error {code}: ", e.Diagnostic.ToString());
+    }
+
+    [Fact]
+    public void An_unknown_structure_lists_the_known_ones()
+    {
+        var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(new RawSettings(Structure: "bogus"), "m.onnx"));
+
+        Assert.Equal(DiagnosticCodes.InvalidStructure, e.Diagnostic.Code);
+        Assert.Contains("'bogus'", e.Diagnostic.Message);
+        Assert.Contains("none, auto, neurons, heads, filters", e.Diagnostic.Message);
+    }
+
+    /// <summary>Earlier unstructured cache keys must stay valid: the new fields add nothing to an unstructured run's text.</summary>
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("wanda", "calib.npz")]
+    [InlineData("global-magnitude", null)]
+    public void Unstructured_canonical_text_is_unchanged_by_the_structured_fields(string? method, string? calibration)
+    {
+        var plain = PruneSettingsParser.Parse(new RawSettings(Method: method, CalibrationData: calibration), "m.onnx").CanonicalText;
+
+        foreach (var structure in new string?[] { null, "", "none", "unstructured" })
+        {
+            var withFields = PruneSettingsParser.Parse(
+                new RawSettings(Method: method, CalibrationData: calibration, Structure: structure, MinUnitsPerLayer: "3", UnitMultiple: "8"), "m.onnx");
+            Assert.Equal(plain, withFields.CanonicalText);
+        }
+
+        Assert.DoesNotContain("structure=", plain);
+        Assert.DoesNotContain("unitMultiple=", plain);
+        Assert.EndsWith("\nsweep=", plain);
+    }
+
+    [Fact]
+    public void Structured_canonical_text_differs_by_structure_method_and_unit_counts()
+    {
+        var variants = new[]
+        {
+            new RawSettings(),
+            new RawSettings(Method: "magnitude-l2"),
+            new RawSettings(Structure: "neurons"),
+            new RawSettings(Structure: "heads"),
+            new RawSettings(Structure: "filters"),
+            new RawSettings(Structure: "neurons", Method: "maw"),
+            new RawSettings(Structure: "neurons", Method: "flap", CalibrationData: "calib.npz"),
+            new RawSettings(Structure: "neurons", Allocation: "global"),
+            new RawSettings(Structure: "neurons", MinUnitsPerLayer: "4"),
+            new RawSettings(Structure: "neurons", UnitMultiple: "8"),
+        };
+
+        var texts = variants.Select(v => PruneSettingsParser.Parse(v, "m.onnx").CanonicalText).ToArray();
+
+        Assert.Equal(texts.Length, texts.Distinct().Count());
+        Assert.Contains("\nstructure=neurons\nminUnitsPerLayer=1\nunitMultiple=1", texts[2]);
+        // The structured method alone means Structure="auto"; spelling it out keys the same result.
+        Assert.Equal(texts[1], PruneSettingsParser.Parse(new RawSettings(Method: "magnitude-l2", Structure: "Auto"), "m.onnx").CanonicalText);
+        // Structure alone means magnitude-l2.
+        Assert.Equal(texts[2], PruneSettingsParser.Parse(new RawSettings(Method: "magnitude-l2", Structure: "neurons", MinUnitsPerLayer: "1"), "m.onnx").CanonicalText);
     }
 }
