@@ -277,14 +277,14 @@ public static class CalibratedPruningStage
     }
 
     /// <summary>A model with a fixed batch axis must be fed batches of exactly that size.</summary>
-    private static int BatchSizeFor(ModelInputSignature signature) => FixedBatchSize(signature) is { } size ? (int)size : BatchSize;
+    internal static int BatchSizeFor(ModelInputSignature signature) => FixedBatchSize(signature) is { } size ? (int)size : BatchSize;
 
     /// <summary>The batch size the model's inputs fix, or null when the batch axis is free.</summary>
     public static long? FixedBatchSize(ModelInputSignature signature) => signature.Inputs
         .Select(i => i.Dimensions is { Count: > 0 } d && d[0].IsFixed ? d[0].Value : null)
         .FirstOrDefault(v => v is > 0);
 
-    private static IEnumerable<IReadOnlyDictionary<string, OrtValue>> Batches(CalibrationSet calibration, int batchSize)
+    internal static IEnumerable<IReadOnlyDictionary<string, OrtValue>> Batches(CalibrationSet calibration, int batchSize)
     {
         foreach (var batch in calibration.Batches(batchSize))
         {

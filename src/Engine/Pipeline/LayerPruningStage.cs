@@ -19,7 +19,15 @@ public static class LayerPruningStage
     public const string Excluded = "excluded";
     public const string Skipped = "skipped";
 
-    public static IReadOnlyList<LayerReport> Apply(OnnxModel model, PruneSettings settings,
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings,
+        (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file)
+    {
+        if (settings.IsStructured) return StructuredPruningStage.Apply(model, settings, calibration, log, file);
+
+        return new PruningResult(ApplyUnstructured(model, settings, calibration, log, file));
+    }
+
+    private static IReadOnlyList<LayerReport> ApplyUnstructured(OnnxModel model, PruneSettings settings,
         (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file)
     {
         var weights = PrunableWeightFinder.Find(model);

@@ -109,7 +109,8 @@ public static class ModelPipeline
         var calibrationSplit = calibration is null ? ((CalibrationSet Fit, CalibrationSet HeldOut)?)null : CalibratedPruningStage.Split(calibration);
         // Read before pruning for the report; the stage finds the same input itself.
         var paddingMask = calibration is null ? null : PaddingMask.Find(model.Proto);
-        var layers = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file);
+        var pruning = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file);
+        var layers = pruning.Layers;
         var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         timings.Add(Lap("prune", stage));
 
@@ -157,14 +158,16 @@ public static class ModelPipeline
                 calibrationSplit is { } split
                     ? new CalibrationReport(settings.CalibrationData!, calibration!.Sha256, split.Fit.SampleCount, calibration.IsSynthetic, split.HeldOut.SampleCount, settings.CalibrationModeName, paddingMask)
                     : null,
-                settings.AllocationName,
-                settings.MinLayerSparsityForReport),
+                settings.IsStructured ? null : settings.AllocationName,
+                settings.MinLayerSparsityForReport,
+                settings.StructureName),
             layers,
             totals,
             comparison.Report,
             log.Items.Select(d => new ReportMessage(d.Code, d.Message)).ToArray(),
             cost,
-            sweep);
+            sweep,
+            pruning.Structured);
         var reportJson = ReportJson.Serialize(report);
 
         File.Move(stagedModel, job.OutputPath, overwrite: true);

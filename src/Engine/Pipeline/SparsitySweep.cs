@@ -30,7 +30,7 @@ public static class SparsitySweep
             };
             var model = OnnxModelReader.Read(job.ModelPath);
             // The main run already reported every warning these settings give; a point's own would repeat them.
-            var layers = LayerPruningStage.Apply(model, pointSettings, calibration, new DiagnosticLog(), file);
+            var layers = LayerPruningStage.Apply(model, pointSettings, calibration, new DiagnosticLog(), file).Layers;
             var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
             var totals = ReportTotalsBuilder.Build(layers, parameters, zeros);
             var pruned = AtomicFile.TemporaryPathFor(job.OutputPath);

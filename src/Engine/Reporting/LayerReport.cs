@@ -6,6 +6,8 @@ namespace ModelPrune.Engine.Reporting;
 /// Calibrated methods add ReconstructionError = ||X(W − Ŵ)ᵀ||² / ||XWᵀ||² on the calibration inputs they
 /// fitted, HeldOutError the same on the held-out calibration samples, SparseGPT the Dampening it used, and
 /// CalibrationTokens the rows of X the statistics summed (padded positions left out).
+/// Structured runs add ShapeAfter, the weight's shape in the pruned model, and Removed, the parameters that went with
+/// the removed units; their Sparsity is (Zeros + Removed) / Parameters.
 /// </summary>
 public sealed record LayerReport(
     string Name,
@@ -21,4 +23,6 @@ public sealed record LayerReport(
     double? ReconstructionError = null,
     double? HeldOutError = null,
     double? Dampening = null,
-    long? CalibrationTokens = null);
+    long? CalibrationTokens = null,
+    IReadOnlyList<long>? ShapeAfter = null,
+    long? Removed = null);

@@ -19,7 +19,8 @@ public sealed record PruneReport(
     [property: JsonPropertyOrder(2)] EvaluationReport Evaluation,
     [property: JsonPropertyOrder(3)] IReadOnlyList<ReportMessage> Warnings,
     [property: JsonPropertyOrder(1)] CostReport? Cost = null,
-    [property: JsonPropertyOrder(2)] IReadOnlyList<SweepPoint>? Sweep = null)
+    [property: JsonPropertyOrder(2)] IReadOnlyList<SweepPoint>? Sweep = null,
+    [property: JsonPropertyOrder(1)] StructuredReport? Structured = null)
 {
     public const string CurrentSchema = "modelprune.report/2";
 }

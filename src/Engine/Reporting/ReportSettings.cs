@@ -12,4 +12,5 @@ public sealed record ReportSettings(
     IReadOnlyList<string> Dimensions,
     CalibrationReport? Calibration = null,
     string? Allocation = null,
-    double? MinLayerSparsity = null);
+    double? MinLayerSparsity = null,
+    string? Structure = null);

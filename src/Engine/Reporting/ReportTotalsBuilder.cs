@@ -6,7 +6,8 @@ public static class ReportTotalsBuilder
     {
         var pruned = layers.Where(l => l.Status == "pruned").ToArray();
         var prunableParameters = pruned.Sum(l => l.Parameters);
-        var prunableZeros = pruned.Sum(l => l.Zeros);
+        // A structured run removes parameters instead of zeroing them; both count towards the sparsity achieved.
+        var prunableZeros = pruned.Sum(l => l.Zeros + (l.Removed ?? 0));
         return new ReportTotals(
             pruned.Length,
             layers.Count(l => l.Status == "excluded"),

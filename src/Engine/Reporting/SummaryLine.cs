@@ -12,9 +12,18 @@ public static class SummaryLine
     {
         ArgumentNullException.ThrowIfNull(report);
         var line = new StringBuilder();
-        line.Append("ModelPrune: ").Append(displayName).Append(" -> ")
-            .Append(ReportFormat.Percent(report.Totals.PrunableSparsity)).Append(" sparse (")
-            .Append(report.Settings.Method).Append(", ").Append(report.Settings.Pattern).Append(')');
+        line.Append("ModelPrune: ").Append(displayName).Append(" -> ");
+        if (report.Structured is { } structured)
+        {
+            // Structured runs remove parameters; what matters is how many went, not how many zeros remain.
+            line.Append(ReportFormat.Percent(structured.RemovedFraction)).Append(" of prunable parameters removed (")
+                .Append(report.Settings.Method).Append(", ").Append(structured.Structure).Append(')');
+        }
+        else
+        {
+            line.Append(ReportFormat.Percent(report.Totals.PrunableSparsity)).Append(" sparse (")
+                .Append(report.Settings.Method).Append(", ").Append(report.Settings.Pattern).Append(')');
+        }
 
         if (KeyMetric.Describe(report, "->") is { } metric)
         {

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using ModelPrune.Engine.Onnx;
 using Onnx;
 
 namespace ModelPrune.Engine.Structured;

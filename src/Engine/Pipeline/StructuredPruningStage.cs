@@ -1,0 +1,193 @@
+using System.Globalization;
+using ModelPrune.Engine.Calibration;
+using ModelPrune.Engine.Common;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Pruning;
+using ModelPrune.Engine.Pruning.Structured;
+using ModelPrune.Engine.Reporting;
+using ModelPrune.Engine.Statistics;
+using ModelPrune.Engine.Structured;
+using Onnx;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// Structured pruning: read every tensor's shape (<see cref="ShapeProbe"/>), find the groups of units that can be
+/// removed (<see cref="UnitGroupFinder"/>), score them with the chosen method, choose which go
+/// (<see cref="UnitAllocation"/>), and rewrite the graph (<see cref="StructuredSurgery"/>). The result is a smaller
+/// dense model with the same inputs and outputs; every group left alone is reported with its reason.
+/// </summary>
+public static class StructuredPruningStage
+{
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file)
+    {
+        var proto = model.Proto;
+        var weights = PrunableWeightFinder.Find(proto);
+        var shapesBefore = weights.ToDictionary(w => w, w => w.Tensor.Dims.ToArray());
+        var device = ExecutionDeviceResolver.Shared.Resolve(settings.Device, file);
+        var batchSize = CalibratedPruningStage.BatchSizeFor(ModelInputSignature.FromModel(proto));
+        var sample = calibration?.Fit.Batches(batchSize).FirstOrDefault();
+        var shapes = ShapeProbe.Run(proto, sample, settings.Seed, settings.Dimensions, device, file);
+        var groups = UnitGroupFinder.Find(proto, shapes);
+        var index = new GraphIndex(proto.Graph);
+        var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
+        var nodeNames = weights.ToDictionary(w => w.Name, w => w.NodeNames, StringComparer.Ordinal);
+
+        var status = groups.Select(g => Decide(g, settings, selector, index, nodeNames)).ToArray();
+        var eligible = groups.Where((g, i) => status[i].Status == LayerPruningStage.Pruned).ToArray();
+        var statistics = settings.Method == PruningMethod.Flap && eligible.Length > 0
+            ? CollectStatistics(proto, eligible, shapes, calibration!.Value.Fit, batchSize, device, file)
+            : null;
+
+        var inputs = eligible.Select(g => ScoreInput(g, index, statistics)).ToArray();
+        var scores = inputs.Select(input => settings.Method switch
+        {
+            PruningMethod.Flap => FlapScores.Score(input),
+            PruningMethod.Maw => MawScores.Score(input),
+            _ => MagnitudeL2Scores.Score(input),
+        }).ToArray();
+        var parameters = eligible.Select(g => OwnedParameters(g, index)).ToArray();
+        var removed = UnitAllocation.Removed(
+            eligible.Select((g, i) => new AllocationGroup(scores[i], parameters[i] / g.Units)).ToArray(),
+            settings.Sparsity, settings.Allocation, settings.MinUnitsPerLayer, settings.UnitMultiple, settings.MaxLayerSparsity);
+
+        var plans = eligible.Select((g, i) => (Group: g, Removed: removed[i])).Where(p => p.Removed.Length > 0).ToArray();
+        var shifts = statistics is null ? Array.Empty<(UnitGroup, UnitConsumer, double[])>() : BiasShifts(plans, index, statistics);
+        var before = ParameterCounts(eligible, index);
+        StructuredSurgery.Apply(proto, plans, shifts);
+        var after = new GraphIndex(proto.Graph);
+
+        if (plans.Length == 0)
+        {
+            log.Warn(DiagnosticCodes.NoStructuredUnits, file, eligible.Length == 0
+                ? $"Structure=\"{settings.StructureName}\" found no group of units it can prove safe to remove; the output is an unchanged copy. The report's structured.groups says why each group was left alone."
+                : $"Sparsity {settings.Sparsity.ToString("0.###", CultureInfo.InvariantCulture)} with MinUnitsPerLayer={settings.MinUnitsPerLayer} and UnitMultiple={settings.UnitMultiple} removes no unit; the output is an unchanged copy.");
+        }
+
+        var groupReports = groups.Select((g, i) =>
+        {
+            var e = Array.IndexOf(eligible, g);
+            var plan = e >= 0 ? removed[e] : Array.Empty<int>();
+            var owned = e >= 0 ? parameters[e] : OwnedParameters(g, index);
+            var removedParameters = e >= 0 ? owned - OwnedParametersAfter(g, after) : 0;
+            return new UnitGroupReport(g.Index, UnitStructureNames.ToName(g.Kind), status[i].Status, status[i].Reason,
+                g.Units, g.Units - plan.Length, g.Block, owned, removedParameters,
+                WeightNames(g, index, SliceRole.ProducerWeight), WeightNames(g, index, SliceRole.ConsumerWeight),
+                statistics is not null && plan.Length > 0 ? true : null,
+                e >= 0 ? plan : null);
+        }).ToArray();
+
+        var prunable = before.Values.Sum();
+        var remaining = before.Keys.Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
+        var structured = new StructuredReport(settings.StructureName!, settings.Allocation.ToString().ToLowerInvariant(), settings.MinUnitsPerLayer,
+            settings.UnitMultiple, prunable, prunable - remaining, prunable == 0 ? 0 : MetricRounding.Round6((double)(prunable - remaining) / prunable), groupReports);
+        var layers = weights.Select(w => LayerReportOf(w, shapesBefore[w], groups, status, index)).ToArray();
+        return new PruningResult(layers, structured);
+    }
+
+    private static (string Status, string? Reason) Decide(UnitGroup group, PruneSettings settings, LayerSelector selector, GraphIndex index,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> nodeNames)
+    {
+        if (group.Failed) return (LayerPruningStage.Skipped, group.Failure);
+        if (settings.Structure != UnitStructure.Auto && settings.Structure != group.Kind)
+        {
+            return (LayerPruningStage.Excluded, $"Structure=\"{settings.StructureName}\" leaves {UnitStructureNames.ToName(group.Kind)} alone");
+        }
+
+        var unselected = OwnedWeights(group, index).FirstOrDefault(name => !selector.IsSelected(name, nodeNames.GetValueOrDefault(name) ?? Array.Empty<string>()));
+        return unselected is null
+            ? (LayerPruningStage.Pruned, null)
+            : (LayerPruningStage.Excluded, $"its weight '{unselected}' is not selected by IncludeLayers/ExcludeLayers, and the group's weights are pruned together or not at all");
+    }
+
+    private static bool IsWeight(SliceRole role) => role is SliceRole.ProducerWeight or SliceRole.ConsumerWeight or SliceRole.DepthwiseWeight;
+
+    private static IEnumerable<string> OwnedWeights(UnitGroup group, GraphIndex index) =>
+        group.Slices.Where(s => IsWeight(s.Role)).Select(s => index.ConstantName(s.ValueName) ?? s.ValueName).Distinct();
+
+    private static IReadOnlyList<string> WeightNames(UnitGroup group, GraphIndex index, SliceRole role) =>
+        group.Slices.Where(s => s.Role == role).Select(s => index.ConstantName(s.ValueName) ?? s.ValueName).Distinct().ToArray();
+
+    /// <summary>Elements of every float constant the group cuts, each tensor once.</summary>
+    private static long OwnedParameters(UnitGroup group, GraphIndex index) =>
+        OwnedTensors(group, index).Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
+
+    private static long OwnedParametersAfter(UnitGroup group, GraphIndex after) =>
+        group.Slices.Select(s => after.Constant(s.ValueName)).OfType<TensorProto>().Where(t => TensorElementTypes.IsFloatingPoint(t.DataType))
+            .Distinct(ReferenceEqualityComparer.Instance).Cast<TensorProto>().Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
+
+    private static IEnumerable<TensorProto> OwnedTensors(UnitGroup group, GraphIndex index) =>
+        group.Slices.Select(s => index.Constant(s.ValueName)!).Where(t => TensorElementTypes.IsFloatingPoint(t.DataType))
+            .Distinct(ReferenceEqualityComparer.Instance).Cast<TensorProto>();
+
+    /// <summary>Every float constant of the pruned groups with its element count before the surgery; tensors two groups share count once.</summary>
+    private static Dictionary<TensorProto, long> ParameterCounts(IEnumerable<UnitGroup> groups, GraphIndex index)
+    {
+        var counts = new Dictionary<TensorProto, long>(ReferenceEqualityComparer.Instance);
+        foreach (var tensor in groups.SelectMany(g => OwnedTensors(g, index))) counts.TryAdd(tensor, tensor.Dims.Aggregate(1L, (a, b) => a * b));
+        return counts;
+    }
+
+    private static UnitScoreInput ScoreInput(UnitGroup group, GraphIndex index, IReadOnlyDictionary<string, ChannelStatistics>? statistics) =>
+        new((int)group.Units, group.Block,
+            group.Slices.Where(s => IsWeight(s.Role)).Select(s => (index.Constant(s.ValueName)!, s.Units)).ToArray(),
+            statistics is null
+                ? Array.Empty<(TensorProto, int, ChannelStatistics)>()
+                : group.Consumers.Select(c => (index.Constant(c.Weight.ValueName)!, c.WeightInputAxis, statistics[c.Activation])).ToArray());
+
+    private static IReadOnlyDictionary<string, ChannelStatistics> CollectStatistics(ModelProto model, IReadOnlyList<UnitGroup> groups,
+        IReadOnlyDictionary<string, long[]> shapes, CalibrationSet fit, int batchSize, ExecutionDevice device, string file)
+    {
+        var activations = new Dictionary<string, (int Rank, int Axis, int Channels)>(StringComparer.Ordinal);
+        foreach (var consumer in groups.SelectMany(g => g.Consumers))
+        {
+            var shape = shapes[consumer.Activation];
+            activations.TryAdd(consumer.Activation, (shape.Length, consumer.Units.Axis, (int)shape[consumer.Units.Axis]));
+        }
+
+        return ChannelStatisticsCollector.Collect(model, activations, CalibratedPruningStage.Batches(fit, batchSize), device, file);
+    }
+
+    /// <summary>FLAP's bias compensation per consumer of a pruned group, on the dense weights.</summary>
+    private static (UnitGroup, UnitConsumer, double[])[] BiasShifts(IReadOnlyList<(UnitGroup Group, int[] Removed)> plans, GraphIndex index,
+        IReadOnlyDictionary<string, ChannelStatistics> statistics)
+    {
+        var shifts = new List<(UnitGroup, UnitConsumer, double[])>();
+        foreach (var (group, removed) in plans)
+        {
+            var channels = removed.SelectMany(u => Enumerable.Range(u * group.Block, group.Block)).ToArray();
+            foreach (var consumer in group.Consumers)
+            {
+                var W = index.Constant(consumer.Weight.ValueName)!;
+                var values = new WeightTensor(W.Name, W).ReadValues();
+                var outputAxis = consumer.Node.OpType == "Conv" ? 0 : 1 - consumer.WeightInputAxis;
+                shifts.Add((group, consumer, FlapScores.BiasShift(values, W.Dims, outputAxis, consumer.WeightInputAxis, channels, statistics[consumer.Activation])));
+            }
+        }
+
+        return shifts.ToArray();
+    }
+
+    private static LayerReport LayerReportOf(PrunableWeight weight, long[] shapeBefore, IReadOnlyList<UnitGroup> groups,
+        (string Status, string? Reason)[] status, GraphIndex index)
+    {
+        var owning = groups.Select((g, i) => (Group: g, Decision: status[i]))
+            .Where(p => p.Group.Slices.Any(s => IsWeight(s.Role) && index.ConstantName(s.ValueName) == weight.Name))
+            .Select(p => p.Decision)
+            .ToArray();
+        var (layerStatus, reason) = owning.Length == 0
+            ? (LayerPruningStage.Skipped, $"structured pruning finds no units in this {weight.OpType} weight ({weight.Location})")
+            : owning.FirstOrDefault(d => d.Status == LayerPruningStage.Pruned) is { Status: not null } pruned ? pruned
+            : owning[0];
+
+        var parameters = shapeBefore.Aggregate(1L, (a, b) => a * b);
+        var after = weight.Tensor.Proto.Dims.ToArray();
+        var remaining = after.Aggregate(1L, (a, b) => a * b);
+        var zeros = weight.Tensor.IsFloatingPoint ? FloatSpans.CountZeros(new WeightTensor(weight.Name, weight.Tensor.Proto).ReadValues()) : 0;
+        return new LayerReport(weight.Name, weight.OpType, weight.NodeNames, shapeBefore, weight.InputAxis, parameters, zeros,
+            parameters == 0 ? 0 : (double)(zeros + parameters - remaining) / parameters, layerStatus, reason,
+            ShapeAfter: after, Removed: parameters - remaining);
+    }
+}
