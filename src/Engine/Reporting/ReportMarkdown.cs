@@ -19,6 +19,7 @@ public static class ReportMarkdown
         WriteSummaryTable(md, report, report.Input.FileName);
         WriteSummary(md, report);
         WriteLayers(md, report);
+        WriteStructured(md, report);
         WriteWarnings(md, report);
         WriteEvaluation(md, report);
         WriteSweep(md, report);
@@ -48,8 +49,8 @@ public static class ReportMarkdown
         md.Separator(6, rightAligned: new[] { 2, 4, 5 });
         md.Row(
             ReportFormat.Code(modelName),
-            ReportFormat.Cell($"{report.Settings.Method}, {report.Settings.Pattern}"),
-            ReportFormat.Percent(report.Totals.PrunableSparsity),
+            ReportFormat.Cell(ReportFormat.MethodAndPattern(report)),
+            ReportFormat.Percent(ReportFormat.Achieved(report)),
             ReportFormat.Cell(KeyMetric.Describe(report, "→") ?? "–"),
             KeyMetric.Size(report, "→", compressed: false),
             report.Cost is null ? "–" : KeyMetric.Size(report, "→", compressed: true));
@@ -131,7 +132,7 @@ public static class ReportMarkdown
             {
                 ReportFormat.Code(layer.Name),
                 ReportFormat.Cell(layer.OpType),
-                ReportFormat.Shape(layer.Shape),
+                ReportFormat.Shape(layer),
                 ReportFormat.Count(layer.Parameters),
                 ReportFormat.Percent(layer.Sparsity),
             };
@@ -143,6 +144,33 @@ public static class ReportMarkdown
 
             cells.Add(ReportFormat.Cell(status));
             md.Row(cells.ToArray());
+        }
+
+        md.Blank();
+    }
+
+    /// <summary>Every group of units the analysis found, pruned or not, with the reason a group was left alone.</summary>
+    private static void WriteStructured(MarkdownBuilder md, PruneReport report)
+    {
+        if (report.Structured is not { } structured) return;
+        md.Line("## Structured pruning");
+        md.Blank();
+        md.Line($"Structure `{structured.Structure}`, allocation `{structured.Allocation}`, at least {structured.MinUnitsPerLayer} unit(s) kept per layer, kept counts in multiples of {structured.UnitMultiple}: "
+            + $"{ReportFormat.Count(structured.RemovedParameters)} of {ReportFormat.Count(structured.PrunableParameters)} parameters of the pruned groups removed ({ReportFormat.Percent(structured.RemovedFraction)}).");
+        md.Blank();
+        md.Row("Group", "Kind", "Units kept", "Parameters removed", "Producers → consumers", "Status");
+        md.Separator(6, rightAligned: new[] { 2, 3 });
+        foreach (var group in structured.Groups)
+        {
+            var status = string.IsNullOrEmpty(group.Reason) ? group.Status : $"{group.Status}: {group.Reason}";
+            if (group.BiasCompensated == true) status += " (bias compensated)";
+            md.Row(
+                ReportFormat.Count(group.Group),
+                ReportFormat.Cell(group.UnitWidth > 1 ? $"{group.Kind} of {group.UnitWidth}" : group.Kind),
+                $"{ReportFormat.Count(group.UnitsKept)} / {ReportFormat.Count(group.Units)}",
+                ReportFormat.Count(group.ParametersRemoved),
+                ReportFormat.Cell($"{string.Join(", ", group.Producers)} → {string.Join(", ", group.Consumers)}"),
+                ReportFormat.Cell(status));
         }
 
         md.Blank();
