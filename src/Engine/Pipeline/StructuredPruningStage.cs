@@ -21,7 +21,12 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 public static class StructuredPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file)
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file) =>
+        Apply(model, settings, calibration, log, file, compensateBias: true);
+
+    /// <param name="compensateBias">False only in tests, to show what FLAP's bias compensation buys.</param>
+    internal static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file,
+        bool compensateBias)
     {
         var proto = model.Proto;
         var weights = PrunableWeightFinder.Find(proto);
@@ -54,7 +59,7 @@ public static class StructuredPruningStage
             settings.Sparsity, settings.Allocation, settings.MinUnitsPerLayer, settings.UnitMultiple, settings.MaxLayerSparsity);
 
         var plans = eligible.Select((g, i) => (Group: g, Removed: removed[i])).Where(p => p.Removed.Length > 0).ToArray();
-        var shifts = statistics is null ? Array.Empty<(UnitGroup, UnitConsumer, double[])>() : BiasShifts(plans, index, statistics);
+        var shifts = statistics is null || !compensateBias ? Array.Empty<(UnitGroup, UnitConsumer, double[])>() : BiasShifts(plans, index, statistics);
         var before = ParameterCounts(eligible, index);
         StructuredSurgery.Apply(proto, plans, shifts);
         var after = new GraphIndex(proto.Graph);
@@ -75,7 +80,7 @@ public static class StructuredPruningStage
             return new UnitGroupReport(g.Index, UnitStructureNames.ToName(g.Kind), status[i].Status, status[i].Reason,
                 g.Units, g.Units - plan.Length, g.Block, owned, removedParameters,
                 WeightNames(g, index, SliceRole.ProducerWeight), WeightNames(g, index, SliceRole.ConsumerWeight),
-                statistics is not null && plan.Length > 0 ? true : null,
+                statistics is not null && compensateBias && plan.Length > 0 ? true : null,
                 e >= 0 ? plan : null);
         }).ToArray();
 

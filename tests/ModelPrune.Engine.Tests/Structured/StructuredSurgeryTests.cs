@@ -1,0 +1,215 @@
+using ModelPrune.Engine.Common;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Pruning;
+using ModelPrune.Engine.Structured;
+using ModelPrune.Fixtures;
+using Onnx;
+
+namespace ModelPrune.Engine.Tests.Structured;
+
+/// <summary>
+/// The graph analysis and surgery on one fixture per pattern. The strongest check there is: units whose producing
+/// weights and per-channel constants are exactly zero contribute nothing, so removing them must leave every output
+/// as it was, while a wrong index, a forgotten BatchNorm parameter or an unedited Reshape shape would not.
+/// </summary>
+public sealed class StructuredSurgeryTests
+{
+    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "cnn_bn", "residual", "depthwise" };
+
+    [Theory]
+    [MemberData(nameof(Patterns))]
+    public void Removing_units_that_are_exactly_zero_leaves_every_output_unchanged(string pattern)
+    {
+        var model = Fixture(pattern);
+        var groups = Analyse(model);
+        var pruned = groups.Where(g => !g.Failed).ToArray();
+        Assert.NotEmpty(pruned);
+
+        // Two units per group (the second and the last), zeroed on the producing side, then removed.
+        var plans = pruned.Select(g => (Group: g, Removed: new[] { 1, (int)g.Units - 1 })).ToArray();
+        var index = new GraphIndex(model.Graph);
+        foreach (var (group, removed) in plans) ZeroUnits(group, removed, index);
+        var before = ModelRunner.Run(model);
+        var parametersBefore = ModelParameterCounter.CountFloatParameters(model).Parameters;
+
+        StructuredSurgery.Apply(model, plans, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        var after = ModelRunner.Run(model);
+        Assert.True(ModelRunner.MaxAbsDifference(before, after) < 1e-4, $"{pattern}: outputs moved by {ModelRunner.MaxAbsDifference(before, after)}");
+        Assert.True(ModelParameterCounter.CountFloatParameters(model).Parameters < parametersBefore);
+    }
+
+    [Theory]
+    [MemberData(nameof(Patterns))]
+    public void Removing_units_that_are_not_zero_changes_the_outputs_so_the_check_above_can_fail(string pattern)
+    {
+        var model = Fixture(pattern);
+        var plans = Analyse(model).Where(g => !g.Failed).Select(g => (Group: g, Removed: new[] { 0 })).ToArray();
+        var before = ModelRunner.Run(model);
+
+        StructuredSurgery.Apply(model, plans, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.True(ModelRunner.MaxAbsDifference(before, ModelRunner.Run(model)) > 1e-4);
+    }
+
+    [Fact]
+    public void The_mlp_loses_hidden_units_from_both_weights_and_the_bias()
+    {
+        var model = StructuredFixtures.Mlp();
+        var group = Assert.Single(Analyse(model), g => !g.Failed);
+        Assert.Equal(UnitStructure.Neurons, group.Kind);
+        Assert.Equal(32, group.Units);
+
+        StructuredSurgery.Apply(model, new[] { (group, new[] { 0, 5, 9 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.Equal(new long[] { 16, 29 }, Initializer(model, "fc1.weight").Dims);
+        Assert.Equal(new long[] { 29 }, Initializer(model, "fc1.bias").Dims);
+        Assert.Equal(new long[] { 29, 8 }, Initializer(model, "fc2.weight").Dims);
+        Assert.Equal(new long[] { 8 }, Initializer(model, "fc2.bias").Dims);
+    }
+
+    [Fact]
+    public void The_glu_gate_and_up_projections_are_one_group()
+    {
+        var group = Assert.Single(Analyse(StructuredFixtures.GluMlp()), g => !g.Failed);
+        Assert.Equal(2, group.Producers.Count);
+        Assert.Single(group.Consumers);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Attention_heads_are_removed_with_their_reshape_constants(bool dynamicShapes)
+    {
+        var model = StructuredFixtures.MultiHeadAttention(dynamicShapes);
+        var groups = Analyse(model);
+        var heads = Assert.Single(groups, g => g.Kind == UnitStructure.Heads);
+        Assert.False(heads.Failed, heads.Failure);
+        Assert.Equal(4, heads.Units);
+        Assert.Equal(8, heads.Block);
+        Assert.Equal(3, heads.Producers.Count);
+        Assert.Single(heads.Consumers);
+
+        // The output projection writes into a residual sum with the graph input: never safe to prune.
+        var output = Assert.Single(groups, g => g.Failed);
+        Assert.Contains("graph input 'x'", output.Failure);
+
+        StructuredSurgery.Apply(model, new[] { (heads, new[] { 1, 2 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        var shapes = model.Graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int64).Select(ShapeConstants.Read).ToArray();
+        // Every head count (4) became 2 and every hidden size (32) became 16; the head width (8) stayed.
+        Assert.DoesNotContain(shapes, s => s!.Contains(4) || s.Contains(32));
+        Assert.Contains(shapes, s => s!.Contains(2));
+        Assert.Contains(shapes, s => s!.Contains(16));
+        Assert.Contains(shapes, s => s!.Contains(8));
+        var run = ModelRunner.Run(model);
+        Assert.Equal(new long[] { 2, 5, 32 }, run["y"].Shape);
+    }
+
+    [Fact]
+    public void Conv_filters_take_batch_norm_parameters_and_the_next_layers_input_channels_along()
+    {
+        var model = StructuredFixtures.CnnWithBatchNorm();
+        var groups = Analyse(model).Where(g => !g.Failed).ToArray();
+        Assert.Equal(2, groups.Length);
+        Assert.All(groups, g => Assert.Equal(UnitStructure.Filters, g.Kind));
+        Assert.Equal(new long[] { 8, 16 }, groups.Select(g => g.Units).ToArray());
+
+        StructuredSurgery.Apply(model, new[] { (groups[0], new[] { 0, 1, 2 }), (groups[1], new[] { 3 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.Equal(new long[] { 5, 3, 3, 3 }, Initializer(model, "conv1.weight").Dims);
+        Assert.Equal(new long[] { 15, 5, 3, 3 }, Initializer(model, "conv2.weight").Dims);
+        Assert.All(model.Graph.Initializer.Where(t => t.Name.StartsWith("bn1", StringComparison.Ordinal)), t => Assert.Equal(new long[] { 5 }, t.Dims));
+        Assert.Equal(new long[] { 10, 15 }, Initializer(model, "fc.weight").Dims);
+    }
+
+    [Fact]
+    public void A_residual_add_joins_both_branches_into_one_group()
+    {
+        var groups = Analyse(StructuredFixtures.ResidualCnn());
+        var stream = Assert.Single(groups, g => !g.Failed && g.Producers.Count == 2);
+        Assert.Equal(8, stream.Units);
+        Assert.Contains(groups, g => !g.Failed && g.Producers.Count == 1 && g.Consumers.Count == 1);
+    }
+
+    [Fact]
+    public void A_depthwise_conv_passes_the_units_through_and_its_group_count_follows()
+    {
+        var model = StructuredFixtures.DepthwiseCnn();
+        var group = Analyse(model).First(g => !g.Failed && g.GroupCountEdits.Count == 1);
+
+        StructuredSurgery.Apply(model, new[] { (group, new[] { 0, 7 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        var depthwise = model.Graph.Node.Single(n => n.OpType == "Conv" && n.Attribute.Any(a => a.Name == "group" && a.I > 1));
+        Assert.Equal(6, depthwise.Attribute.Single(a => a.Name == "group").I);
+        Assert.Equal(new long[] { 2, 10 }, ModelRunner.Run(model)["logits"].Shape);
+    }
+
+    [Fact]
+    public void Channels_joined_by_a_concat_are_left_alone_with_the_reason()
+    {
+        var groups = Analyse(StructuredFixtures.ConcatCnn());
+        var joined = groups.Where(g => g.Failed).ToArray();
+        Assert.Equal(2, joined.Length);
+        Assert.All(joined, g => Assert.Contains("Concat", g.Failure));
+        // The conv after the Concat has its own, prunable filters.
+        Assert.Contains(groups, g => !g.Failed);
+    }
+
+    [Fact]
+    public void A_constant_shared_with_a_layer_outside_the_group_is_copied_not_cut()
+    {
+        // Two MLPs reading the same bias row: pruning one must leave the other's bias whole.
+        var model = StructuredFixtures.Mlp();
+        var graph = model.Graph;
+        var add = graph.Node.First(n => n.OpType == "Add" && n.Input.Contains("fc1.bias"));
+        graph.Node.Add(new NodeProto { OpType = "Add", Name = "other", Input = { "fc1.bias", "fc1.bias" }, Output = { "other_out" } });
+        graph.Output.Add(new ValueInfoProto { Name = "other_out" });
+        var group = Assert.Single(Analyse(model), g => !g.Failed);
+
+        StructuredSurgery.Apply(model, new[] { (group, new[] { 0 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.Equal(new long[] { 32 }, Initializer(model, "fc1.bias").Dims);
+        Assert.NotEqual("fc1.bias", add.Input.First(i => i.StartsWith("fc1.bias", StringComparison.Ordinal)));
+        Assert.Equal(new long[] { 2, 32 }, ModelRunner.Run(model)["other_out"].Shape);
+    }
+
+    private static IReadOnlyList<UnitGroup> Analyse(ModelProto model) =>
+        UnitGroupFinder.Find(model, ShapeProbe.Run(model, null, 42, new Dictionary<string, long>(), ExecutionDevice.Cpu, "fixture.onnx"));
+
+    /// <summary>Zeroes the units' slices of every producing weight, depthwise filter and per-channel constant (biases, BatchNorm).</summary>
+    private static void ZeroUnits(UnitGroup group, int[] units, GraphIndex index)
+    {
+        foreach (var slice in group.Slices.Where(s => s.Role != SliceRole.ConsumerWeight))
+        {
+            var tensor = index.Constant(slice.ValueName)!;
+            var storage = new WeightTensor(tensor.Name, tensor);
+            var W = storage.ReadValues();
+            var dims = tensor.Dims.ToArray();
+            var inner = dims.Skip(slice.Units.Axis + 1).Aggregate(1L, (a, b) => a * b);
+            var width = slice.Units.PerHead ? 1 : group.Block;
+            for (long i = 0; i < W.Length; i++)
+            {
+                var index2 = i / inner % dims[slice.Units.Axis];
+                if (units.Contains((int)(index2 / width))) W[i] = 0;
+            }
+
+            storage.WriteValues(W);
+        }
+    }
+
+    private static TensorProto Initializer(ModelProto model, string name) => model.Graph.Initializer.Single(t => t.Name == name);
+
+    private static ModelProto Fixture(string pattern) => pattern switch
+    {
+        "mlp" => StructuredFixtures.Mlp(),
+        "gemm_mlp" => StructuredFixtures.GemmMlp(),
+        "glu" => StructuredFixtures.GluMlp(),
+        "mha_static" => StructuredFixtures.MultiHeadAttention(false),
+        "mha_dynamic" => StructuredFixtures.MultiHeadAttention(true),
+        "cnn_bn" => StructuredFixtures.CnnWithBatchNorm(),
+        "residual" => StructuredFixtures.ResidualCnn(),
+        "depthwise" => StructuredFixtures.DepthwiseCnn(),
+        _ => throw new ArgumentOutOfRangeException(nameof(pattern)),
+    };
+}
