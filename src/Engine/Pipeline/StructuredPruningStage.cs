@@ -54,13 +54,12 @@ public static class StructuredPruningStage
             _ => MagnitudeL2Scores.Score(input),
         }).ToArray();
         var parameters = eligible.Select(g => OwnedParameters(g, index)).ToArray();
-        var removed = UnitAllocation.Removed(
-            eligible.Select((g, i) => new AllocationGroup(scores[i], parameters[i] / g.Units)).ToArray(),
-            settings.Sparsity, settings.Allocation, settings.MinUnitsPerLayer, settings.UnitMultiple, settings.MaxLayerSparsity);
+        var before = ParameterCounts(eligible, index);
+        var removed = UnitAllocation.Removed(scores, RemovedParameters(eligible, index), MagnitudeSelection.CountFor(before.Values.Sum(), settings.Sparsity),
+            settings.Allocation, settings.MinUnitsPerLayer, settings.UnitMultiple, settings.MaxLayerSparsity);
 
         var plans = eligible.Select((g, i) => (Group: g, Removed: removed[i])).Where(p => p.Removed.Length > 0).ToArray();
         var shifts = statistics is null || !compensateBias ? Array.Empty<(UnitGroup, UnitConsumer, double[])>() : BiasShifts(plans, index, statistics);
-        var before = ParameterCounts(eligible, index);
         StructuredSurgery.Apply(proto, plans, shifts);
         var after = new GraphIndex(proto.Graph);
 
@@ -133,6 +132,27 @@ public static class StructuredPruningStage
         var counts = new Dictionary<TensorProto, long>(ReferenceEqualityComparer.Instance);
         foreach (var tensor in groups.SelectMany(g => OwnedTensors(g, index))) counts.TryAdd(tensor, tensor.Dims.Aggregate(1L, (a, b) => a * b));
         return counts;
+    }
+
+    /// <summary>
+    /// The parameters removed when each group loses so many units: every tensor keeps the product of the kept fractions
+    /// of the groups that cut it (a Conv between two pruned groups loses input and output channels).
+    /// </summary>
+    private static Func<IReadOnlyList<int>, long> RemovedParameters(IReadOnlyList<UnitGroup> groups, GraphIndex index)
+    {
+        var cuts = new Dictionary<TensorProto, (long Elements, List<int> Groups)>(ReferenceEqualityComparer.Instance);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            foreach (var tensor in OwnedTensors(groups[g], index))
+            {
+                if (!cuts.TryGetValue(tensor, out var cut)) cuts[tensor] = cut = (tensor.Dims.Aggregate(1L, (a, b) => a * b), new List<int>());
+                cut.Groups.Add(g);
+            }
+        }
+
+        var units = groups.Select(g => (double)g.Units).ToArray();
+        return counts => cuts.Values.Sum(cut =>
+            cut.Elements - (long)Math.Round(cut.Groups.Aggregate((double)cut.Elements, (kept, g) => kept * (units[g] - counts[g]) / units[g])));
     }
 
     private static UnitScoreInput ScoreInput(UnitGroup group, GraphIndex index, IReadOnlyDictionary<string, ChannelStatistics>? statistics) =>

@@ -149,9 +149,10 @@ public sealed class StructuredSurgeryTests
     public void Channels_joined_by_a_concat_are_left_alone_with_the_reason()
     {
         var groups = Analyse(StructuredFixtures.ConcatCnn());
-        var joined = groups.Where(g => g.Failed).ToArray();
+        var joined = groups.Where(g => g.Failed && g.Failure!.Contains("Concat")).ToArray();
         Assert.Equal(2, joined.Length);
-        Assert.All(joined, g => Assert.Contains("Concat", g.Failure));
+        // The classifier's output is the graph output: its "units" are the model's outputs, never pruned.
+        Assert.Contains(groups, g => g.Failed && g.Failure!.Contains("graph output 'logits'"));
         // The conv after the Concat has its own, prunable filters.
         Assert.Contains(groups, g => !g.Failed);
     }
@@ -171,7 +172,7 @@ public sealed class StructuredSurgeryTests
 
         Assert.Equal(new long[] { 32 }, Initializer(model, "fc1.bias").Dims);
         Assert.NotEqual("fc1.bias", add.Input.First(i => i.StartsWith("fc1.bias", StringComparison.Ordinal)));
-        Assert.Equal(new long[] { 2, 32 }, ModelRunner.Run(model)["other_out"].Shape);
+        Assert.Equal(new long[] { 32 }, ModelRunner.Run(model)["other_out"].Shape);
     }
 
     private static IReadOnlyList<UnitGroup> Analyse(ModelProto model) =>
