@@ -77,7 +77,7 @@ public static class StructuredPruningStage
             var owned = e >= 0 ? parameters[e] : OwnedParameters(g, index);
             var removedParameters = e >= 0 ? owned - OwnedParametersAfter(g, after) : 0;
             return new UnitGroupReport(g.Index, UnitStructureNames.ToName(g.Kind), status[i].Status, status[i].Reason,
-                g.Units, g.Units - plan.Length, g.Block, owned, removedParameters,
+                g.Units, g.Units - plan.Length, UnitWidth(g, shapes), owned, removedParameters,
                 WeightNames(g, index, SliceRole.ProducerWeight), WeightNames(g, index, SliceRole.ConsumerWeight),
                 statistics is not null && compensateBias && plan.Length > 0 ? true : null,
                 e >= 0 ? plan : null);
@@ -90,6 +90,10 @@ public static class StructuredPruningStage
         var layers = weights.Select(w => LayerReportOf(w, shapesBefore[w], groups, status, index)).ToArray();
         return new PruningResult(layers, structured);
     }
+
+    /// <summary>Channels per unit where the units are read: a head's width for heads, 1 for neurons and filters.</summary>
+    private static int UnitWidth(UnitGroup group, IReadOnlyDictionary<string, long[]> shapes) =>
+        group.Units == 0 || group.Consumers.Count == 0 ? 1 : group.Width(shapes[group.Consumers[0].Activation][group.Consumers[0].Units.Axis]);
 
     private static (string Status, string? Reason) Decide(UnitGroup group, PruneSettings settings, LayerSelector selector, GraphIndex index,
         IReadOnlyDictionary<string, IReadOnlyList<string>> nodeNames)
@@ -156,7 +160,7 @@ public static class StructuredPruningStage
     }
 
     private static UnitScoreInput ScoreInput(UnitGroup group, GraphIndex index, IReadOnlyDictionary<string, ChannelStatistics>? statistics) =>
-        new((int)group.Units, group.Block,
+        new((int)group.Units,
             group.Slices.Where(s => IsWeight(s.Role)).Select(s => (index.Constant(s.ValueName)!, s.Units)).ToArray(),
             statistics is null
                 ? Array.Empty<(TensorProto, int, ChannelStatistics)>()
@@ -182,13 +186,14 @@ public static class StructuredPruningStage
         var shifts = new List<(UnitGroup, UnitConsumer, double[])>();
         foreach (var (group, removed) in plans)
         {
-            var channels = removed.SelectMany(u => Enumerable.Range(u * group.Block, group.Block)).ToArray();
             foreach (var consumer in group.Consumers)
             {
+                var X = statistics[consumer.Activation];
+                var channels = StructuredSurgery.Indices(removed, group.Width(X.Sum.Length));
                 var W = index.Constant(consumer.Weight.ValueName)!;
                 var values = new WeightTensor(W.Name, W).ReadValues();
                 var outputAxis = consumer.Node.OpType == "Conv" ? 0 : 1 - consumer.WeightInputAxis;
-                shifts.Add((group, consumer, FlapScores.BiasShift(values, W.Dims, outputAxis, consumer.WeightInputAxis, channels, statistics[consumer.Activation])));
+                shifts.Add((group, consumer, FlapScores.BiasShift(values, W.Dims, outputAxis, consumer.WeightInputAxis, channels, X)));
             }
         }
 

@@ -37,12 +37,12 @@ public static class StructuredSurgery
         var units = (int)group.Units;
         var removedSet = removed.ToHashSet();
         var keptUnits = Enumerable.Range(0, units).Where(u => !removedSet.Contains(u)).ToArray();
-        var keptChannels = keptUnits.SelectMany(u => Enumerable.Range(u * group.Block, group.Block)).ToArray();
 
         foreach (var slices in group.Slices.GroupBy(s => (index.Constant(s.ValueName)!, s.Units), TensorAxisComparer.Instance))
         {
             var tensor = OwnCopy(graph, index, slices.Key.Item1, slices.Select(s => (s.Node, s.InputIndex)).ToArray(), group.Index);
-            TensorSlicer.Keep(tensor, slices.Key.Item2.Axis, slices.Key.Item2.PerHead ? keptUnits : keptChannels);
+            var axis = slices.Key.Item2.Axis;
+            TensorSlicer.Keep(tensor, axis, Indices(keptUnits, group.Width(tensor.Dims[axis])));
         }
 
         foreach (var edits in group.ShapeEdits.GroupBy(e => (index.Constant(e.Node.Input[e.InputIndex])!, e.Element), TensorElementComparer.Instance))
@@ -64,6 +64,9 @@ public static class StructuredSurgery
             if (changed.Contains(graph.ValueInfo[i].Name)) graph.ValueInfo.RemoveAt(i);
         }
     }
+
+    /// <summary>The runs of <paramref name="width"/> indices that <paramref name="units"/> own along an axis.</summary>
+    public static int[] Indices(IEnumerable<int> units, int width) => units.SelectMany(u => Enumerable.Range(u * width, width)).ToArray();
 
     /// <summary>The tensor itself when only <paramref name="readers"/> read it; otherwise a new initializer that they are pointed at.</summary>
     private static TensorProto OwnCopy(GraphProto graph, GraphIndex index, TensorProto tensor, (NodeProto Node, int Input)[] readers, int group)
@@ -119,7 +122,7 @@ public static class StructuredSurgery
                 if (outputGroup is not null)
                 {
                     outputGroup.Tensors[unbiased] = outputGroup.Tensors[output];
-                    outputGroup.Slices.Add(new ParameterSlice(addNode, 1, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+                    outputGroup.Slices.Add(new ParameterSlice(addNode, 1, new UnitAxis(0), SliceRole.PerChannelConstant));
                 }
 
                 return;
@@ -150,7 +153,7 @@ public static class StructuredSurgery
         var created = NewBias(graph, dataType, (node.Name.Length > 0 ? node.Name : node.Output[0]) + Prefix + "bias", values);
         while (node.Input.Count <= input) node.Input.Add(string.Empty);
         node.Input[input] = created.Name;
-        outputGroup?.Slices.Add(new ParameterSlice(node, input, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+        outputGroup?.Slices.Add(new ParameterSlice(node, input, new UnitAxis(0), SliceRole.PerChannelConstant));
     }
 
     private static void Shift(TensorProto bias, double[] delta, double scale)

@@ -46,7 +46,7 @@ internal sealed class UnitGroupClosure
 
     public void Grow(string seedOutput, int axis)
     {
-        Require(seedOutput, new UnitAxis(axis, false));
+        Require(seedOutput, new UnitAxis(axis));
         while (_pending.Count > 0 && !_group.Failed)
         {
             Expand(_pending.Dequeue());
@@ -139,17 +139,17 @@ internal sealed class UnitGroupClosure
 
             if (View(y) is { } output)
             {
-                if (output.PerHead || output.Axis != Rank(y) - 1 || View(a) is not null)
+                if (output.Axis != Rank(y) - 1 || View(a) is not null)
                 {
                     Fail($"{Describe(node)} does not produce the units on its output's last axis");
                     return;
                 }
 
-                AddProducer(node, 1, new UnitAxis(1, false), W.Dims[1]);
+                AddProducer(node, 1, new UnitAxis(1));
             }
-            else if (View(a) is { } input && !input.PerHead && input.Axis == Rank(a) - 1)
+            else if (View(a) is { } input && input.Axis == Rank(a) - 1)
             {
-                AddConsumer(node, a, input, 1, new UnitAxis(0, false), 0);
+                AddConsumer(node, a, input, 1, new UnitAxis(0), 0);
             }
             else
             {
@@ -168,7 +168,7 @@ internal sealed class UnitGroupClosure
         // Two activations: attention's Q·Kᵀ and P·V. Heads must sit on a batch axis of all three, counted from the end.
         var known = new[] { a, b, y }.Select(t => (Tensor: t, View: View(t))).FirstOrDefault(t => t.View is not null);
         var fromEnd = known.View!.Value.Axis - Rank(known.Tensor);
-        if (!known.View.Value.PerHead || fromEnd > -3)
+        if (fromEnd > -3)
         {
             Fail($"{Describe(node)} multiplies two activations over the units' axis");
             return;
@@ -183,7 +183,7 @@ internal sealed class UnitGroupClosure
                 return;
             }
 
-            Require(tensor, new UnitAxis(axis, true));
+            Require(tensor, new UnitAxis(axis));
         }
     }
 
@@ -201,14 +201,14 @@ internal sealed class UnitGroupClosure
         var W = _index.Constant(b)!;
         if (View(y) is { } output)
         {
-            if (output.PerHead || output.Axis != 1 || View(a) is not null)
+            if (output.Axis != 1 || View(a) is not null)
             {
                 Fail($"{Describe(node)} does not produce the units as its output columns");
                 return;
             }
 
             var outputs = W.Dims[transB == 0 ? 1 : 0];
-            AddProducer(node, 1, new UnitAxis(transB == 0 ? 1 : 0, false), outputs);
+            AddProducer(node, 1, new UnitAxis(transB == 0 ? 1 : 0));
             if (node.Input.Count > 2 && node.Input[2].Length > 0)
             {
                 var c = node.Input[2];
@@ -221,13 +221,13 @@ internal sealed class UnitGroupClosure
 
                 if (shape.Length > 0 && shape[^1] == outputs && outputs > 1)
                 {
-                    _group.Slices.Add(new ParameterSlice(node, 2, new UnitAxis(shape.Length - 1, false), SliceRole.PerChannelConstant));
+                    _group.Slices.Add(new ParameterSlice(node, 2, new UnitAxis(shape.Length - 1), SliceRole.PerChannelConstant));
                 }
             }
         }
-        else if (View(a) is { } input && !input.PerHead && input.Axis == 1)
+        else if (View(a) is { } input && input.Axis == 1)
         {
-            AddConsumer(node, a, input, 1, new UnitAxis(transB == 0 ? 0 : 1, false), transB == 0 ? 0 : 1);
+            AddConsumer(node, a, input, 1, new UnitAxis(transB == 0 ? 0 : 1), transB == 0 ? 0 : 1);
         }
         else
         {
@@ -247,18 +247,18 @@ internal sealed class UnitGroupClosure
 
         var groups = IntAttribute(node, "group", 1);
         var (inputView, outputView) = (View(x), View(y));
-        if (inputView is { } iv && (iv.PerHead || iv.Axis != 1) || outputView is { } ov && (ov.PerHead || ov.Axis != 1))
+        if (inputView is { } iv && iv.Axis != 1 || outputView is { } ov && ov.Axis != 1)
         {
             Fail($"{Describe(node)} sees the units off its channel axis");
             return;
         }
 
-        var channels = new UnitAxis(1, false);
+        var channels = new UnitAxis(1);
         if (groups == 1)
         {
             if (outputView is not null && inputView is null)
             {
-                AddProducer(node, 1, new UnitAxis(0, false), W.Dims[0]);
+                AddProducer(node, 1, new UnitAxis(0));
                 AddBias(node, 2);
             }
             else if (inputView is { } input && outputView is null)
@@ -278,7 +278,7 @@ internal sealed class UnitGroupClosure
         {
             Require(x, channels);
             Require(y, channels);
-            _group.Slices.Add(new ParameterSlice(node, 1, new UnitAxis(0, false), SliceRole.DepthwiseWeight));
+            _group.Slices.Add(new ParameterSlice(node, 1, new UnitAxis(0), SliceRole.DepthwiseWeight));
             AddBias(node, 2);
             _group.GroupCountEdits.Add(node);
             return;
@@ -290,7 +290,7 @@ internal sealed class UnitGroupClosure
     private void VisitPerChannelNormalization(NodeProto node)
     {
         if (!OnlyFirstOutputUsed(node)) return;
-        var channels = new UnitAxis(1, false);
+        var channels = new UnitAxis(1);
         if (View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
         {
             Fail($"{Describe(node)} normalises per channel on axis 1, not on the units' axis");
@@ -307,7 +307,7 @@ internal sealed class UnitGroupClosure
                 return;
             }
 
-            _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+            _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(0), SliceRole.PerChannelConstant));
         }
     }
 
@@ -317,7 +317,6 @@ internal sealed class UnitGroupClosure
         var y = node.Output[0];
         var known = new[] { y }.Concat(node.Input.Where(i => i.Length > 0)).Select(t => (Tensor: t, View: View(t))).First(t => t.View is not null);
         var fromEnd = known.View!.Value.Axis - Rank(known.Tensor);
-        var perHead = known.View.Value.PerHead;
 
         // Broadcasting aligns shapes from the end, so the units' axis counted from the end is the same in every operand.
         for (var i = 0; i < node.Input.Count; i++)
@@ -329,23 +328,23 @@ internal sealed class UnitGroupClosure
             var axis = shape.Length + fromEnd;
             if (View(input) is { } view)
             {
-                if (view != new UnitAxis(axis, perHead)) Fail($"{Describe(node)} combines the units on different axes");
+                if (view != new UnitAxis(axis)) Fail($"{Describe(node)} combines the units on different axes");
                 continue;
             }
 
             if (axis < 0 || shape[axis] == 1) continue;
             if (_index.IsConstant(input))
             {
-                _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(axis, perHead), SliceRole.PerChannelConstant));
+                _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(axis), SliceRole.PerChannelConstant));
             }
             else
             {
                 // A gate, a residual branch or the other half of x·erf(x): it carries the same units.
-                Require(input, new UnitAxis(axis, perHead));
+                Require(input, new UnitAxis(axis));
             }
         }
 
-        Require(y, new UnitAxis(Rank(y) + fromEnd, perHead));
+        Require(y, new UnitAxis(Rank(y) + fromEnd));
     }
 
     private void VisitSoftmax(NodeProto node)
@@ -387,47 +386,37 @@ internal sealed class UnitGroupClosure
         var (x, y) = (node.Input[0], node.Output[0]);
         var (shapeX, shapeY) = (Shape(x), Shape(y));
         UnitAxis inputUnits, outputUnits;
-        long? block;
+        bool regrouped;
         if (View(x) is { } input)
         {
-            if (ReshapeMapping.Map(shapeX, input.Axis, input.PerHead, shapeY) is not { } mapped)
+            if (ReshapeMapping.Map(shapeX, input.Axis, shapeY) is not { } mapped)
             {
                 Fail($"{Describe(node)} ({node.OpType}) mixes the units' axis with other axes");
                 return;
             }
 
-            (inputUnits, outputUnits, block) = (input, new UnitAxis(mapped.Axis, mapped.PerHead), mapped.Block);
+            (inputUnits, outputUnits, regrouped) = (input, new UnitAxis(mapped.Axis), mapped.Regrouped);
         }
         else
         {
             var output = View(y)!.Value;
-            if (ReshapeMapping.Map(shapeY, output.Axis, output.PerHead, shapeX) is not { } mapped)
+            if (ReshapeMapping.Map(shapeY, output.Axis, shapeX) is not { } mapped)
             {
                 Fail($"{Describe(node)} ({node.OpType}) mixes the units' axis with other axes");
                 return;
             }
 
-            (inputUnits, outputUnits, block) = (new UnitAxis(mapped.Axis, mapped.PerHead), output, mapped.Block);
+            (inputUnits, outputUnits, regrouped) = (new UnitAxis(mapped.Axis), output, mapped.Regrouped);
         }
 
-        if (block is { } width)
-        {
-            if (_group.Block != 1 && _group.Block != width)
-            {
-                Fail($"{Describe(node)} splits the channels into heads of {width}, where another Reshape made heads of {_group.Block}");
-                return;
-            }
-
-            _group.Block = (int)width;
-        }
-
+        _group.HasHeads |= regrouped;
         Require(x, inputUnits);
         Require(y, outputUnits);
-        if (node.OpType == "Reshape" && !_group.Failed) RecordShapeEdit(node, inputUnits, outputUnits, shapeY);
+        if (node.OpType == "Reshape" && !_group.Failed) RecordShapeEdit(node, inputUnits, outputUnits, shapeX, shapeY);
     }
 
     /// <summary>The shape input's entry at the units' axis must follow the units: a literal size is rewritten, 0 and -1 adapt.</summary>
-    private void RecordShapeEdit(NodeProto node, UnitAxis inputUnits, UnitAxis outputUnits, long[] shapeY)
+    private void RecordShapeEdit(NodeProto node, UnitAxis inputUnits, UnitAxis outputUnits, long[] shapeX, long[] shapeY)
     {
         var entries = ShapeEntries(node);
         if (entries is null || entries.Count != shapeY.Length)
@@ -439,7 +428,7 @@ internal sealed class UnitGroupClosure
         var b = outputUnits.Axis;
         var entry = entries[b];
         var allowZero = IntAttribute(node, "allowzero", 0) == 1;
-        if (entry.Value == -1 || (entry.Value == 0 && !allowZero && inputUnits.Axis == b && inputUnits.PerHead == outputUnits.PerHead))
+        if (entry.Value == -1 || (entry.Value == 0 && !allowZero && inputUnits.Axis == b && shapeX[b] == shapeY[b]))
         {
             // Inferred, or copied from the (pruned) input: nothing to rewrite.
         }
@@ -454,7 +443,7 @@ internal sealed class UnitGroupClosure
         }
 
         // A head split keeps the head width; a width computed at run time would follow the pruned size instead.
-        if (outputUnits.PerHead && !inputUnits.PerHead && (b + 1 >= entries.Count || entries[b + 1].Value is null))
+        if (shapeY[b] < shapeX[inputUnits.Axis] && (b + 1 >= entries.Count || entries[b + 1].Value is null))
         {
             Fail($"{Describe(node)} computes the head width at run time");
         }
@@ -542,7 +531,7 @@ internal sealed class UnitGroupClosure
     private void VisitChannelsFirst(NodeProto node, string why)
     {
         if (!OnlyFirstOutputUsed(node)) return;
-        var channels = new UnitAxis(1, false);
+        var channels = new UnitAxis(1);
         if (View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
         {
             Fail($"{Describe(node)} {why} on axis 1, not on the units' axis");
@@ -579,15 +568,8 @@ internal sealed class UnitGroupClosure
         Require(y, inputUnits with { Axis = keepDims ? inputUnits.Axis : Array.IndexOf(kept, inputUnits.Axis) });
     }
 
-    private void AddProducer(NodeProto node, int weightInput, UnitAxis weightAxis, long channels)
+    private void AddProducer(NodeProto node, int weightInput, UnitAxis weightAxis)
     {
-        if (_group.Channels == 0) _group.Channels = channels;
-        if (_group.Channels != channels)
-        {
-            Fail($"{Describe(node)} produces {channels} channels where the group has {_group.Channels}");
-            return;
-        }
-
         _group.Producers.Add(node);
         _group.Slices.Add(new ParameterSlice(node, weightInput, weightAxis, SliceRole.ProducerWeight));
     }
@@ -601,7 +583,7 @@ internal sealed class UnitGroupClosure
             return;
         }
 
-        _group.Slices.Add(new ParameterSlice(node, biasInput, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+        _group.Slices.Add(new ParameterSlice(node, biasInput, new UnitAxis(0), SliceRole.PerChannelConstant));
     }
 
     private void AddConsumer(NodeProto node, string activation, UnitAxis units, int weightInput, UnitAxis weightAxis, int weightInputAxis)
@@ -614,35 +596,28 @@ internal sealed class UnitGroupClosure
     /// <summary>Sizes, weight sharing and shape entries, checked once the group is complete and its head width known.</summary>
     private void Validate()
     {
-        var units = _group.Units;
-        if (_group.Channels % _group.Block != 0 || units < 2)
+        var dims = _group.Tensors.Select(t => (Name: $"'{t.Key}'", Dims: Shape(t.Key), t.Value.Axis))
+            .Concat(_group.Slices.Select(s => (Name: $"the constant '{s.ValueName}' of {Describe(s.Node)}", Dims: _index.Constant(s.ValueName)!.Dims.ToArray(), s.Units.Axis)))
+            .ToArray();
+        var outOfRange = dims.FirstOrDefault(d => d.Axis >= d.Dims.Length);
+        if (outOfRange.Name is not null)
         {
-            Fail(units < 2 ? "the layer has a single unit" : $"{_group.Channels} channels do not split into heads of {_group.Block}");
+            Fail($"{outOfRange.Name} has no axis {outOfRange.Axis}");
             return;
         }
 
-        foreach (var (tensor, view) in _group.Tensors)
+        // Every tensor must split into the same number of equal runs, one per unit.
+        var units = dims.Select(d => d.Dims[d.Axis]).Aggregate(0L, GreatestCommonDivisor);
+        _group.Units = units;
+        if (units < 2)
         {
-            var shape = Shape(tensor);
-            var expected = view.PerHead ? units : _group.Channels;
-            if (view.Axis >= shape.Length || shape[view.Axis] != expected)
-            {
-                Fail($"'{tensor}' has shape [{string.Join(", ", shape)}], not {expected} along its {view}");
-                return;
-            }
+            Fail("the layer has a single unit");
+            return;
         }
 
-        foreach (var slice in _group.Slices)
+        foreach (var slice in _group.Slices.Where(s => s.Role != SliceRole.PerChannelConstant))
         {
-            var tensor = _index.Constant(slice.ValueName)!;
-            var expected = slice.Units.PerHead ? units : _group.Channels;
-            if (slice.Units.Axis >= tensor.Dims.Count || tensor.Dims[slice.Units.Axis] != expected)
-            {
-                Fail($"the constant '{slice.ValueName}' of {Describe(slice.Node)} has shape [{string.Join(", ", tensor.Dims)}], not {expected} along its {slice.Units}");
-                return;
-            }
-
-            if (slice.Role != SliceRole.PerChannelConstant && SharedOutside(tensor, slice) is { } other)
+            if (SharedOutside(_index.Constant(slice.ValueName)!, slice) is { } other)
             {
                 Fail($"the weight '{slice.ValueName}' is also read by {Describe(other)}");
                 return;
@@ -681,6 +656,8 @@ internal sealed class UnitGroupClosure
 
         return true;
     }
+
+    private static long GreatestCommonDivisor(long a, long b) => b == 0 ? a : GreatestCommonDivisor(b, a % b);
 
     private UnitAxis? View(string tensor) => _group.Tensors.TryGetValue(tensor, out var view) ? view : null;
 

@@ -43,7 +43,7 @@ public sealed class StructuredScoreTests
     {
         var X = new ChannelStatistics(new double[4], new double[] { 2, 2, 2, 2 }, 2);   // means 0, variances 2
         var consumer = Tensor("c", new long[] { 4, 1 }, 1, 2, 3, 4);
-        var input = new UnitScoreInput(2, 2, Array.Empty<(TensorProto, UnitAxis)>(), new[] { (consumer, 0, X) });
+        var input = new UnitScoreInput(2, Array.Empty<(TensorProto, UnitAxis)>(), new[] { (consumer, 0, X) });
 
         Assert.Equal(new double[] { 2 * (1 + 4), 2 * (9 + 16) }, FlapScores.Score(input));
     }
@@ -80,7 +80,7 @@ public sealed class StructuredScoreTests
     }
 
     private static UnitScoreInput Input() =>
-        new(3, 1, new[] { (Producer, new UnitAxis(1, false)), (Consumer, new UnitAxis(0, false)) }, Array.Empty<(TensorProto, int, ChannelStatistics)>());
+        new(3, new[] { (Producer, new UnitAxis(1)), (Consumer, new UnitAxis(0)) }, Array.Empty<(TensorProto, int, ChannelStatistics)>());
 
     private static TensorProto Tensor(string name, long[] dims, params float[] values)
     {

@@ -86,7 +86,7 @@ public sealed class StructuredSurgeryTests
         var heads = Assert.Single(groups, g => g.Kind == UnitStructure.Heads);
         Assert.False(heads.Failed, heads.Failure);
         Assert.Equal(4, heads.Units);
-        Assert.Equal(8, heads.Block);
+        Assert.True(heads.HasHeads);
         Assert.Equal(3, heads.Producers.Count);
         Assert.Single(heads.Consumers);
 
@@ -188,7 +188,7 @@ public sealed class StructuredSurgeryTests
             var W = storage.ReadValues();
             var dims = tensor.Dims.ToArray();
             var inner = dims.Skip(slice.Units.Axis + 1).Aggregate(1L, (a, b) => a * b);
-            var width = slice.Units.PerHead ? 1 : group.Block;
+            var width = group.Width(dims[slice.Units.Axis]);
             for (long i = 0; i < W.Length; i++)
             {
                 var index2 = i / inner % dims[slice.Units.Axis];

@@ -20,7 +20,7 @@ public static class FlapScores
             var columnNorms = AxisReductions.SumOfSquares(W, inputAxis);
             var fluctuation = new double[columnNorms.Length];
             for (var j = 0; j < fluctuation.Length; j++) fluctuation[j] = X.Variance(j) * columnNorms[j];
-            var perUnit = AxisReductions.PerUnit(fluctuation, group.Block, (a, b) => a + b);
+            var perUnit = group.PerUnit(fluctuation, (a, b) => a + b);
             for (var u = 0; u < S.Length; u++) S[u] += perUnit[u];
         }
 
