@@ -114,6 +114,7 @@ internal sealed class UnitGroupClosure
             case "Transpose": VisitTranspose(node); break;
             case "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze": VisitReshape(node); break;
             case "Concat": VisitConcat(node); break;
+            case "Expand": VisitExpand(node); break;
             case "Shape": VisitShape(node); break;
             case var op when ElementwiseOps.Contains(op): VisitElementwise(node); break;
             case var op when PoolOps.Contains(op): VisitChannelsFirst(node, "pools each channel on its own"); break;
@@ -476,6 +477,37 @@ internal sealed class UnitGroupClosure
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// Expand repeats along axes of size 1 (repeat_kv of grouped-query attention); the units' axis must not be one of
+    /// them, and the shape's entry for it must be 1 (keep) or the units' size, which is rewritten.
+    /// </summary>
+    private void VisitExpand(NodeProto node)
+    {
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var (shapeX, shapeY) = (Shape(x), Shape(y));
+        var offset = shapeY.Length - shapeX.Length;
+        var axis = View(y)?.Axis ?? View(x)!.Value.Axis + offset;
+        if (axis - offset < 0 || shapeX[axis - offset] != shapeY[axis])
+        {
+            Fail($"{Describe(node)} (Expand) repeats the units' axis");
+            return;
+        }
+
+        Require(x, new UnitAxis(axis - offset));
+        Require(y, new UnitAxis(axis));
+        if (_group.Failed) return;
+        var entries = ShapeEntries(node);
+        var entry = entries is not null && entries.Count == shapeY.Length ? entries[axis] : default;
+        if (entry.Value == 1) return;
+        if (entry.Value == shapeY[axis] && entry.Node is not null)
+        {
+            _group.ShapeEdits.Add(new ShapeEdit(entry.Node, entry.InputIndex, entry.Element, entry.Value.Value));
+            return;
+        }
+
+        Fail($"{Describe(node)} (Expand) computes its shape's entry for the units' axis at run time");
     }
 
     private void VisitConcat(NodeProto node)

@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Tests.Structured;
 /// </summary>
 public sealed class StructuredSurgeryTests
 {
-    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "cnn_bn", "residual", "depthwise" };
+    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "cnn_bn", "residual", "depthwise" };
 
     [Theory]
     [MemberData(nameof(Patterns))]
@@ -104,6 +104,26 @@ public sealed class StructuredSurgeryTests
         Assert.Contains(shapes, s => s!.Contains(8));
         var run = ModelRunner.Run(model);
         Assert.Equal(new long[] { 2, 5, 32 }, run["y"].Shape);
+    }
+
+    [Fact]
+    public void Grouped_query_attention_removes_a_kv_head_together_with_the_query_heads_it_serves()
+    {
+        var model = StructuredFixtures.GroupedQueryAttention();
+        var heads = Assert.Single(Analyse(model), g => g.Kind == UnitStructure.Heads);
+        Assert.False(heads.Failed, heads.Failure);
+        Assert.Equal(2, heads.Units);
+
+        StructuredSurgery.Apply(model, new[] { (heads, new[] { 0 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.Equal(new long[] { 32, 16 }, Initializer(model, "q.weight").Dims);
+        Assert.Equal(new long[] { 32, 8 }, Initializer(model, "k.weight").Dims);
+        Assert.Equal(new long[] { 32, 8 }, Initializer(model, "v.weight").Dims);
+        Assert.Equal(new long[] { 16, 32 }, Initializer(model, "o.weight").Dims);
+        Assert.Equal(new long[] { 0, 0, 2, 8 }, ShapeConstants.Read(Initializer(model, "q.reshape_shape")));
+        Assert.Equal(new long[] { 0, 0, 1, 8 }, ShapeConstants.Read(Initializer(model, "k.reshape_shape")));
+        Assert.Equal(new long[] { 0, 2, -1, 8 }, ShapeConstants.Read(Initializer(model, "k.repeat_shape")));
+        Assert.Equal(new long[] { 2, 5, 32 }, ModelRunner.Run(model)["y"].Shape);
     }
 
     [Fact]
@@ -208,6 +228,7 @@ public sealed class StructuredSurgeryTests
         "glu" => StructuredFixtures.GluMlp(),
         "mha_static" => StructuredFixtures.MultiHeadAttention(false),
         "mha_dynamic" => StructuredFixtures.MultiHeadAttention(true),
+        "gqa" => StructuredFixtures.GroupedQueryAttention(),
         "cnn_bn" => StructuredFixtures.CnnWithBatchNorm(),
         "residual" => StructuredFixtures.ResidualCnn(),
         "depthwise" => StructuredFixtures.DepthwiseCnn(),
