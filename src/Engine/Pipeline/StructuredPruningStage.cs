@@ -93,7 +93,8 @@ public static class StructuredPruningStage
 
     /// <summary>Channels per unit where the units are read: a head's width for heads, 1 for neurons and filters.</summary>
     private static int UnitWidth(UnitGroup group, IReadOnlyDictionary<string, long[]> shapes) =>
-        group.Units == 0 || group.Consumers.Count == 0 ? 1 : group.Width(shapes[group.Consumers[0].Activation][group.Consumers[0].Units.Axis]);
+        group.Units == 0 || group.Consumers.Count == 0 ? 1
+            : (int)(group.Consumers[0].Units.LengthIn(shapes[group.Consumers[0].Activation][group.Consumers[0].Units.Axis]) / group.Units);
 
     private static (string Status, string? Reason) Decide(UnitGroup group, PruneSettings settings, LayerSelector selector, GraphIndex index,
         IReadOnlyDictionary<string, IReadOnlyList<string>> nodeNames)
@@ -163,8 +164,8 @@ public static class StructuredPruningStage
         new((int)group.Units,
             group.Slices.Where(s => IsWeight(s.Role)).Select(s => (index.Constant(s.ValueName)!, s.Units)).ToArray(),
             statistics is null
-                ? Array.Empty<(TensorProto, int, ChannelStatistics)>()
-                : group.Consumers.Select(c => (index.Constant(c.Weight.ValueName)!, c.WeightInputAxis, statistics[c.Activation])).ToArray());
+                ? Array.Empty<(TensorProto, int, ChannelStatistics, UnitAxis)>()
+                : group.Consumers.Select(c => (index.Constant(c.Weight.ValueName)!, c.WeightInputAxis, statistics[c.Activation], c.Units)).ToArray());
 
     private static IReadOnlyDictionary<string, ChannelStatistics> CollectStatistics(ModelProto model, IReadOnlyList<UnitGroup> groups,
         IReadOnlyDictionary<string, long[]> shapes, CalibrationSet fit, int batchSize, ExecutionDevice device, string file)
@@ -189,7 +190,7 @@ public static class StructuredPruningStage
             foreach (var consumer in group.Consumers)
             {
                 var X = statistics[consumer.Activation];
-                var channels = StructuredSurgery.Indices(removed, group.Width(X.Sum.Length));
+                var channels = consumer.Units.Indices(removed, group.Units, X.Sum.Length);
                 var W = index.Constant(consumer.Weight.ValueName)!;
                 var values = new WeightTensor(W.Name, W).ReadValues();
                 var outputAxis = consumer.Node.OpType == "Conv" ? 0 : 1 - consumer.WeightInputAxis;

@@ -41,9 +41,6 @@ public sealed class UnitGroup
     /// <summary>A Reshape split the units' axis into heads (or merged heads back into channels).</summary>
     public bool HasHeads { get; set; }
 
-    /// <summary>Indices per unit along an axis of <paramref name="dim"/> entries.</summary>
-    public int Width(long dim) => (int)(dim / Units);
-
     public string? Failure { get; private set; }
 
     public bool Failed => Failure is not null;

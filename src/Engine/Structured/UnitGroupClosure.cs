@@ -146,11 +146,11 @@ internal sealed class UnitGroupClosure
                     return;
                 }
 
-                AddProducer(node, 1, new UnitAxis(1));
+                AddProducer(node, 1, output with { Axis = 1 });
             }
             else if (View(a) is { } input && input.Axis == Rank(a) - 1)
             {
-                AddConsumer(node, a, input, 1, new UnitAxis(0), 0);
+                AddConsumer(node, a, input, 1, input with { Axis = 0 }, 0);
             }
             else
             {
@@ -169,7 +169,7 @@ internal sealed class UnitGroupClosure
         // Two activations: attention's Q·Kᵀ and P·V. Heads must sit on a batch axis of all three, counted from the end.
         var known = new[] { a, b, y }.Select(t => (Tensor: t, View: View(t))).FirstOrDefault(t => t.View is not null);
         var fromEnd = known.View!.Value.Axis - Rank(known.Tensor);
-        if (fromEnd > -3)
+        if (fromEnd > -3 || known.View.Value.IsSegment)
         {
             Fail($"{Describe(node)} multiplies two activations over the units' axis");
             return;
@@ -184,7 +184,7 @@ internal sealed class UnitGroupClosure
                 return;
             }
 
-            Require(tensor, new UnitAxis(axis));
+            Require(tensor, known.View.Value with { Axis = axis });
         }
     }
 
@@ -209,7 +209,7 @@ internal sealed class UnitGroupClosure
             }
 
             var outputs = W.Dims[transB == 0 ? 1 : 0];
-            AddProducer(node, 1, new UnitAxis(transB == 0 ? 1 : 0));
+            AddProducer(node, 1, output with { Axis = transB == 0 ? 1 : 0 });
             if (node.Input.Count > 2 && node.Input[2].Length > 0)
             {
                 var c = node.Input[2];
@@ -228,7 +228,7 @@ internal sealed class UnitGroupClosure
         }
         else if (View(a) is { } input && input.Axis == 1)
         {
-            AddConsumer(node, a, input, 1, new UnitAxis(transB == 0 ? 0 : 1), transB == 0 ? 0 : 1);
+            AddConsumer(node, a, input, 1, input with { Axis = transB == 0 ? 0 : 1 }, transB == 0 ? 0 : 1);
         }
         else
         {
@@ -254,17 +254,17 @@ internal sealed class UnitGroupClosure
             return;
         }
 
-        var channels = new UnitAxis(1);
+        var channels = (inputView ?? outputView)!.Value;
         if (groups == 1)
         {
             if (outputView is not null && inputView is null)
             {
-                AddProducer(node, 1, new UnitAxis(0));
-                AddBias(node, 2);
+                AddProducer(node, 1, channels with { Axis = 0 });
+                AddBias(node, 2, channels with { Axis = 0 });
             }
             else if (inputView is { } input && outputView is null)
             {
-                AddConsumer(node, x, input, 1, channels, 1);
+                AddConsumer(node, x, input, 1, input, 1);
             }
             else
             {
@@ -279,8 +279,8 @@ internal sealed class UnitGroupClosure
         {
             Require(x, channels);
             Require(y, channels);
-            _group.Slices.Add(new ParameterSlice(node, 1, new UnitAxis(0), SliceRole.DepthwiseWeight));
-            AddBias(node, 2);
+            _group.Slices.Add(new ParameterSlice(node, 1, channels with { Axis = 0 }, SliceRole.DepthwiseWeight));
+            AddBias(node, 2, channels with { Axis = 0 });
             _group.GroupCountEdits.Add(node);
             return;
         }
@@ -291,8 +291,8 @@ internal sealed class UnitGroupClosure
     private void VisitPerChannelNormalization(NodeProto node)
     {
         if (!OnlyFirstOutputUsed(node)) return;
-        var channels = new UnitAxis(1);
-        if (View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
+        var channels = (View(node.Input[0]) ?? View(node.Output[0]))!.Value;
+        if (channels.Axis != 1 || View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
         {
             Fail($"{Describe(node)} normalises per channel on axis 1, not on the units' axis");
             return;
@@ -308,7 +308,7 @@ internal sealed class UnitGroupClosure
                 return;
             }
 
-            _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(0), SliceRole.PerChannelConstant));
+            _group.Slices.Add(new ParameterSlice(node, i, channels with { Axis = 0 }, SliceRole.PerChannelConstant));
         }
     }
 
@@ -327,25 +327,30 @@ internal sealed class UnitGroupClosure
             if (node.OpType is "Clip" or "Dropout" && i > 0) continue;
             var shape = Shape(input);
             var axis = shape.Length + fromEnd;
+            var units = known.View.Value with { Axis = axis };
             if (View(input) is { } view)
             {
-                if (view != new UnitAxis(axis)) Fail($"{Describe(node)} combines the units on different axes");
+                if (view != units) Fail($"{Describe(node)} combines the units on different axes");
                 continue;
             }
 
             if (axis < 0 || shape[axis] == 1) continue;
             if (_index.IsConstant(input))
             {
-                _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(axis), SliceRole.PerChannelConstant));
+                _group.Slices.Add(new ParameterSlice(node, i, units, SliceRole.PerChannelConstant));
+            }
+            else if (units.IsSegment)
+            {
+                Fail($"{Describe(node)} combines the part of a Concat that holds the units with another activation");
             }
             else
             {
                 // A gate, a residual branch or the other half of x·erf(x): it carries the same units.
-                Require(input, new UnitAxis(axis));
+                Require(input, units);
             }
         }
 
-        Require(y, new UnitAxis(Rank(y) + fromEnd));
+        Require(y, known.View.Value with { Axis = Rank(y) + fromEnd });
     }
 
     private void VisitSoftmax(NodeProto node)
@@ -396,7 +401,7 @@ internal sealed class UnitGroupClosure
                 return;
             }
 
-            (inputUnits, outputUnits, regrouped) = (input, new UnitAxis(mapped.Axis), mapped.Regrouped);
+            (inputUnits, outputUnits, regrouped) = (input, input with { Axis = mapped.Axis }, mapped.Regrouped);
         }
         else
         {
@@ -407,7 +412,13 @@ internal sealed class UnitGroupClosure
                 return;
             }
 
-            (inputUnits, outputUnits, regrouped) = (new UnitAxis(mapped.Axis), output, mapped.Regrouped);
+            (inputUnits, outputUnits, regrouped) = (output with { Axis = mapped.Axis }, output, mapped.Regrouped);
+        }
+
+        if (regrouped && inputUnits.IsSegment)
+        {
+            Fail($"{Describe(node)} splits the part of a Concat that holds the units");
+            return;
         }
 
         _group.HasHeads |= regrouped;
@@ -433,7 +444,7 @@ internal sealed class UnitGroupClosure
         {
             // Inferred, or copied from the (pruned) input: nothing to rewrite.
         }
-        else if (entry.Value == shapeY[b] && entry.Node is not null)
+        else if (entry.Value == shapeY[b] && entry.Node is not null && !outputUnits.IsSegment)
         {
             _group.ShapeEdits.Add(new ShapeEdit(entry.Node, entry.InputIndex, entry.Element, entry.Value.Value));
         }
@@ -488,20 +499,21 @@ internal sealed class UnitGroupClosure
         var (x, y) = (node.Input[0], node.Output[0]);
         var (shapeX, shapeY) = (Shape(x), Shape(y));
         var offset = shapeY.Length - shapeX.Length;
-        var axis = View(y)?.Axis ?? View(x)!.Value.Axis + offset;
+        var known = (View(y) ?? View(x))!.Value;
+        var axis = View(y)?.Axis ?? known.Axis + offset;
         if (axis - offset < 0 || shapeX[axis - offset] != shapeY[axis])
         {
             Fail($"{Describe(node)} (Expand) repeats the units' axis");
             return;
         }
 
-        Require(x, new UnitAxis(axis - offset));
-        Require(y, new UnitAxis(axis));
+        Require(x, known with { Axis = axis - offset });
+        Require(y, known with { Axis = axis });
         if (_group.Failed) return;
         var entries = ShapeEntries(node);
         var entry = entries is not null && entries.Count == shapeY.Length ? entries[axis] : default;
         if (entry.Value == 1) return;
-        if (entry.Value == shapeY[axis] && entry.Node is not null)
+        if (entry.Value == shapeY[axis] && entry.Node is not null && !known.IsSegment)
         {
             _group.ShapeEdits.Add(new ShapeEdit(entry.Node, entry.InputIndex, entry.Element, entry.Value.Value));
             return;
@@ -510,30 +522,58 @@ internal sealed class UnitGroupClosure
         Fail($"{Describe(node)} (Expand) computes its shape's entry for the units' axis at run time");
     }
 
+    /// <summary>
+    /// Along another axis a Concat keeps the units where they are. Along the units' axis (a CNN joining branches) the
+    /// units fill one input's segment of the output: its layers are pruned on their own, and what reads the Concat
+    /// loses only that segment's channels.
+    /// </summary>
     private void VisitConcat(NodeProto node)
     {
         var y = node.Output[0];
-        var units = View(y) ?? node.Input.Select(View).First(v => v is not null)!.Value;
-        var axis = Normalize(IntAttribute(node, "axis", 0), Rank(y));
-        if (units.Axis == axis)
+        var rank = Rank(y);
+        var axis = Normalize(IntAttribute(node, "axis", 0), rank);
+        var inputs = node.Input.ToArray();
+        var starts = new long[inputs.Length];
+        for (var i = 1; i < inputs.Length; i++) starts[i] = starts[i - 1] + Shape(inputs[i - 1])[axis];
+
+        var known = View(y) ?? inputs.Select(View).First(v => v is not null)!.Value;
+        if (known.Axis != axis)
         {
-            Fail($"{Describe(node)} concatenates these units with other channels along axis {axis} (channel-axis Concat is not supported)");
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                if (_index.IsConstant(inputs[i])) _group.Slices.Add(new ParameterSlice(node, i, known, SliceRole.PerChannelConstant));
+                else Require(inputs[i], known);
+            }
+
+            Require(y, known);
             return;
         }
 
-        for (var i = 0; i < node.Input.Count; i++)
+        var inGroup = Enumerable.Range(0, inputs.Length).Where(i => View(inputs[i]) is not null).ToArray();
+        if (View(y) is { } output)
         {
-            if (_index.IsConstant(node.Input[i]))
+            // Reached from the output: the segment must lie within one input.
+            var length = output.LengthIn(Shape(y)[axis]);
+            var source = Enumerable.Range(0, inputs.Length).FirstOrDefault(i => starts[i] <= output.Offset && output.Offset + length <= starts[i] + Shape(inputs[i])[axis], -1);
+            if (source < 0 || _index.IsConstant(inputs[source]) || inGroup.Any(i => i != source))
             {
-                _group.Slices.Add(new ParameterSlice(node, i, units, SliceRole.PerChannelConstant));
+                Fail($"{Describe(node)} concatenates the units across several of its inputs");
+                return;
             }
-            else
-            {
-                Require(node.Input[i], units);
-            }
+
+            Require(inputs[source], output with { Offset = output.Offset - starts[source] });
+            return;
         }
 
-        Require(y, units);
+        if (inGroup.Length != 1)
+        {
+            Fail($"{Describe(node)} concatenates the units with themselves");
+            return;
+        }
+
+        var part = inGroup[0];
+        var units = View(inputs[part])!.Value;
+        Require(y, units with { Offset = starts[part] + units.Offset, Length = units.LengthIn(Shape(inputs[part])[axis]) });
     }
 
     /// <summary>Shape(x) is fine as long as only other dimensions are read from it (batch and sequence, for a later Reshape).</summary>
@@ -563,8 +603,8 @@ internal sealed class UnitGroupClosure
     private void VisitChannelsFirst(NodeProto node, string why)
     {
         if (!OnlyFirstOutputUsed(node)) return;
-        var channels = new UnitAxis(1);
-        if (View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
+        var channels = (View(node.Input[0]) ?? View(node.Output[0]))!.Value;
+        if (channels.Axis != 1 || View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
         {
             Fail($"{Describe(node)} {why} on axis 1, not on the units' axis");
             return;
@@ -602,11 +642,17 @@ internal sealed class UnitGroupClosure
 
     private void AddProducer(NodeProto node, int weightInput, UnitAxis weightAxis)
     {
+        if (weightAxis.IsSegment)
+        {
+            Fail($"{Describe(node)} produces more channels than the part of a Concat that holds the units");
+            return;
+        }
+
         _group.Producers.Add(node);
         _group.Slices.Add(new ParameterSlice(node, weightInput, weightAxis, SliceRole.ProducerWeight));
     }
 
-    private void AddBias(NodeProto node, int biasInput)
+    private void AddBias(NodeProto node, int biasInput, UnitAxis units)
     {
         if (node.Input.Count <= biasInput || node.Input[biasInput].Length == 0) return;
         if (!_index.IsConstant(node.Input[biasInput]))
@@ -615,7 +661,7 @@ internal sealed class UnitGroupClosure
             return;
         }
 
-        _group.Slices.Add(new ParameterSlice(node, biasInput, new UnitAxis(0), SliceRole.PerChannelConstant));
+        _group.Slices.Add(new ParameterSlice(node, biasInput, units, SliceRole.PerChannelConstant));
     }
 
     private void AddConsumer(NodeProto node, string activation, UnitAxis units, int weightInput, UnitAxis weightAxis, int weightInputAxis)
@@ -628,18 +674,18 @@ internal sealed class UnitGroupClosure
     /// <summary>Sizes, weight sharing and shape entries, checked once the group is complete and its head width known.</summary>
     private void Validate()
     {
-        var dims = _group.Tensors.Select(t => (Name: $"'{t.Key}'", Dims: Shape(t.Key), t.Value.Axis))
-            .Concat(_group.Slices.Select(s => (Name: $"the constant '{s.ValueName}' of {Describe(s.Node)}", Dims: _index.Constant(s.ValueName)!.Dims.ToArray(), s.Units.Axis)))
+        var dims = _group.Tensors.Select(t => (Name: $"'{t.Key}'", Dims: Shape(t.Key), Units: t.Value))
+            .Concat(_group.Slices.Select(s => (Name: $"the constant '{s.ValueName}' of {Describe(s.Node)}", Dims: _index.Constant(s.ValueName)!.Dims.ToArray(), s.Units)))
             .ToArray();
-        var outOfRange = dims.FirstOrDefault(d => d.Axis >= d.Dims.Length);
+        var outOfRange = dims.FirstOrDefault(d => d.Units.Axis >= d.Dims.Length || d.Units.Offset + d.Units.LengthIn(d.Dims[d.Units.Axis]) > d.Dims[d.Units.Axis]);
         if (outOfRange.Name is not null)
         {
-            Fail($"{outOfRange.Name} has no axis {outOfRange.Axis}");
+            Fail($"{outOfRange.Name} has no {outOfRange.Units}");
             return;
         }
 
         // Every tensor must split into the same number of equal runs, one per unit.
-        var units = dims.Select(d => d.Dims[d.Axis]).Aggregate(0L, GreatestCommonDivisor);
+        var units = dims.Select(d => d.Units.LengthIn(d.Dims[d.Units.Axis])).Aggregate(0L, GreatestCommonDivisor);
         _group.Units = units;
         if (units < 2)
         {

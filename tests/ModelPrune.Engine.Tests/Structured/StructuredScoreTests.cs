@@ -32,7 +32,7 @@ public sealed class StructuredScoreTests
     {
         // X over 3 positions: channel 0 = {1, 2, 3} (var 1), channel 1 = {5, 5, 5} (var 0), channel 2 = {0, 2, 4} (var 4).
         var X = new ChannelStatistics(new double[] { 6, 15, 6 }, new double[] { 14, 75, 20 }, 3);
-        var input = Input() with { Consumers = new[] { (Consumer, 0, X) } };
+        var input = Input() with { Consumers = new[] { (Consumer, 0, X, new UnitAxis(1)) } };
 
         // ‖W[j,:]‖² of the consumer (rows are input channels in MatMul layout): 2, 0, 8.
         Assert.Equal(new double[] { 1 * 2, 0, 4 * 8 }, FlapScores.Score(input));
@@ -43,9 +43,20 @@ public sealed class StructuredScoreTests
     {
         var X = new ChannelStatistics(new double[4], new double[] { 2, 2, 2, 2 }, 2);   // means 0, variances 2
         var consumer = Tensor("c", new long[] { 4, 1 }, 1, 2, 3, 4);
-        var input = new UnitScoreInput(2, Array.Empty<(TensorProto, UnitAxis)>(), new[] { (consumer, 0, X) });
+        var input = new UnitScoreInput(2, Array.Empty<(TensorProto, UnitAxis)>(), new[] { (consumer, 0, X, new UnitAxis(2)) });
 
         Assert.Equal(new double[] { 2 * (1 + 4), 2 * (9 + 16) }, FlapScores.Score(input));
+    }
+
+    [Fact]
+    public void A_concat_segment_scores_only_its_own_channels()
+    {
+        // The units fill channels 2 and 3 of a 4-channel activation: channels 0 and 1 belong to another branch.
+        var X = new ChannelStatistics(new double[4], new double[] { 100, 100, 2, 8 }, 2);   // variances 100, 100, 2, 8
+        var consumer = Tensor("c", new long[] { 1, 4 }, 1, 1, 1, 1);
+        var input = new UnitScoreInput(2, Array.Empty<(TensorProto, UnitAxis)>(), new[] { (consumer, 1, X, new UnitAxis(1, 2, 2)) });
+
+        Assert.Equal(new double[] { 2, 8 }, FlapScores.Score(input));
     }
 
     [Fact]
@@ -80,7 +91,7 @@ public sealed class StructuredScoreTests
     }
 
     private static UnitScoreInput Input() =>
-        new(3, new[] { (Producer, new UnitAxis(1)), (Consumer, new UnitAxis(0)) }, Array.Empty<(TensorProto, int, ChannelStatistics)>());
+        new(3, new[] { (Producer, new UnitAxis(1)), (Consumer, new UnitAxis(0)) }, Array.Empty<(TensorProto, int, ChannelStatistics, UnitAxis)>());
 
     private static TensorProto Tensor(string name, long[] dims, params float[] values)
     {

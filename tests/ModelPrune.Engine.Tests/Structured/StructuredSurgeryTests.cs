@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Tests.Structured;
 /// </summary>
 public sealed class StructuredSurgeryTests
 {
-    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "cnn_bn", "residual", "depthwise" };
+    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "cnn_bn", "residual", "concat", "depthwise" };
 
     [Theory]
     [MemberData(nameof(Patterns))]
@@ -26,7 +26,7 @@ public sealed class StructuredSurgeryTests
         Assert.NotEmpty(pruned);
 
         // Two units per group (the second and the last), zeroed on the producing side, then removed.
-        var plans = pruned.Select(g => (Group: g, Removed: new[] { 1, (int)g.Units - 1 })).ToArray();
+        var plans = pruned.Select(g => (Group: g, Removed: new[] { 1, (int)g.Units - 1 }.Distinct().ToArray())).ToArray();
         var index = new GraphIndex(model.Graph);
         foreach (var (group, removed) in plans) ZeroUnits(group, removed, index);
         var before = ModelRunner.Run(model);
@@ -166,15 +166,41 @@ public sealed class StructuredSurgeryTests
     }
 
     [Fact]
-    public void Channels_joined_by_a_concat_are_left_alone_with_the_reason()
+    public void Branches_joined_by_a_concat_are_pruned_apart_and_the_next_layer_loses_each_ones_segment()
     {
-        var groups = Analyse(StructuredFixtures.ConcatCnn());
-        var joined = groups.Where(g => g.Failed && g.Failure!.Contains("Concat")).ToArray();
-        Assert.Equal(2, joined.Length);
+        var model = StructuredFixtures.ConcatCnn();
+        var groups = Analyse(model);
+        var branches = groups.Where(g => !g.Failed && g.Producers.Any(p => p.Name is "convA" or "convB")).ToArray();
+        Assert.Equal(2, branches.Length);
+        Assert.All(branches, b => Assert.Equal(4, b.Units));
         // The classifier's output is the graph output: its "units" are the model's outputs, never pruned.
         Assert.Contains(groups, g => g.Failed && g.Failure!.Contains("graph output 'logits'"));
-        // The conv after the Concat has its own, prunable filters.
-        Assert.Contains(groups, g => !g.Failed);
+
+        // convA loses its channel 0 (concat channel 0), convB its channels 1 and 3 (concat channels 5 and 7).
+        StructuredSurgery.Apply(model, new[] { (branches[0], new[] { 0 }), (branches[1], new[] { 1, 3 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.Equal(new long[] { 3, 3, 3, 3 }, Initializer(model, "convA.weight").Dims);
+        Assert.Equal(new long[] { 2, 3, 3, 3 }, Initializer(model, "convB.weight").Dims);
+        Assert.Equal(new long[] { 6, 5, 3, 3 }, Initializer(model, "conv.weight").Dims);
+        Assert.Equal(new long[] { 2, 10 }, ModelRunner.Run(model)["logits"].Shape);
+    }
+
+    [Fact]
+    public void Unsupported_patterns_are_listed_with_their_reason_and_never_cut()
+    {
+        // A grouped (not depthwise) Conv mixes channels within each group: turn the depthwise Conv into group=4.
+        var model = StructuredFixtures.DepthwiseCnn();
+        var dw = model.Graph.Node.Single(n => n.Name == "dw");
+        dw.Attribute.Single(a => a.Name == "group").I = 4;
+        var weight = Initializer(model, "dw.weight");
+        weight.Dims[1] = 2;
+        weight.RawData = Google.Protobuf.ByteString.CopyFrom(new byte[8 * 2 * 3 * 3 * 4]);
+
+        var groups = Analyse(model);
+
+        var grouped = Assert.Single(groups, g => g.Failed && g.Failure!.Contains("grouped Conv"));
+        Assert.Contains(grouped.Producers, p => p.Name == "conv");
+        Assert.Contains(groups, g => !g.Failed && g.Producers.Any(p => p.Name == "pw"));
     }
 
     [Fact]
@@ -208,11 +234,10 @@ public sealed class StructuredSurgeryTests
             var W = storage.ReadValues();
             var dims = tensor.Dims.ToArray();
             var inner = dims.Skip(slice.Units.Axis + 1).Aggregate(1L, (a, b) => a * b);
-            var width = group.Width(dims[slice.Units.Axis]);
+            var zeroed = slice.Units.Indices(units, group.Units, dims[slice.Units.Axis]).ToHashSet();
             for (long i = 0; i < W.Length; i++)
             {
-                var index2 = i / inner % dims[slice.Units.Axis];
-                if (units.Contains((int)(index2 / width))) W[i] = 0;
+                if (zeroed.Contains((int)(i / inner % dims[slice.Units.Axis]))) W[i] = 0;
             }
 
             storage.WriteValues(W);
@@ -231,6 +256,7 @@ public sealed class StructuredSurgeryTests
         "gqa" => StructuredFixtures.GroupedQueryAttention(),
         "cnn_bn" => StructuredFixtures.CnnWithBatchNorm(),
         "residual" => StructuredFixtures.ResidualCnn(),
+        "concat" => StructuredFixtures.ConcatCnn(),
         "depthwise" => StructuredFixtures.DepthwiseCnn(),
         _ => throw new ArgumentOutOfRangeException(nameof(pattern)),
     };

@@ -14,7 +14,7 @@ public static class MagnitudeL2Scores
         var S = new double[group.Units];
         foreach (var (W, axis) in group.Weights)
         {
-            var perUnit = group.PerUnit(AxisReductions.SumOfSquares(W, axis.Axis), (a, b) => a + b);
+            var perUnit = group.PerUnit(AxisReductions.SumOfSquares(W, axis.Axis), axis, (a, b) => a + b);
             for (var u = 0; u < S.Length; u++) S[u] += perUnit[u];
         }
 

@@ -14,7 +14,7 @@ public static class MawScores
         var S = new double[group.Units];
         foreach (var (W, axis) in group.Weights)
         {
-            var perUnit = group.PerUnit(AxisReductions.MaxAbs(W, axis.Axis), Math.Max);
+            var perUnit = group.PerUnit(AxisReductions.MaxAbs(W, axis.Axis), axis, Math.Max);
             for (var u = 0; u < S.Length; u++) S[u] = Math.Max(S[u], perUnit[u]);
         }
 

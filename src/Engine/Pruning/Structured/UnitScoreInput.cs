@@ -10,9 +10,15 @@ namespace ModelPrune.Engine.Pruning.Structured;
 public sealed record UnitScoreInput(
     int Units,
     IReadOnlyList<(TensorProto W, UnitAxis Axis)> Weights,
-    IReadOnlyList<(TensorProto W, int InputAxis, ChannelStatistics X)> Consumers)
+    IReadOnlyList<(TensorProto W, int InputAxis, ChannelStatistics X, UnitAxis Units)> Consumers)
 {
-    /// <summary>Per-index values along an axis folded into one value per unit: each unit owns an equal run of the axis.</summary>
-    public double[] PerUnit(double[] perIndex, Func<double, double, double> combine) =>
-        AxisReductions.PerUnit(perIndex, perIndex.Length / Units, combine);
+    /// <summary>
+    /// Per-index values along an axis folded into one value per unit: each unit owns an equal run of the part of the
+    /// axis the units fill.
+    /// </summary>
+    public double[] PerUnit(double[] perIndex, UnitAxis axis, Func<double, double, double> combine)
+    {
+        var segment = axis.Segment(perIndex);
+        return AxisReductions.PerUnit(segment, segment.Length / Units, combine);
+    }
 }
