@@ -72,6 +72,8 @@ internal sealed class UnitGroupClosure
 
     private void Expand(string tensor)
     {
+        // The producer first, so that even a group that fails at once names the layer it started from.
+        if (_index.Producer(tensor) is { } first) Visit(first);
         if (_index.Outputs.Contains(tensor))
         {
             Fail($"the units reach the graph output '{tensor}', whose shape must not change");

@@ -136,6 +136,19 @@ public sealed class StructuredPruneTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_lists_the_unit_groups_and_why_one_is_left_alone()
+    {
+        var model = ModelFiles.Write(_folder, "concat.onnx", StructuredFixtures.ConcatCnn());
+
+        var (exitCode, printed) = EngineCli.Run("inspect", model, "--units");
+
+        Assert.True(exitCode == 0, printed);
+        Assert.Contains("unit groups (Structure=...): 3 prunable of 4", printed);
+        Assert.Contains("filters\t4\tconvA.weight\tconv.weight\tprunable", printed);
+        Assert.Contains("neurons\t10\tfc.weight\t\tskipped: the units reach the graph output 'logits'", printed);
+    }
+
+    [Fact]
     public void Flap_without_calibration_data_is_a_coded_error()
     {
         var model = ModelFiles.Write(_folder, "mlp.onnx", StructuredFixtures.Mlp());
