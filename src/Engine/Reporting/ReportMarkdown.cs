@@ -66,17 +66,32 @@ public static class ReportMarkdown
         md.Row("Metric", "Value");
         md.Separator(2);
         md.Row("Method", settings.Method);
-        md.Row("Pattern", settings.Pattern);
-        md.Row("Requested sparsity", ReportFormat.Percent(settings.Sparsity));
-        md.Row("Achieved sparsity (pruned layers)", ReportFormat.Percent(totals.PrunableSparsity));
-        md.Row("Model-wide sparsity", ReportFormat.Percent(totals.ModelSparsity));
+        if (report.Structured is { } structured)
+        {
+            // Structured runs remove parameters: the counts before and after say it all, there are no zeros to count.
+            md.Row("Structure", $"{structured.Structure} (allocation {structured.Allocation})");
+            md.Row("Requested: share of prunable parameters removed", ReportFormat.Percent(settings.Sparsity));
+            md.Row("Removed", $"{ReportFormat.Count(structured.RemovedParameters)} of {ReportFormat.Count(structured.PrunableParameters)} parameters of the pruned groups ({ReportFormat.Percent(structured.RemovedFraction)})");
+            md.Row("Unit groups", $"{structured.Groups.Count(g => g.Status == "pruned")} pruned, {structured.Groups.Count(g => g.Status == "excluded")} excluded, {structured.Groups.Count(g => g.Status == "skipped")} skipped");
+        }
+        else
+        {
+            md.Row("Pattern", settings.Pattern);
+            md.Row("Requested sparsity", ReportFormat.Percent(settings.Sparsity));
+            md.Row("Achieved sparsity (pruned layers)", ReportFormat.Percent(totals.PrunableSparsity));
+            md.Row("Model-wide sparsity", ReportFormat.Percent(totals.ModelSparsity));
+        }
+
         md.Row("Layers", $"{totals.LayersPruned} pruned, {totals.LayersExcluded} excluded, {totals.LayersSkipped} skipped");
         md.Row("File size", $"{ReportFormat.Bytes(report.Input.Bytes)} → {ReportFormat.Bytes(report.Output.Bytes)}");
 
-        // The totals count zeros after pruning only, so the "before" side is the parameter count: exact
-        // unless the original model already held exact zeros.
-        md.Row("Parameters → non-zero after pruning", $"{ReportFormat.Count(totals.ModelParameters)} → {ReportFormat.Count(totals.ModelParameters - totals.ModelZeros)}");
-        md.Row("Pruned-layer weights → non-zero", $"{ReportFormat.Count(totals.PrunableParameters)} → {ReportFormat.Count(totals.PrunableParameters - totals.PrunableZeros)}");
+        if (report.Structured is null)
+        {
+            // The totals count zeros after pruning only, so the "before" side is the parameter count: exact
+            // unless the original model already held exact zeros.
+            md.Row("Parameters → non-zero after pruning", $"{ReportFormat.Count(totals.ModelParameters)} → {ReportFormat.Count(totals.ModelParameters - totals.ModelZeros)}");
+            md.Row("Pruned-layer weights → non-zero", $"{ReportFormat.Count(totals.PrunableParameters)} → {ReportFormat.Count(totals.PrunableParameters - totals.PrunableZeros)}");
+        }
         if (report.Cost is { } cost)
         {
             md.Row("Non-zero parameters before → after", $"{ReportFormat.Count(cost.NonZeroParametersBefore)} → {ReportFormat.Count(cost.NonZeroParametersAfter)}");
