@@ -112,6 +112,7 @@ internal sealed class UnitGroupClosure
             case "Gemm": VisitGemm(node); break;
             case "Conv": VisitConv(node); break;
             case "BatchNormalization" or "InstanceNormalization": VisitPerChannelNormalization(node); break;
+            case "LayerNormalization": VisitLayerNormalization(node); break;
             case "Softmax" or "LogSoftmax" or "Hardmax": VisitSoftmax(node); break;
             case "Transpose": VisitTranspose(node); break;
             case "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze": VisitReshape(node); break;
@@ -353,6 +354,22 @@ internal sealed class UnitGroupClosure
         }
 
         Require(y, known.View.Value with { Axis = Rank(y) + fromEnd });
+    }
+
+    /// <summary>LayerNormalization normalises over the axes from "axis" on: fine for units before them, never across them.</summary>
+    private void VisitLayerNormalization(NodeProto node)
+    {
+        if (!OnlyFirstOutputUsed(node)) return;
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var units = (View(x) ?? View(y))!.Value;
+        if (units.Axis >= Normalize(IntAttribute(node, "axis", -1), Rank(x)))
+        {
+            Fail($"{Describe(node)} (LayerNormalization) normalises across the units");
+            return;
+        }
+
+        Require(x, units);
+        Require(y, units);
     }
 
     private void VisitSoftmax(NodeProto node)
@@ -720,6 +737,7 @@ internal sealed class UnitGroupClosure
     private NodeProto? SharedOutside(TensorProto tensor, ParameterSlice slice)
     {
         if (_index.ReadBySubgraph.TryGetValue(slice.ValueName, out var owner)) return owner;
+        if (_index.Outputs.Any(o => ReferenceEquals(_index.Constant(o), tensor))) return _index.Producer(slice.ValueName) ?? slice.Node;
         return _index.Readers(tensor).Select(r => r.Node).FirstOrDefault(n => !ReferenceEquals(n, slice.Node));
     }
 

@@ -186,6 +186,29 @@ public sealed class StructuredSurgeryTests
     }
 
     [Fact]
+    public void Weights_in_constant_nodes_and_behind_identity_chains_are_cut_where_they_are_stored()
+    {
+        var model = FixtureModels.ConstantAndIfModel();
+        var groups = Analyse(model);
+        var group = Assert.Single(groups, g => !g.Failed);
+        // The other group's units are read inside the If branch, which the analysis does not enter.
+        Assert.Contains(groups, g => g.Failed && g.Failure!.Contains("subgraph"));
+        ZeroUnits(group, new[] { 2, 5 }, new GraphIndex(model.Graph));
+        var before = ModelRunner.Run(model);
+
+        StructuredSurgery.Apply(model, new[] { (group, new[] { 2, 5 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.True(ModelRunner.MaxAbsDifference(before, ModelRunner.Run(model)) < 1e-4);
+    }
+
+    [Fact]
+    public void A_layer_norm_across_the_units_is_a_listed_skip()
+    {
+        var group = Assert.Single(Analyse(FixtureModels.EmbeddingModel()));
+        Assert.Contains("LayerNormalization) normalises across the units", group.Failure);
+    }
+
+    [Fact]
     public void Unsupported_patterns_are_listed_with_their_reason_and_never_cut()
     {
         // A grouped (not depthwise) Conv mixes channels within each group: turn the depthwise Conv into group=4.
