@@ -67,6 +67,7 @@ public static class ReportHtml
         }
 
         AppendLayers(html, report.Layers);
+        AppendUnitGroups(html, report.Structured);
         if (report.Warnings.Count > 0)
         {
             html.Append("<h2>Warnings</h2>\n<ul>\n");
@@ -194,6 +195,21 @@ public static class ReportHtml
                 : "";
             html.Append($"<tr><td><code>{Escape(layer.Name)}</code></td><td>{Escape(layer.OpType)}</td><td>{ReportFormat.Shape(layer)}</td>");
             html.Append($"<td class=\"num\">{ReportFormat.Count(layer.Parameters)}</td><td class=\"num\">{ReportFormat.Percent(layer.Sparsity)}</td><td>{status}</td><td class=\"num\">{error}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    /// <summary>Structured runs: every unit group, pruned or left alone with its reason.</summary>
+    private static void AppendUnitGroups(StringBuilder html, StructuredReport? structured)
+    {
+        if (structured is null) return;
+        html.Append("<h2>Unit groups</h2>\n<table>\n<tr><th>Group</th><th>Kind</th><th>Units kept</th><th>Parameters removed</th><th>Producers → consumers</th><th>Status</th></tr>\n");
+        foreach (var group in structured.Groups)
+        {
+            var status = group.Reason is null ? Escape(group.Status) : $"{Escape(group.Status)}: {Escape(group.Reason)}";
+            html.Append($"<tr><td class=\"num\">{group.Group}</td><td>{Escape(group.Kind)}</td><td class=\"num\">{ReportFormat.Count(group.UnitsKept)} / {ReportFormat.Count(group.Units)}</td>");
+            html.Append($"<td class=\"num\">{ReportFormat.Count(group.ParametersRemoved)}</td><td><code>{Escape(string.Join(", ", group.Producers))}</code> → <code>{Escape(string.Join(", ", group.Consumers))}</code></td><td>{status}</td></tr>\n");
         }
 
         html.Append("</table>\n");
