@@ -113,7 +113,14 @@ public sealed class FixtureModelsTests
 
         FixtureModels.WriteAll(folder.Path);
 
-        foreach (var fileName in FixtureModels.SelfContained.Keys.Append(FixtureModels.ExternalModelFileName).Append(FixtureModels.ExternalWeightsFileName))
+        var written = FixtureModels.SelfContained.Keys
+            .Append(FixtureModels.ExternalModelFileName)
+            .Append(FixtureModels.ExternalWeightsFileName)
+            .Append(FixtureModels.ClassifierEvaluationFileName)
+            .Append(StructuredFixtures.DigitCnnFileName)
+            .Append(StructuredFixtures.DigitCnnCalibrationFileName)
+            .Append(StructuredFixtures.DigitCnnEvaluationFileName);
+        foreach (var fileName in written)
         {
             Assert.True(File.Exists(folder.File(fileName)), fileName);
         }
