@@ -24,7 +24,8 @@
 #     DigitCnn: seeded uniform [0, 1) pixels [batch, 1, 8, 8];
 #   - "ORT graph": the operators of the graph ORT actually runs (its optimised model) of the pruned model
 #     against the dense one's: "same operators" means ORT fused both alike and only shapes differ.
-#   A "dense vs dense" row times the dense model against itself: its speed-up is the noise floor.
+#   A "dense vs dense" row times the dense model against itself: its speed-up is the noise floor; "others / steal"
+#   says how much CPU other processes (and other guests of the hypervisor) took while a row was timed.
 # Usage: bash bench/structured.sh      (needs jq: apt-get install jq; about 5 minutes on 2 cores)
 #        CALIBRATION_SENTENCES=path/to/sentences.txt BENCH_DIR=artifacts/bench bash bench/structured.sh
 # Writes $BENCH_DIR/structured.md (default artifacts/bench/structured.md) and prints it; models, reports and
@@ -78,17 +79,18 @@ prune() {
 milliseconds() { awk -v t="$1" 'BEGIN { printf (t < 1 ? "%.3f" : t < 10 ? "%.2f" : "%.1f"), t }'; }
 
 # latency DENSE PRUNED NAME [--sentences FILE]: sets the latency cells (ms, speed-up) at batch 1 and 32, graph, and
-# load (the 1-minute load average right after: above ~1 something else ran beside the measurement on these 2 cores).
+# load ("others / steal": the most cores other processes, and other guests of the hypervisor, used during either timing).
 latency() {
   local dense=$1 pruned=$2 name=$3; shift 3
   local b1 b32
   b1=$($helper latency "$dense" "$pruned" --batch 1 --runs "$runs_batch1" --optimized-graphs "$runs/ort-graphs/$name" --tsv "$@")
   b32=$($helper latency "$dense" "$pruned" --batch 32 --runs "$runs_batch32" --tsv "$@")
-  IFS=$'\t' read -r _ sequence1 _ dense1 pruned1 speedup1 lower1 upper1 graph <<<"$b1"
-  IFS=$'\t' read -r _ sequence32 _ dense32 pruned32 speedup32 lower32 upper32 _ <<<"$b32"
+  IFS=$'\t' read -r _ sequence1 _ dense1 pruned1 speedup1 lower1 upper1 others1 steal1 graph <<<"$b1"
+  IFS=$'\t' read -r _ sequence32 _ dense32 pruned32 speedup32 lower32 upper32 others32 steal32 _ <<<"$b32"
   batch1="$(milliseconds "$dense1") → $(milliseconds "$pruned1")"
   batch32="$(milliseconds "$dense32") → $(milliseconds "$pruned32")"
-  load=$(cut -d' ' -f1 /proc/loadavg)
+  load=$(awk -v o1="$others1" -v o32="$others32" -v s1="$steal1" -v s32="$steal32" \
+    'BEGIN { if (o1 == "n/a") print "n/a"; else printf "%.2f / %.2f", (o1 > o32 ? o1 : o32), (s1 > s32 ? s1 : s32) }')
   speed1=$(awk -v m="$speedup1" -v l="$lower1" -v u="$upper1" 'BEGIN { printf "**%.2f×** (%.2f–%.2f)", m, l, u }')
   speed32=$(awk -v m="$speedup32" -v l="$lower32" -v u="$upper32" 'BEGIN { printf "**%.2f×** (%.2f–%.2f)", m, l, u }')
 }
@@ -116,7 +118,7 @@ removed() { jq -r '.structured.removedFraction * 1000 | round / 10 | tostring + 
 minilm_table="$runs/minilm-table.md"
 minilm_kept="$runs/minilm-kept.md"
 {
-  echo "| method | structure | --sparsity | removed | mean cosine | p5 cosine | min cosine | parameters | file | batch 1 ms (dense → pruned) | batch 1 speed-up | batch 32 ms | batch 32 speed-up | ORT graph vs dense | prune s (process) | prune stage s | load |"
+  echo "| method | structure | --sparsity | removed | mean cosine | p5 cosine | min cosine | parameters | file | batch 1 ms (dense → pruned) | batch 1 speed-up | batch 32 ms | batch 32 speed-up | ORT graph vs dense | prune s (process) | prune stage s | others / steal (cores) |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$minilm_table"
 : >"$minilm_kept"
@@ -153,7 +155,7 @@ minilm_sequences="batch 1: $sequence1 tokens (the first held-out sentence), batc
 cnn_table="$runs/cnn-table.md"
 cnn_kept="$runs/cnn-kept.md"
 {
-  echo "| method | --sparsity | removed | accuracy (dense → pruned) | parameters | file | batch 1 ms (dense → pruned) | batch 1 speed-up | batch 32 ms | batch 32 speed-up | ORT graph vs dense | prune s (process) | prune stage s | load |"
+  echo "| method | --sparsity | removed | accuracy (dense → pruned) | parameters | file | batch 1 ms (dense → pruned) | batch 1 speed-up | batch 32 ms | batch 32 speed-up | ORT graph vs dense | prune s (process) | prune stage s | others / steal (cores) |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$cnn_table"
 : >"$cnn_kept"
@@ -185,16 +187,16 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "# Structured pruning: smaller, faster, and what it costs"
   echo
   echo "Written by \`bash bench/structured.sh\` on $(date -u +%Y-%m-%d) at commit $(git rev-parse --short HEAD), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), ONNX Runtime $(grep -oP 'Microsoft.ML.OnnxRuntime" Version="\K[^"]+' Directory.Packages.props) (CPU)."
-  echo "Load average (1, 5, 15 min) at the start: $load_before; at the end: $load_after."
+  echo "Load average (1, 5, 15 min; the benchmark's own 2 spinning ORT threads count about 2) at the start: $load_before; at the end: $load_after."
   echo
   echo "- removed: share of the prunable parameters the engine removed with whole units (\`structured.removedFraction\`);"
   echo "  parameters: every float initializer/Constant element of the pruned model (change against dense); file: the .onnx."
   echo "- Latency: ONNX Runtime CPU, ORT_ENABLE_ALL, 2 intra-op threads (one pool shared by both sessions), dense and"
   echo "  pruned interleaved in one process; median ms of $runs_batch1 (batch 1) / $runs_batch32 (batch 32) timed rounds after 5 warm-up"
   echo "  rounds; speed-up: median of the per-round speed-ups (dense / pruned), quartiles in brackets. The dense vs dense"
-  echo "  row is the noise floor. On 2 shared cores, differences within a few percent of 1.00× are noise. load: the"
-  echo "  1-minute load average right after the row's latency runs (the benchmark itself keeps it near 1; more means"
-  echo "  another process shared the cores)."
+  echo "  row is the noise floor. On 2 shared cores, differences within a few percent of 1.00× are noise. others / steal:"
+  echo "  the CPU other processes used (/proc/stat less the benchmark's own) and the hypervisor's steal during the timed"
+  echo "  rounds, in cores, the larger of the two batch sizes'; more than a few hundredths means the row was disturbed."
   echo "- ORT graph vs dense: operators of the graph ORT runs after its optimisations, pruned against dense."
   echo "- prune s (process): wall time of \`modelprune prune --no-cache --device cpu\` (start-up, read, prune, write, the"
   echo "  engine's own evaluation and latency probe, gzip); prune stage s: its \"prune\" stage alone (scores, calibration, surgery)."
@@ -204,6 +206,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "- Calibration (flap): $calibration_summary."
   echo "- Cosine: per held-out sentence (128, bench/data/heldout-sentences.txt), pruned vs dense embedding (mean-pooled, L2-normalised)."
   echo "- Latency inputs: real tokens; $minilm_sequences."
+  echo "- ORT graph: with ORT_ENABLE_ALL this export gets LayerNormalization, BiasGelu and FusedMatMul fusions but no"
+  echo "  Attention or SkipLayerNormalization, dense or pruned; pruning heads or neurons changes shapes only."
   echo
   cat "$minilm_table"
   echo
@@ -215,6 +219,12 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo
   echo "- $cnn_accuracy. Accuracy here: the engine's evaluation on the first $evaluated samples of digit_cnn.eval.npz."
   echo "- Calibration (flap): digit_cnn.calib.npz. Latency inputs: seeded uniform [0, 1) pixels [batch, 1, 8, 8]."
+  echo "- ORT's NCHWc layout (com.microsoft.nchwc.*, its fastest CPU convolutions) takes a Conv only when its input"
+  echo "  channels are fewer than the NCHWc block (16 floats with AVX-512, 8 with AVX2) or a multiple of 4, and a pooling"
+  echo "  only when its channels are a multiple of the block. 22 → 45 filters fail both: conv2 and the pooling then run"
+  echo "  as plain NCHW FusedConv / GlobalAveragePool after a ReorderOutput, which the ORT graph column shows."
+  echo "  \`--unit-multiple 8\` (24 and 48 filters) keeps the whole graph on the NCHWc path here; the block size (16) is"
+  echo "  the safe choice on any CPU."
   echo
   cat "$cnn_table"
   echo

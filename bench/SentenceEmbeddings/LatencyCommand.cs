@@ -24,8 +24,10 @@ internal static class LatencyCommand
 
         var sessions = new[] { baseline, candidate };
         var times = new[] { new List<double>(), new List<double>() };
+        MachineLoad? load = null;
         for (var round = -options.WarmupRuns; round < options.Runs; round++)
         {
+            if (round == 0) load = MachineLoad.Start();
             var first = round & 1;
             foreach (var which in new[] { first, 1 - first })
             {
@@ -34,6 +36,7 @@ internal static class LatencyCommand
             }
         }
 
+        var contention = load!.Stop();
         var before = TimingSummary.Of(times[0]);
         var after = TimingSummary.Of(times[1]);
         // The speed-up of each round (its two runs are neighbours in time), then their median: a slow spell of the
@@ -44,9 +47,10 @@ internal static class LatencyCommand
         if (options.TabSeparated)
         {
             // For bench/structured.sh: batch, sequence (0 for random inputs), runs, median ms before/after, median
-            // speed-up per round with its quartiles, and (with --optimized-graphs) how the optimised graphs' operators differ.
+            // speed-up per round with its quartiles, cores busy with other processes and stolen during the timed
+            // rounds ("n/a" without /proc/stat), and (with --optimized-graphs) how the optimised graphs' operators differ.
             Console.WriteLine(string.Create(invariant,
-                $"{options.BatchSize}\t{inputs.SequenceLength}\t{before.Runs}\t{before.Median:F3}\t{after.Median:F3}\t{speedUp.Median:F3}\t{speedUp.Lower:F3}\t{speedUp.Upper:F3}\t{graphs}"));
+                $"{options.BatchSize}\t{inputs.SequenceLength}\t{before.Runs}\t{before.Median:F3}\t{after.Median:F3}\t{speedUp.Median:F3}\t{speedUp.Lower:F3}\t{speedUp.Upper:F3}\t{Cores(contention?.OtherCores)}\t{Cores(contention?.StealCores)}\t{graphs}"));
             return 0;
         }
 
@@ -54,9 +58,12 @@ internal static class LatencyCommand
         Console.WriteLine(string.Create(invariant, $"  {Path.GetFileName(options.BaselinePath)}: median {before.Median:F3} ms (quartiles {before.Lower:F3}–{before.Upper:F3})"));
         Console.WriteLine(string.Create(invariant, $"  {Path.GetFileName(options.CandidatePath)}: median {after.Median:F3} ms (quartiles {after.Lower:F3}–{after.Upper:F3})"));
         Console.WriteLine(string.Create(invariant, $"  speed-up {speedUp.Median:F3}x (median of the rounds' speed-ups; quartiles {speedUp.Lower:F3}–{speedUp.Upper:F3}; ratio of the medians {before.Median / after.Median:F3})"));
+        if (contention is { } busy) Console.WriteLine(string.Create(invariant, $"  meanwhile other processes used {busy.OtherCores:F2} cores and other guests {busy.StealCores:F2} (steal)"));
         if (graphs is not null) Console.WriteLine($"  ORT's optimised graphs, pruned against dense: {graphs}");
         return 0;
     }
+
+    private static string Cores(double? cores) => cores is { } value ? value.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>Opens both models once more with ORT writing its optimised graphs, and compares their operators.</summary>
     private static string DescribeOptimizedGraphs(LatencyOptions options, string folder)
