@@ -72,7 +72,7 @@ prune() {
   end=$(date +%s%N)
   grep -E "^ModelPrune:" "$runs/$name.log" || true
   seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')
-  stage_seconds=$(jq -r '.timings[] | select(.stage == "prune") | .milliseconds / 1000 * 10 | round / 10' "$runs/$name.prune.run.json")
+  stage_seconds=$(jq -r '.timings[] | select(.stage == "prune") | .milliseconds' "$runs/$name.prune.run.json" | awk '{ printf "%.1f", $1 / 1000 }')
 }
 
 # milliseconds 0.1684 -> 0.168, 2.461 -> 2.46, 49.03 -> 49.0: three significant digits or more.
