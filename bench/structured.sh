@@ -15,10 +15,12 @@
 # ONNX Runtime CPU latency, dense against pruned, at batch 1 and batch 32 (bench/SentenceEmbeddings latency):
 #   - sessions as an application opens them: ORT_ENABLE_ALL (the default), sequential, 2 intra-op threads;
 #     both models in one process, interleaved round by round (AB, BA, ...) after 5 warm-up rounds; the medians
-#     of the timed rounds (LATENCY_RUNS_BATCH1 / LATENCY_RUNS_BATCH32, default 200 / 40) and the median of the
-#     per-round speed-ups with its quartiles. The two sessions share one intra-op thread pool (ORT's global
-#     pool): with a pool each, the idle session's spinning worker steals a core from the running one on a
-#     2-core machine (dense vs dense: 65-70 ms +-25% instead of ~50 ms +-5%; see bench/SentenceEmbeddings/TimedSession.cs);
+#     of the timed rounds (at least LATENCY_RUNS_BATCH1 / LATENCY_RUNS_BATCH32, default 200 / 40, and at least
+#     LATENCY_MIN_SECONDS, default 3, of them: DigitCnn runs in microseconds) and the median of the per-round
+#     speed-ups with its quartiles; every measurement's raw line is kept in $BENCH_DIR/structured/latency.tsv.
+#     The two sessions share one intra-op thread pool (ORT's global pool): with a pool each, the idle session's
+#     spinning worker steals a core from the running one on a 2-core machine (dense vs dense: 65-70 ms +-25%
+#     instead of ~50 ms +-5%; see bench/SentenceEmbeddings/TimedSession.cs);
 #   - MiniLM inputs: real tokens of the held-out sentences, batch 1 = the first sentence, batch 32 = the first 32,
 #     each padded only to the longest sentence of its batch (the sequence lengths are in the report);
 #     DigitCnn: seeded uniform [0, 1) pixels [batch, 1, 8, 8];
@@ -39,8 +41,10 @@ heldout=bench/data/heldout-sentences.txt
 report="$work/structured.md"
 runs_batch1=${LATENCY_RUNS_BATCH1:-200}
 runs_batch32=${LATENCY_RUNS_BATCH32:-40}
+min_seconds=${LATENCY_MIN_SECONDS:-3}
 command -v jq >/dev/null || { echo "bench/structured.sh: jq is missing: apt-get install -y jq" >&2; exit 1; }
 mkdir -p "$runs"
+: >"$runs/latency.tsv"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 model="$work/minilm.onnx"
@@ -83,8 +87,9 @@ milliseconds() { awk -v t="$1" 'BEGIN { printf (t < 1 ? "%.3f" : t < 10 ? "%.2f"
 latency() {
   local dense=$1 pruned=$2 name=$3; shift 3
   local b1 b32
-  b1=$($helper latency "$dense" "$pruned" --batch 1 --runs "$runs_batch1" --optimized-graphs "$runs/ort-graphs/$name" --tsv "$@")
-  b32=$($helper latency "$dense" "$pruned" --batch 32 --runs "$runs_batch32" --tsv "$@")
+  b1=$($helper latency "$dense" "$pruned" --batch 1 --runs "$runs_batch1" --min-seconds "$min_seconds" --optimized-graphs "$runs/ort-graphs/$name" --tsv "$@")
+  b32=$($helper latency "$dense" "$pruned" --batch 32 --runs "$runs_batch32" --min-seconds "$min_seconds" --tsv "$@")
+  printf '%s\t%s\n' "$name" "$b1" "$name" "$b32" >>"$runs/latency.tsv"
   IFS=$'\t' read -r _ sequence1 _ dense1 pruned1 speedup1 lower1 upper1 others1 steal1 graph <<<"$b1"
   IFS=$'\t' read -r _ sequence32 _ dense32 pruned32 speedup32 lower32 upper32 others32 steal32 _ <<<"$b32"
   batch1="$(milliseconds "$dense1") → $(milliseconds "$pruned1")"
@@ -192,11 +197,13 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "- removed: share of the prunable parameters the engine removed with whole units (\`structured.removedFraction\`);"
   echo "  parameters: every float initializer/Constant element of the pruned model (change against dense); file: the .onnx."
   echo "- Latency: ONNX Runtime CPU, ORT_ENABLE_ALL, 2 intra-op threads (one pool shared by both sessions), dense and"
-  echo "  pruned interleaved in one process; median ms of $runs_batch1 (batch 1) / $runs_batch32 (batch 32) timed rounds after 5 warm-up"
-  echo "  rounds; speed-up: median of the per-round speed-ups (dense / pruned), quartiles in brackets. The dense vs dense"
-  echo "  row is the noise floor. On 2 shared cores, differences within a few percent of 1.00× are noise. others / steal:"
-  echo "  the CPU other processes used (/proc/stat less the benchmark's own) and the hypervisor's steal during the timed"
-  echo "  rounds, in cores, the larger of the two batch sizes'; more than a few hundredths means the row was disturbed."
+  echo "  pruned interleaved in one process; median ms of at least $runs_batch1 (batch 1) / $runs_batch32 (batch 32) timed"
+  echo "  rounds and ${min_seconds} s of them, after 5 warm-up rounds (round counts in structured/latency.tsv); speed-up: the"
+  echo "  median of the per-round speed-ups (dense / pruned), quartiles in brackets. The dense vs dense row is the noise"
+  echo "  floor: on 2 shared cores, a few percent either side of 1.00× is noise."
+  echo "- others / steal: CPU that other processes used (/proc/stat less the benchmark's own) and the hypervisor's steal"
+  echo "  during the timed rounds, in cores, the larger of the two batch sizes'; more than a few hundredths means the"
+  echo "  row was disturbed (the per-round speed-up still pairs neighbouring runs, so it holds up better than the ms)."
   echo "- ORT graph vs dense: operators of the graph ORT runs after its optimisations, pruned against dense."
   echo "- prune s (process): wall time of \`modelprune prune --no-cache --device cpu\` (start-up, read, prune, write, the"
   echo "  engine's own evaluation and latency probe, gzip); prune stage s: its \"prune\" stage alone (scores, calibration, surgery)."

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace SentenceEmbeddings;
@@ -25,9 +26,15 @@ internal static class LatencyCommand
         var sessions = new[] { baseline, candidate };
         var times = new[] { new List<double>(), new List<double>() };
         MachineLoad? load = null;
-        for (var round = -options.WarmupRuns; round < options.Runs; round++)
+        var timed = new Stopwatch();
+        for (var round = -options.WarmupRuns; round < options.Runs || timed.Elapsed.TotalSeconds < options.MinSeconds; round++)
         {
-            if (round == 0) load = MachineLoad.Start();
+            if (round == 0)
+            {
+                load = MachineLoad.Start();
+                timed.Start();
+            }
+
             var first = round & 1;
             foreach (var which in new[] { first, 1 - first })
             {

@@ -3,7 +3,9 @@ using System.Globalization;
 namespace SentenceEmbeddings;
 
 /// <summary>
-/// The <c>latency</c> command's arguments: two models, the batch size, how many timed rounds, where the inputs
+/// The <c>latency</c> command's arguments: two models, the batch size, how many timed rounds (at least
+/// <see cref="Runs"/>, and more until <see cref="MinSeconds"/> have passed: a model that runs in microseconds
+/// needs thousands of rounds before a slow spell of the machine is a small part of them), where the inputs
 /// come from (MiniLM tokens of a sentence file, or random floats of the models' input shapes) and, optionally,
 /// a folder for ONNX Runtime's optimised graphs of both models. <see cref="SharedThreadPool"/> false
 /// (<c>--thread-pool per-session</c>) gives each session its own pool, to show what that does to the timing.
@@ -13,6 +15,7 @@ internal sealed record LatencyOptions(
     string CandidatePath,
     int BatchSize,
     int Runs,
+    double MinSeconds,
     int WarmupRuns,
     int Threads,
     string? SentencesPath,
@@ -31,7 +34,7 @@ internal sealed record LatencyOptions(
             return Fail("latency needs two models before its options");
         }
 
-        var options = new LatencyOptions(args[0], args[1], BatchSize: 1, Runs: 30, WarmupRuns: 5, Threads: 2, null, null, SharedThreadPool: true, TabSeparated: false);
+        var options = new LatencyOptions(args[0], args[1], BatchSize: 1, Runs: 30, MinSeconds: 0, WarmupRuns: 5, Threads: 2, null, null, SharedThreadPool: true, TabSeparated: false);
         for (var i = 2; i < args.Count; i++)
         {
             var name = args[i];
@@ -47,6 +50,9 @@ internal sealed record LatencyOptions(
             {
                 case "--batch" when Positive(value) is { } batch: options = options with { BatchSize = batch }; break;
                 case "--runs" when Positive(value) is { } runs && runs >= MinRuns: options = options with { Runs = runs }; break;
+                case "--min-seconds" when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds):
+                    options = options with { MinSeconds = seconds };
+                    break;
                 case "--warmup" when Positive(value) is { } warmup: options = options with { WarmupRuns = warmup }; break;
                 case "--threads" when Positive(value) is { } threads: options = options with { Threads = threads }; break;
                 case "--sentences": options = options with { SentencesPath = value }; break;

@@ -14,6 +14,7 @@ internal sealed class MachineLoad
     private const string ProcStat = "/proc/stat";
     // USER_HZ, the unit of /proc/stat: 100 on every Linux architecture .NET runs on.
     private const double TicksPerSecond = 100;
+    private const double MinSeconds = 1;
 
     private readonly (long Busy, long Steal)? _start;
     private readonly TimeSpan _ownStart;
@@ -27,13 +28,14 @@ internal sealed class MachineLoad
 
     public static MachineLoad Start() => new();
 
-    /// <summary>Cores busy with other processes and cores stolen since <see cref="Start"/>; null without /proc/stat.</summary>
+    /// <summary>Cores busy with other processes and cores stolen since <see cref="Start"/>; null without /proc/stat or after less than a second.</summary>
     public (double OtherCores, double StealCores)? Stop()
     {
         var end = ReadTicks();
         var own = (Process.GetCurrentProcess().TotalProcessorTime - _ownStart).TotalSeconds;
         var seconds = _wall.Elapsed.TotalSeconds;
-        if (_start is not { } start || end is not { } stop || seconds <= 0) return null;
+        // /proc/stat counts in 10 ms ticks: over less than a second the difference says little.
+        if (_start is not { } start || end is not { } stop || seconds < MinSeconds) return null;
         var busy = (stop.Busy - start.Busy) / TicksPerSecond;
         // Tick rounding can make the difference slightly negative on an idle machine.
         return (Math.Max(0, busy - own) / seconds, (stop.Steal - start.Steal) / TicksPerSecond / seconds);

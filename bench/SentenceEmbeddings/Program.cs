@@ -15,7 +15,7 @@ const string usage = """
            SentenceEmbeddings compare <dense.onnx> <pruned.onnx> <heldout-sentences.txt> [--tsv]
            SentenceEmbeddings check-tokenizer <sentences.txt> <input_ids.npy>
            SentenceEmbeddings check-sentences <heldout-sentences.txt> <calibration-sentences.txt>
-           SentenceEmbeddings latency <dense.onnx> <pruned.onnx> [--batch 1] [--runs 30] [--warmup 5] [--threads 2]
+           SentenceEmbeddings latency <dense.onnx> <pruned.onnx> [--batch 1] [--runs 30] [--min-seconds 0] [--warmup 5] [--threads 2]
                                       [--sentences <sentences.txt>] [--optimized-graphs <folder>]
                                       [--thread-pool shared|per-session] [--tsv]
            SentenceEmbeddings parameters <model.onnx>
