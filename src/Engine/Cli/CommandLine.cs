@@ -96,8 +96,9 @@ public static class CommandLine
     private static Command InspectCommand(TextWriter output)
     {
         var model = new Argument<string>("model") { Description = "The ONNX model to list." };
-        var command = new Command("inspect", "List the prunable layers of a model: names, shapes, parameter counts.") { model };
-        command.SetAction(result => ModelInspector.Print(result.GetValue(model)!, output));
+        var units = new Option<bool>("--units") { Description = "Also list the unit groups structured pruning finds (neurons, heads, filters), or why each is left alone; runs the model once on seeded inputs." };
+        var command = new Command("inspect", "List the prunable layers of a model: names, shapes, parameter counts.") { model, units };
+        command.SetAction(result => ModelInspector.Print(result.GetValue(model)!, output, result.GetValue(units)));
         return command;
     }
 

@@ -21,7 +21,12 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 public static class StructuredPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file)
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file) =>
+        Apply(model, settings, calibration, log, file, compensateBias: true);
+
+    /// <param name="compensateBias">False only in tests, to show what FLAP's bias compensation buys.</param>
+    internal static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file,
+        bool compensateBias)
     {
         var proto = model.Proto;
         var weights = PrunableWeightFinder.Find(proto);
@@ -49,13 +54,12 @@ public static class StructuredPruningStage
             _ => MagnitudeL2Scores.Score(input),
         }).ToArray();
         var parameters = eligible.Select(g => OwnedParameters(g, index)).ToArray();
-        var removed = UnitAllocation.Removed(
-            eligible.Select((g, i) => new AllocationGroup(scores[i], parameters[i] / g.Units)).ToArray(),
-            settings.Sparsity, settings.Allocation, settings.MinUnitsPerLayer, settings.UnitMultiple, settings.MaxLayerSparsity);
+        var before = ParameterCounts(eligible, index);
+        var removed = UnitAllocation.Removed(scores, RemovedParameters(eligible, index), MagnitudeSelection.CountFor(before.Values.Sum(), settings.Sparsity),
+            settings.Allocation, settings.MinUnitsPerLayer, settings.UnitMultiple, settings.MaxLayerSparsity);
 
         var plans = eligible.Select((g, i) => (Group: g, Removed: removed[i])).Where(p => p.Removed.Length > 0).ToArray();
-        var shifts = statistics is null ? Array.Empty<(UnitGroup, UnitConsumer, double[])>() : BiasShifts(plans, index, statistics);
-        var before = ParameterCounts(eligible, index);
+        var shifts = statistics is null || !compensateBias ? Array.Empty<(UnitGroup, UnitConsumer, double[])>() : BiasShifts(plans, index, statistics);
         StructuredSurgery.Apply(proto, plans, shifts);
         var after = new GraphIndex(proto.Graph);
 
@@ -73,9 +77,9 @@ public static class StructuredPruningStage
             var owned = e >= 0 ? parameters[e] : OwnedParameters(g, index);
             var removedParameters = e >= 0 ? owned - OwnedParametersAfter(g, after) : 0;
             return new UnitGroupReport(g.Index, UnitStructureNames.ToName(g.Kind), status[i].Status, status[i].Reason,
-                g.Units, g.Units - plan.Length, g.Block, owned, removedParameters,
+                g.Units, g.Units - plan.Length, UnitWidth(g, shapes), owned, removedParameters,
                 WeightNames(g, index, SliceRole.ProducerWeight), WeightNames(g, index, SliceRole.ConsumerWeight),
-                statistics is not null && plan.Length > 0 ? true : null,
+                statistics is not null && compensateBias && plan.Length > 0 ? true : null,
                 e >= 0 ? plan : null);
         }).ToArray();
 
@@ -86,6 +90,11 @@ public static class StructuredPruningStage
         var layers = weights.Select(w => LayerReportOf(w, shapesBefore[w], groups, status, index)).ToArray();
         return new PruningResult(layers, structured);
     }
+
+    /// <summary>Channels per unit where the units are read: a head's width for heads, 1 for neurons and filters.</summary>
+    private static int UnitWidth(UnitGroup group, IReadOnlyDictionary<string, long[]> shapes) =>
+        group.Units == 0 || group.Consumers.Count == 0 ? 1
+            : (int)(group.Consumers[0].Units.LengthIn(shapes[group.Consumers[0].Activation][group.Consumers[0].Units.Axis]) / group.Units);
 
     private static (string Status, string? Reason) Decide(UnitGroup group, PruneSettings settings, LayerSelector selector, GraphIndex index,
         IReadOnlyDictionary<string, IReadOnlyList<string>> nodeNames)
@@ -130,12 +139,33 @@ public static class StructuredPruningStage
         return counts;
     }
 
+    /// <summary>
+    /// The parameters removed when each group loses so many units: every tensor keeps the product of the kept fractions
+    /// of the groups that cut it (a Conv between two pruned groups loses input and output channels).
+    /// </summary>
+    private static Func<IReadOnlyList<int>, long> RemovedParameters(IReadOnlyList<UnitGroup> groups, GraphIndex index)
+    {
+        var cuts = new Dictionary<TensorProto, (long Elements, List<int> Groups)>(ReferenceEqualityComparer.Instance);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            foreach (var tensor in OwnedTensors(groups[g], index))
+            {
+                if (!cuts.TryGetValue(tensor, out var cut)) cuts[tensor] = cut = (tensor.Dims.Aggregate(1L, (a, b) => a * b), new List<int>());
+                cut.Groups.Add(g);
+            }
+        }
+
+        var units = groups.Select(g => (double)g.Units).ToArray();
+        return counts => cuts.Values.Sum(cut =>
+            cut.Elements - (long)Math.Round(cut.Groups.Aggregate((double)cut.Elements, (kept, g) => kept * (units[g] - counts[g]) / units[g])));
+    }
+
     private static UnitScoreInput ScoreInput(UnitGroup group, GraphIndex index, IReadOnlyDictionary<string, ChannelStatistics>? statistics) =>
-        new((int)group.Units, group.Block,
+        new((int)group.Units,
             group.Slices.Where(s => IsWeight(s.Role)).Select(s => (index.Constant(s.ValueName)!, s.Units)).ToArray(),
             statistics is null
-                ? Array.Empty<(TensorProto, int, ChannelStatistics)>()
-                : group.Consumers.Select(c => (index.Constant(c.Weight.ValueName)!, c.WeightInputAxis, statistics[c.Activation])).ToArray());
+                ? Array.Empty<(TensorProto, int, ChannelStatistics, UnitAxis)>()
+                : group.Consumers.Select(c => (index.Constant(c.Weight.ValueName)!, c.WeightInputAxis, statistics[c.Activation], c.Units)).ToArray());
 
     private static IReadOnlyDictionary<string, ChannelStatistics> CollectStatistics(ModelProto model, IReadOnlyList<UnitGroup> groups,
         IReadOnlyDictionary<string, long[]> shapes, CalibrationSet fit, int batchSize, ExecutionDevice device, string file)
@@ -157,13 +187,14 @@ public static class StructuredPruningStage
         var shifts = new List<(UnitGroup, UnitConsumer, double[])>();
         foreach (var (group, removed) in plans)
         {
-            var channels = removed.SelectMany(u => Enumerable.Range(u * group.Block, group.Block)).ToArray();
             foreach (var consumer in group.Consumers)
             {
+                var X = statistics[consumer.Activation];
+                var channels = consumer.Units.Indices(removed, group.Units, X.Sum.Length);
                 var W = index.Constant(consumer.Weight.ValueName)!;
                 var values = new WeightTensor(W.Name, W).ReadValues();
                 var outputAxis = consumer.Node.OpType == "Conv" ? 0 : 1 - consumer.WeightInputAxis;
-                shifts.Add((group, consumer, FlapScores.BiasShift(values, W.Dims, outputAxis, consumer.WeightInputAxis, channels, statistics[consumer.Activation])));
+                shifts.Add((group, consumer, FlapScores.BiasShift(values, W.Dims, outputAxis, consumer.WeightInputAxis, channels, X)));
             }
         }
 

@@ -53,6 +53,17 @@ internal static class ReportFormat
 
     public static string Shape(IReadOnlyList<long> shape) => "[" + string.Join(", ", shape.Select(d => d.ToString(Invariant))) + "]";
 
+    /// <summary>A layer's shape, and its shape after structured pruning where that changed it.</summary>
+    public static string Shape(LayerReport layer) =>
+        layer.ShapeAfter is { } after && !after.SequenceEqual(layer.Shape) ? $"{Shape(layer.Shape)} → {Shape(after)}" : Shape(layer.Shape);
+
+    /// <summary>"flap, neurons" for structured runs, "wanda, 2:4" otherwise.</summary>
+    public static string MethodAndPattern(PruneReport report) =>
+        $"{report.Settings.Method}, {report.Structured?.Structure ?? report.Settings.Pattern}";
+
+    /// <summary>What the run achieved: parameters removed for structured runs, zeros in the pruned layers otherwise.</summary>
+    public static double Achieved(PruneReport report) => report.Structured?.RemovedFraction ?? report.Totals.PrunableSparsity;
+
     public static string Milliseconds(double value) =>
         Math.Round(value, 1, MidpointRounding.AwayFromZero).ToString("F1", Invariant) + " ms";
 

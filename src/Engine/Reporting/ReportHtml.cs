@@ -37,7 +37,7 @@ public static class ReportHtml
         html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         html.Append($"<title>ModelPrune: {Escape(report.Input.FileName)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n<main>\n");
         html.Append($"<h1>ModelPrune: {Escape(report.Input.FileName)}</h1>\n");
-        html.Append($"<p class=\"subtitle\">{Escape(report.Settings.Method)}, {Escape(report.Settings.Pattern)}, target sparsity {ReportFormat.Percent(report.Settings.Sparsity)} · {Escape(report.Engine.Name)} {Escape(report.Engine.Version)}</p>\n");
+        html.Append($"<p class=\"subtitle\">{Escape(ReportFormat.MethodAndPattern(report))}, target sparsity {ReportFormat.Percent(report.Settings.Sparsity)} · {Escape(report.Engine.Name)} {Escape(report.Engine.Version)}</p>\n");
 
         AppendSummary(html, report);
         AppendEvaluation(html, report.Evaluation);
@@ -104,6 +104,16 @@ public static class ReportHtml
         if (report.Settings.Allocation is { } allocation)
         {
             Row(html, "Allocation", Escape(allocation));
+        }
+
+        if (report.Structured is { } structured)
+        {
+            var pruned = structured.Groups.Count(g => g.Status == "pruned");
+            Row(html, "Structured", $"{Escape(structured.Structure)} ({Escape(structured.Allocation)}): {ReportFormat.Count(structured.RemovedParameters)} of {ReportFormat.Count(structured.PrunableParameters)} parameters removed ({ReportFormat.Percent(structured.RemovedFraction)}); {pruned} of {structured.Groups.Count} unit groups pruned");
+            if (report.Cost is { } parameters)
+            {
+                Row(html, "Parameters", $"{ReportFormat.Count(parameters.NonZeroParametersBefore)} → {ReportFormat.Count(parameters.NonZeroParametersAfter)} non-zero");
+            }
         }
 
         html.Append("</table>\n");
@@ -182,7 +192,7 @@ public static class ReportHtml
             var error = layer.ReconstructionError is { } fitted
                 ? $"{ReportFormat.Metric(fitted)} / {(layer.HeldOutError is { } heldOut ? ReportFormat.Metric(heldOut) : "–")}"
                 : "";
-            html.Append($"<tr><td><code>{Escape(layer.Name)}</code></td><td>{Escape(layer.OpType)}</td><td>{ReportFormat.Shape(layer.Shape)}</td>");
+            html.Append($"<tr><td><code>{Escape(layer.Name)}</code></td><td>{Escape(layer.OpType)}</td><td>{ReportFormat.Shape(layer)}</td>");
             html.Append($"<td class=\"num\">{ReportFormat.Count(layer.Parameters)}</td><td class=\"num\">{ReportFormat.Percent(layer.Sparsity)}</td><td>{status}</td><td class=\"num\">{error}</td></tr>\n");
         }
 

@@ -19,6 +19,7 @@ public static class ReportMarkdown
         WriteSummaryTable(md, report, report.Input.FileName);
         WriteSummary(md, report);
         WriteLayers(md, report);
+        WriteStructured(md, report);
         WriteWarnings(md, report);
         WriteEvaluation(md, report);
         WriteSweep(md, report);
@@ -48,8 +49,8 @@ public static class ReportMarkdown
         md.Separator(6, rightAligned: new[] { 2, 4, 5 });
         md.Row(
             ReportFormat.Code(modelName),
-            ReportFormat.Cell($"{report.Settings.Method}, {report.Settings.Pattern}"),
-            ReportFormat.Percent(report.Totals.PrunableSparsity),
+            ReportFormat.Cell(ReportFormat.MethodAndPattern(report)),
+            ReportFormat.Percent(ReportFormat.Achieved(report)),
             ReportFormat.Cell(KeyMetric.Describe(report, "→") ?? "–"),
             KeyMetric.Size(report, "→", compressed: false),
             report.Cost is null ? "–" : KeyMetric.Size(report, "→", compressed: true));
@@ -65,17 +66,32 @@ public static class ReportMarkdown
         md.Row("Metric", "Value");
         md.Separator(2);
         md.Row("Method", settings.Method);
-        md.Row("Pattern", settings.Pattern);
-        md.Row("Requested sparsity", ReportFormat.Percent(settings.Sparsity));
-        md.Row("Achieved sparsity (pruned layers)", ReportFormat.Percent(totals.PrunableSparsity));
-        md.Row("Model-wide sparsity", ReportFormat.Percent(totals.ModelSparsity));
+        if (report.Structured is { } structured)
+        {
+            // Structured runs remove parameters: the counts before and after say it all, there are no zeros to count.
+            md.Row("Structure", $"{structured.Structure} (allocation {structured.Allocation})");
+            md.Row("Requested: share of prunable parameters removed", ReportFormat.Percent(settings.Sparsity));
+            md.Row("Removed", $"{ReportFormat.Count(structured.RemovedParameters)} of {ReportFormat.Count(structured.PrunableParameters)} parameters of the pruned groups ({ReportFormat.Percent(structured.RemovedFraction)})");
+            md.Row("Unit groups", $"{structured.Groups.Count(g => g.Status == "pruned")} pruned, {structured.Groups.Count(g => g.Status == "excluded")} excluded, {structured.Groups.Count(g => g.Status == "skipped")} skipped");
+        }
+        else
+        {
+            md.Row("Pattern", settings.Pattern);
+            md.Row("Requested sparsity", ReportFormat.Percent(settings.Sparsity));
+            md.Row("Achieved sparsity (pruned layers)", ReportFormat.Percent(totals.PrunableSparsity));
+            md.Row("Model-wide sparsity", ReportFormat.Percent(totals.ModelSparsity));
+        }
+
         md.Row("Layers", $"{totals.LayersPruned} pruned, {totals.LayersExcluded} excluded, {totals.LayersSkipped} skipped");
         md.Row("File size", $"{ReportFormat.Bytes(report.Input.Bytes)} → {ReportFormat.Bytes(report.Output.Bytes)}");
 
-        // The totals count zeros after pruning only, so the "before" side is the parameter count: exact
-        // unless the original model already held exact zeros.
-        md.Row("Parameters → non-zero after pruning", $"{ReportFormat.Count(totals.ModelParameters)} → {ReportFormat.Count(totals.ModelParameters - totals.ModelZeros)}");
-        md.Row("Pruned-layer weights → non-zero", $"{ReportFormat.Count(totals.PrunableParameters)} → {ReportFormat.Count(totals.PrunableParameters - totals.PrunableZeros)}");
+        if (report.Structured is null)
+        {
+            // The totals count zeros after pruning only, so the "before" side is the parameter count: exact
+            // unless the original model already held exact zeros.
+            md.Row("Parameters → non-zero after pruning", $"{ReportFormat.Count(totals.ModelParameters)} → {ReportFormat.Count(totals.ModelParameters - totals.ModelZeros)}");
+            md.Row("Pruned-layer weights → non-zero", $"{ReportFormat.Count(totals.PrunableParameters)} → {ReportFormat.Count(totals.PrunableParameters - totals.PrunableZeros)}");
+        }
         if (report.Cost is { } cost)
         {
             md.Row("Non-zero parameters before → after", $"{ReportFormat.Count(cost.NonZeroParametersBefore)} → {ReportFormat.Count(cost.NonZeroParametersAfter)}");
@@ -131,7 +147,7 @@ public static class ReportMarkdown
             {
                 ReportFormat.Code(layer.Name),
                 ReportFormat.Cell(layer.OpType),
-                ReportFormat.Shape(layer.Shape),
+                ReportFormat.Shape(layer),
                 ReportFormat.Count(layer.Parameters),
                 ReportFormat.Percent(layer.Sparsity),
             };
@@ -143,6 +159,33 @@ public static class ReportMarkdown
 
             cells.Add(ReportFormat.Cell(status));
             md.Row(cells.ToArray());
+        }
+
+        md.Blank();
+    }
+
+    /// <summary>Every group of units the analysis found, pruned or not, with the reason a group was left alone.</summary>
+    private static void WriteStructured(MarkdownBuilder md, PruneReport report)
+    {
+        if (report.Structured is not { } structured) return;
+        md.Line("## Structured pruning");
+        md.Blank();
+        md.Line($"Structure `{structured.Structure}`, allocation `{structured.Allocation}`, at least {structured.MinUnitsPerLayer} unit(s) kept per layer, kept counts in multiples of {structured.UnitMultiple}: "
+            + $"{ReportFormat.Count(structured.RemovedParameters)} of {ReportFormat.Count(structured.PrunableParameters)} parameters of the pruned groups removed ({ReportFormat.Percent(structured.RemovedFraction)}).");
+        md.Blank();
+        md.Row("Group", "Kind", "Units kept", "Parameters removed", "Producers → consumers", "Status");
+        md.Separator(6, rightAligned: new[] { 2, 3 });
+        foreach (var group in structured.Groups)
+        {
+            var status = string.IsNullOrEmpty(group.Reason) ? group.Status : $"{group.Status}: {group.Reason}";
+            if (group.BiasCompensated == true) status += " (bias compensated)";
+            md.Row(
+                ReportFormat.Count(group.Group),
+                ReportFormat.Cell(group.UnitWidth > 1 ? $"{group.Kind} of {group.UnitWidth}" : group.Kind),
+                $"{ReportFormat.Count(group.UnitsKept)} / {ReportFormat.Count(group.Units)}",
+                ReportFormat.Count(group.ParametersRemoved),
+                ReportFormat.Cell($"{string.Join(", ", group.Producers)} → {string.Join(", ", group.Consumers)}"),
+                ReportFormat.Cell(status));
         }
 
         md.Blank();

@@ -57,7 +57,10 @@ public sealed class GraphIndex
     /// <summary>The name the constant is stored under (initializer, or the Constant node's output), as PrunableWeightFinder names weights.</summary>
     public string? ConstantName(string value) => _scope.Resolve(value)?.Name;
 
-    /// <summary>Every node input of the main graph that reads <paramref name="tensor"/>, directly or through Identity nodes.</summary>
+    /// <summary>
+    /// Every node input of the main graph that reads <paramref name="tensor"/>, directly or through Identity nodes (which
+    /// only pass it on and are not readers themselves), and every graph output that is the tensor.
+    /// </summary>
     public IReadOnlyList<(NodeProto Node, int Input)> Readers(TensorProto tensor)
     {
         _readers ??= BuildReaders();
@@ -71,6 +74,7 @@ public sealed class GraphIndex
         var readers = new Dictionary<TensorProto, List<(NodeProto, int)>>(ReferenceEqualityComparer.Instance);
         foreach (var node in Graph.Node)
         {
+            if (node.OpType == "Identity" && OnnxTensorWalker.IsDefaultDomain(node.Domain)) continue;
             for (var i = 0; i < node.Input.Count; i++)
             {
                 if (Constant(node.Input[i]) is not { } tensor) continue;

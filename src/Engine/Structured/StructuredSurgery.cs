@@ -25,37 +25,46 @@ public static class StructuredSurgery
             AddBiasShift(graph, plans, group, consumer, delta);
         }
 
+        // Each constant loses, along each axis, the indices of every group that cuts it, in one go: groups sharing a
+        // constant (the parts of a Concat meeting in one BatchNorm) name their indices in the dense layout.
+        var cuts = new Dictionary<(TensorProto Tensor, int Axis), HashSet<int>>(TensorAxisComparer.Instance);
         foreach (var (group, removed) in plans)
         {
-            Cut(graph, group, removed);
+            Mark(graph, group, removed, cuts);
+        }
+
+        foreach (var ((tensor, axis), indices) in cuts)
+        {
+            TensorSlicer.Keep(tensor, axis, Enumerable.Range(0, (int)tensor.Dims[axis]).Where(i => !indices.Contains(i)).ToArray());
+        }
+
+        var index = new GraphIndex(graph);
+        foreach (var node in plans.SelectMany(p => p.Group.GroupCountEdits).Distinct())
+        {
+            // A depthwise Conv has as many groups as filters are left.
+            node.Attribute.First(a => a.Name == "group").I = index.Constant(node.Input[1])!.Dims[0];
         }
     }
 
-    private static void Cut(GraphProto graph, UnitGroup group, int[] removed)
+    private static void Mark(GraphProto graph, UnitGroup group, int[] removed, Dictionary<(TensorProto, int), HashSet<int>> cuts)
     {
         var index = new GraphIndex(graph);
         var units = (int)group.Units;
-        var removedSet = removed.ToHashSet();
-        var keptUnits = Enumerable.Range(0, units).Where(u => !removedSet.Contains(u)).ToArray();
-        var keptChannels = keptUnits.SelectMany(u => Enumerable.Range(u * group.Block, group.Block)).ToArray();
+        var kept = units - removed.Distinct().Count();
 
-        foreach (var slices in group.Slices.GroupBy(s => (index.Constant(s.ValueName)!, s.Units), TensorAxisComparer.Instance))
+        foreach (var slices in group.Slices.GroupBy(s => (index.Constant(s.ValueName)!, s.Units), TensorUnitsComparer.Instance))
         {
-            var tensor = OwnCopy(graph, index, slices.Key.Item1, slices.Select(s => (s.Node, s.InputIndex)).ToArray(), group.Index);
-            TensorSlicer.Keep(tensor, slices.Key.Item2.Axis, slices.Key.Item2.PerHead ? keptUnits : keptChannels);
+            var (original, view) = slices.Key;
+            var tensor = OwnCopy(graph, index, original, slices.Select(s => (s.Node, s.InputIndex)).ToArray(), group.Index);
+            if (!cuts.TryGetValue((tensor, view.Axis), out var indices)) cuts[(tensor, view.Axis)] = indices = new HashSet<int>();
+            indices.UnionWith(view.Indices(removed, units, tensor.Dims[view.Axis]));
         }
 
         foreach (var edits in group.ShapeEdits.GroupBy(e => (index.Constant(e.Node.Input[e.InputIndex])!, e.Element), TensorElementComparer.Instance))
         {
             var edit = edits.First();
             var tensor = OwnCopy(graph, index, edits.Key.Item1, edits.Select(e => (e.Node, e.InputIndex)).Distinct().ToArray(), group.Index);
-            ShapeConstants.Write(tensor, edit.Element, edit.Value / units * keptUnits.Length);
-        }
-
-        foreach (var node in group.GroupCountEdits)
-        {
-            var attribute = node.Attribute.First(a => a.Name == "group");
-            attribute.I = attribute.I / units * keptUnits.Length;
+            ShapeConstants.Write(tensor, edit.Element, edit.Value / units * kept);
         }
 
         var changed = group.Tensors.Keys.ToHashSet(StringComparer.Ordinal);
@@ -119,7 +128,7 @@ public static class StructuredSurgery
                 if (outputGroup is not null)
                 {
                     outputGroup.Tensors[unbiased] = outputGroup.Tensors[output];
-                    outputGroup.Slices.Add(new ParameterSlice(addNode, 1, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+                    outputGroup.Slices.Add(new ParameterSlice(addNode, 1, new UnitAxis(0), SliceRole.PerChannelConstant));
                 }
 
                 return;
@@ -150,7 +159,7 @@ public static class StructuredSurgery
         var created = NewBias(graph, dataType, (node.Name.Length > 0 ? node.Name : node.Output[0]) + Prefix + "bias", values);
         while (node.Input.Count <= input) node.Input.Add(string.Empty);
         node.Input[input] = created.Name;
-        outputGroup?.Slices.Add(new ParameterSlice(node, input, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+        outputGroup?.Slices.Add(new ParameterSlice(node, input, new UnitAxis(0), SliceRole.PerChannelConstant));
     }
 
     private static void Shift(TensorProto bias, double[] delta, double scale)
@@ -187,13 +196,22 @@ public static class StructuredSurgery
         return candidate;
     }
 
-    private sealed class TensorAxisComparer : IEqualityComparer<(TensorProto, UnitAxis)>
+    private sealed class TensorUnitsComparer : IEqualityComparer<(TensorProto, UnitAxis)>
     {
-        public static readonly TensorAxisComparer Instance = new();
+        public static readonly TensorUnitsComparer Instance = new();
 
         public bool Equals((TensorProto, UnitAxis) x, (TensorProto, UnitAxis) y) => ReferenceEquals(x.Item1, y.Item1) && x.Item2 == y.Item2;
 
         public int GetHashCode((TensorProto, UnitAxis) obj) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1), obj.Item2);
+    }
+
+    private sealed class TensorAxisComparer : IEqualityComparer<(TensorProto, int)>
+    {
+        public static readonly TensorAxisComparer Instance = new();
+
+        public bool Equals((TensorProto, int) x, (TensorProto, int) y) => ReferenceEquals(x.Item1, y.Item1) && x.Item2 == y.Item2;
+
+        public int GetHashCode((TensorProto, int) obj) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1), obj.Item2);
     }
 
     private sealed class TensorElementComparer : IEqualityComparer<(TensorProto, int)>

@@ -31,20 +31,22 @@ public sealed class UnitGroup
     /// <summary>Depthwise Convs whose <c>group</c> attribute equals the channel count.</summary>
     public List<NodeProto> GroupCountEdits { get; } = new();
 
-    /// <summary>Channels per unit: 1 for neurons and filters, the head width once a Reshape splits the channels into heads.</summary>
-    public int Block { get; set; } = 1;
+    /// <summary>
+    /// How many units there are: the largest count that divides every axis the units lie along, so each unit owns an
+    /// equal run of each (a Reshape into [heads, head width] leaves one unit per head; repeated K/V heads of grouped-query
+    /// attention leave one per K/V head with its query heads). Set when the group is complete.
+    /// </summary>
+    public long Units { get; set; }
 
-    /// <summary>Channels along every channel axis of the group (units × block); set by the first producer.</summary>
-    public long Channels { get; set; }
-
-    public long Units => Block == 0 ? 0 : Channels / Block;
+    /// <summary>A Reshape split the units' axis into heads (or merged heads back into channels).</summary>
+    public bool HasHeads { get; set; }
 
     public string? Failure { get; private set; }
 
     public bool Failed => Failure is not null;
 
     public UnitStructure Kind =>
-        Tensors.Values.Any(v => v.PerHead) ? UnitStructure.Heads
+        HasHeads ? UnitStructure.Heads
         : Producers.Any(p => p.OpType == "Conv") ? UnitStructure.Filters
         : UnitStructure.Neurons;
 

@@ -46,7 +46,7 @@ internal sealed class UnitGroupClosure
 
     public void Grow(string seedOutput, int axis)
     {
-        Require(seedOutput, new UnitAxis(axis, false));
+        Require(seedOutput, new UnitAxis(axis));
         while (_pending.Count > 0 && !_group.Failed)
         {
             Expand(_pending.Dequeue());
@@ -72,6 +72,8 @@ internal sealed class UnitGroupClosure
 
     private void Expand(string tensor)
     {
+        // The producer first, so that even a group that fails at once names the layer it started from.
+        if (_index.Producer(tensor) is { } first) Visit(first);
         if (_index.Outputs.Contains(tensor))
         {
             Fail($"the units reach the graph output '{tensor}', whose shape must not change");
@@ -110,10 +112,12 @@ internal sealed class UnitGroupClosure
             case "Gemm": VisitGemm(node); break;
             case "Conv": VisitConv(node); break;
             case "BatchNormalization" or "InstanceNormalization": VisitPerChannelNormalization(node); break;
+            case "LayerNormalization": VisitLayerNormalization(node); break;
             case "Softmax" or "LogSoftmax" or "Hardmax": VisitSoftmax(node); break;
             case "Transpose": VisitTranspose(node); break;
             case "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze": VisitReshape(node); break;
             case "Concat": VisitConcat(node); break;
+            case "Expand": VisitExpand(node); break;
             case "Shape": VisitShape(node); break;
             case var op when ElementwiseOps.Contains(op): VisitElementwise(node); break;
             case var op when PoolOps.Contains(op): VisitChannelsFirst(node, "pools each channel on its own"); break;
@@ -139,17 +143,17 @@ internal sealed class UnitGroupClosure
 
             if (View(y) is { } output)
             {
-                if (output.PerHead || output.Axis != Rank(y) - 1 || View(a) is not null)
+                if (output.Axis != Rank(y) - 1 || View(a) is not null)
                 {
                     Fail($"{Describe(node)} does not produce the units on its output's last axis");
                     return;
                 }
 
-                AddProducer(node, 1, new UnitAxis(1, false), W.Dims[1]);
+                AddProducer(node, 1, output with { Axis = 1 });
             }
-            else if (View(a) is { } input && !input.PerHead && input.Axis == Rank(a) - 1)
+            else if (View(a) is { } input && input.Axis == Rank(a) - 1)
             {
-                AddConsumer(node, a, input, 1, new UnitAxis(0, false), 0);
+                AddConsumer(node, a, input, 1, input with { Axis = 0 }, 0);
             }
             else
             {
@@ -168,7 +172,7 @@ internal sealed class UnitGroupClosure
         // Two activations: attention's Q·Kᵀ and P·V. Heads must sit on a batch axis of all three, counted from the end.
         var known = new[] { a, b, y }.Select(t => (Tensor: t, View: View(t))).FirstOrDefault(t => t.View is not null);
         var fromEnd = known.View!.Value.Axis - Rank(known.Tensor);
-        if (!known.View.Value.PerHead || fromEnd > -3)
+        if (fromEnd > -3 || known.View.Value.IsSegment)
         {
             Fail($"{Describe(node)} multiplies two activations over the units' axis");
             return;
@@ -183,7 +187,7 @@ internal sealed class UnitGroupClosure
                 return;
             }
 
-            Require(tensor, new UnitAxis(axis, true));
+            Require(tensor, known.View.Value with { Axis = axis });
         }
     }
 
@@ -201,14 +205,14 @@ internal sealed class UnitGroupClosure
         var W = _index.Constant(b)!;
         if (View(y) is { } output)
         {
-            if (output.PerHead || output.Axis != 1 || View(a) is not null)
+            if (output.Axis != 1 || View(a) is not null)
             {
                 Fail($"{Describe(node)} does not produce the units as its output columns");
                 return;
             }
 
             var outputs = W.Dims[transB == 0 ? 1 : 0];
-            AddProducer(node, 1, new UnitAxis(transB == 0 ? 1 : 0, false), outputs);
+            AddProducer(node, 1, output with { Axis = transB == 0 ? 1 : 0 });
             if (node.Input.Count > 2 && node.Input[2].Length > 0)
             {
                 var c = node.Input[2];
@@ -221,13 +225,13 @@ internal sealed class UnitGroupClosure
 
                 if (shape.Length > 0 && shape[^1] == outputs && outputs > 1)
                 {
-                    _group.Slices.Add(new ParameterSlice(node, 2, new UnitAxis(shape.Length - 1, false), SliceRole.PerChannelConstant));
+                    _group.Slices.Add(new ParameterSlice(node, 2, new UnitAxis(shape.Length - 1), SliceRole.PerChannelConstant));
                 }
             }
         }
-        else if (View(a) is { } input && !input.PerHead && input.Axis == 1)
+        else if (View(a) is { } input && input.Axis == 1)
         {
-            AddConsumer(node, a, input, 1, new UnitAxis(transB == 0 ? 0 : 1, false), transB == 0 ? 0 : 1);
+            AddConsumer(node, a, input, 1, input with { Axis = transB == 0 ? 0 : 1 }, transB == 0 ? 0 : 1);
         }
         else
         {
@@ -247,23 +251,23 @@ internal sealed class UnitGroupClosure
 
         var groups = IntAttribute(node, "group", 1);
         var (inputView, outputView) = (View(x), View(y));
-        if (inputView is { } iv && (iv.PerHead || iv.Axis != 1) || outputView is { } ov && (ov.PerHead || ov.Axis != 1))
+        if (inputView is { } iv && iv.Axis != 1 || outputView is { } ov && ov.Axis != 1)
         {
             Fail($"{Describe(node)} sees the units off its channel axis");
             return;
         }
 
-        var channels = new UnitAxis(1, false);
+        var channels = (inputView ?? outputView)!.Value;
         if (groups == 1)
         {
             if (outputView is not null && inputView is null)
             {
-                AddProducer(node, 1, new UnitAxis(0, false), W.Dims[0]);
-                AddBias(node, 2);
+                AddProducer(node, 1, channels with { Axis = 0 });
+                AddBias(node, 2, channels with { Axis = 0 });
             }
             else if (inputView is { } input && outputView is null)
             {
-                AddConsumer(node, x, input, 1, channels, 1);
+                AddConsumer(node, x, input, 1, input, 1);
             }
             else
             {
@@ -278,8 +282,8 @@ internal sealed class UnitGroupClosure
         {
             Require(x, channels);
             Require(y, channels);
-            _group.Slices.Add(new ParameterSlice(node, 1, new UnitAxis(0, false), SliceRole.DepthwiseWeight));
-            AddBias(node, 2);
+            _group.Slices.Add(new ParameterSlice(node, 1, channels with { Axis = 0 }, SliceRole.DepthwiseWeight));
+            AddBias(node, 2, channels with { Axis = 0 });
             _group.GroupCountEdits.Add(node);
             return;
         }
@@ -290,8 +294,8 @@ internal sealed class UnitGroupClosure
     private void VisitPerChannelNormalization(NodeProto node)
     {
         if (!OnlyFirstOutputUsed(node)) return;
-        var channels = new UnitAxis(1, false);
-        if (View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
+        var channels = (View(node.Input[0]) ?? View(node.Output[0]))!.Value;
+        if (channels.Axis != 1 || View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
         {
             Fail($"{Describe(node)} normalises per channel on axis 1, not on the units' axis");
             return;
@@ -307,7 +311,7 @@ internal sealed class UnitGroupClosure
                 return;
             }
 
-            _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+            _group.Slices.Add(new ParameterSlice(node, i, channels with { Axis = 0 }, SliceRole.PerChannelConstant));
         }
     }
 
@@ -317,7 +321,6 @@ internal sealed class UnitGroupClosure
         var y = node.Output[0];
         var known = new[] { y }.Concat(node.Input.Where(i => i.Length > 0)).Select(t => (Tensor: t, View: View(t))).First(t => t.View is not null);
         var fromEnd = known.View!.Value.Axis - Rank(known.Tensor);
-        var perHead = known.View.Value.PerHead;
 
         // Broadcasting aligns shapes from the end, so the units' axis counted from the end is the same in every operand.
         for (var i = 0; i < node.Input.Count; i++)
@@ -327,25 +330,46 @@ internal sealed class UnitGroupClosure
             if (node.OpType is "Clip" or "Dropout" && i > 0) continue;
             var shape = Shape(input);
             var axis = shape.Length + fromEnd;
+            var units = known.View.Value with { Axis = axis };
             if (View(input) is { } view)
             {
-                if (view != new UnitAxis(axis, perHead)) Fail($"{Describe(node)} combines the units on different axes");
+                if (view != units) Fail($"{Describe(node)} combines the units on different axes");
                 continue;
             }
 
             if (axis < 0 || shape[axis] == 1) continue;
             if (_index.IsConstant(input))
             {
-                _group.Slices.Add(new ParameterSlice(node, i, new UnitAxis(axis, perHead), SliceRole.PerChannelConstant));
+                _group.Slices.Add(new ParameterSlice(node, i, units, SliceRole.PerChannelConstant));
+            }
+            else if (units.IsSegment)
+            {
+                Fail($"{Describe(node)} combines the part of a Concat that holds the units with another activation");
             }
             else
             {
                 // A gate, a residual branch or the other half of x·erf(x): it carries the same units.
-                Require(input, new UnitAxis(axis, perHead));
+                Require(input, units);
             }
         }
 
-        Require(y, new UnitAxis(Rank(y) + fromEnd, perHead));
+        Require(y, known.View.Value with { Axis = Rank(y) + fromEnd });
+    }
+
+    /// <summary>LayerNormalization normalises over the axes from "axis" on: fine for units before them, never across them.</summary>
+    private void VisitLayerNormalization(NodeProto node)
+    {
+        if (!OnlyFirstOutputUsed(node)) return;
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var units = (View(x) ?? View(y))!.Value;
+        if (units.Axis >= Normalize(IntAttribute(node, "axis", -1), Rank(x)))
+        {
+            Fail($"{Describe(node)} (LayerNormalization) normalises across the units");
+            return;
+        }
+
+        Require(x, units);
+        Require(y, units);
     }
 
     private void VisitSoftmax(NodeProto node)
@@ -387,47 +411,43 @@ internal sealed class UnitGroupClosure
         var (x, y) = (node.Input[0], node.Output[0]);
         var (shapeX, shapeY) = (Shape(x), Shape(y));
         UnitAxis inputUnits, outputUnits;
-        long? block;
+        bool regrouped;
         if (View(x) is { } input)
         {
-            if (ReshapeMapping.Map(shapeX, input.Axis, input.PerHead, shapeY) is not { } mapped)
+            if (ReshapeMapping.Map(shapeX, input.Axis, shapeY) is not { } mapped)
             {
                 Fail($"{Describe(node)} ({node.OpType}) mixes the units' axis with other axes");
                 return;
             }
 
-            (inputUnits, outputUnits, block) = (input, new UnitAxis(mapped.Axis, mapped.PerHead), mapped.Block);
+            (inputUnits, outputUnits, regrouped) = (input, input with { Axis = mapped.Axis }, mapped.Regrouped);
         }
         else
         {
             var output = View(y)!.Value;
-            if (ReshapeMapping.Map(shapeY, output.Axis, output.PerHead, shapeX) is not { } mapped)
+            if (ReshapeMapping.Map(shapeY, output.Axis, shapeX) is not { } mapped)
             {
                 Fail($"{Describe(node)} ({node.OpType}) mixes the units' axis with other axes");
                 return;
             }
 
-            (inputUnits, outputUnits, block) = (new UnitAxis(mapped.Axis, mapped.PerHead), output, mapped.Block);
+            (inputUnits, outputUnits, regrouped) = (output with { Axis = mapped.Axis }, output, mapped.Regrouped);
         }
 
-        if (block is { } width)
+        if (regrouped && inputUnits.IsSegment)
         {
-            if (_group.Block != 1 && _group.Block != width)
-            {
-                Fail($"{Describe(node)} splits the channels into heads of {width}, where another Reshape made heads of {_group.Block}");
-                return;
-            }
-
-            _group.Block = (int)width;
+            Fail($"{Describe(node)} splits the part of a Concat that holds the units");
+            return;
         }
 
+        _group.HasHeads |= regrouped;
         Require(x, inputUnits);
         Require(y, outputUnits);
-        if (node.OpType == "Reshape" && !_group.Failed) RecordShapeEdit(node, inputUnits, outputUnits, shapeY);
+        if (node.OpType == "Reshape" && !_group.Failed) RecordShapeEdit(node, inputUnits, outputUnits, shapeX, shapeY);
     }
 
     /// <summary>The shape input's entry at the units' axis must follow the units: a literal size is rewritten, 0 and -1 adapt.</summary>
-    private void RecordShapeEdit(NodeProto node, UnitAxis inputUnits, UnitAxis outputUnits, long[] shapeY)
+    private void RecordShapeEdit(NodeProto node, UnitAxis inputUnits, UnitAxis outputUnits, long[] shapeX, long[] shapeY)
     {
         var entries = ShapeEntries(node);
         if (entries is null || entries.Count != shapeY.Length)
@@ -439,11 +459,11 @@ internal sealed class UnitGroupClosure
         var b = outputUnits.Axis;
         var entry = entries[b];
         var allowZero = IntAttribute(node, "allowzero", 0) == 1;
-        if (entry.Value == -1 || (entry.Value == 0 && !allowZero && inputUnits.Axis == b && inputUnits.PerHead == outputUnits.PerHead))
+        if (entry.Value == -1 || (entry.Value == 0 && !allowZero && inputUnits.Axis == b && shapeX[b] == shapeY[b]))
         {
             // Inferred, or copied from the (pruned) input: nothing to rewrite.
         }
-        else if (entry.Value == shapeY[b] && entry.Node is not null)
+        else if (entry.Value == shapeY[b] && entry.Node is not null && !outputUnits.IsSegment)
         {
             _group.ShapeEdits.Add(new ShapeEdit(entry.Node, entry.InputIndex, entry.Element, entry.Value.Value));
         }
@@ -454,7 +474,7 @@ internal sealed class UnitGroupClosure
         }
 
         // A head split keeps the head width; a width computed at run time would follow the pruned size instead.
-        if (outputUnits.PerHead && !inputUnits.PerHead && (b + 1 >= entries.Count || entries[b + 1].Value is null))
+        if (shapeY[b] < shapeX[inputUnits.Axis] && (b + 1 >= entries.Count || entries[b + 1].Value is null))
         {
             Fail($"{Describe(node)} computes the head width at run time");
         }
@@ -489,30 +509,90 @@ internal sealed class UnitGroupClosure
         return entries;
     }
 
-    private void VisitConcat(NodeProto node)
+    /// <summary>
+    /// Expand repeats along axes of size 1 (repeat_kv of grouped-query attention); the units' axis must not be one of
+    /// them, and the shape's entry for it must be 1 (keep) or the units' size, which is rewritten.
+    /// </summary>
+    private void VisitExpand(NodeProto node)
     {
-        var y = node.Output[0];
-        var units = View(y) ?? node.Input.Select(View).First(v => v is not null)!.Value;
-        var axis = Normalize(IntAttribute(node, "axis", 0), Rank(y));
-        if (units.Axis == axis)
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var (shapeX, shapeY) = (Shape(x), Shape(y));
+        var offset = shapeY.Length - shapeX.Length;
+        var known = (View(y) ?? View(x))!.Value;
+        var axis = View(y)?.Axis ?? known.Axis + offset;
+        if (axis - offset < 0 || shapeX[axis - offset] != shapeY[axis])
         {
-            Fail($"{Describe(node)} concatenates these units with other channels along axis {axis} (channel-axis Concat is not supported)");
+            Fail($"{Describe(node)} (Expand) repeats the units' axis");
             return;
         }
 
-        for (var i = 0; i < node.Input.Count; i++)
+        Require(x, known with { Axis = axis - offset });
+        Require(y, known with { Axis = axis });
+        if (_group.Failed) return;
+        var entries = ShapeEntries(node);
+        var entry = entries is not null && entries.Count == shapeY.Length ? entries[axis] : default;
+        if (entry.Value == 1) return;
+        if (entry.Value == shapeY[axis] && entry.Node is not null && !known.IsSegment)
         {
-            if (_index.IsConstant(node.Input[i]))
-            {
-                _group.Slices.Add(new ParameterSlice(node, i, units, SliceRole.PerChannelConstant));
-            }
-            else
-            {
-                Require(node.Input[i], units);
-            }
+            _group.ShapeEdits.Add(new ShapeEdit(entry.Node, entry.InputIndex, entry.Element, entry.Value.Value));
+            return;
         }
 
-        Require(y, units);
+        Fail($"{Describe(node)} (Expand) computes its shape's entry for the units' axis at run time");
+    }
+
+    /// <summary>
+    /// Along another axis a Concat keeps the units where they are. Along the units' axis (a CNN joining branches) the
+    /// units fill one input's segment of the output: its layers are pruned on their own, and what reads the Concat
+    /// loses only that segment's channels.
+    /// </summary>
+    private void VisitConcat(NodeProto node)
+    {
+        var y = node.Output[0];
+        var rank = Rank(y);
+        var axis = Normalize(IntAttribute(node, "axis", 0), rank);
+        var inputs = node.Input.ToArray();
+        var starts = new long[inputs.Length];
+        for (var i = 1; i < inputs.Length; i++) starts[i] = starts[i - 1] + Shape(inputs[i - 1])[axis];
+
+        var known = View(y) ?? inputs.Select(View).First(v => v is not null)!.Value;
+        if (known.Axis != axis)
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                if (_index.IsConstant(inputs[i])) _group.Slices.Add(new ParameterSlice(node, i, known, SliceRole.PerChannelConstant));
+                else Require(inputs[i], known);
+            }
+
+            Require(y, known);
+            return;
+        }
+
+        var inGroup = Enumerable.Range(0, inputs.Length).Where(i => View(inputs[i]) is not null).ToArray();
+        if (View(y) is { } output)
+        {
+            // Reached from the output: the segment must lie within one input.
+            var length = output.LengthIn(Shape(y)[axis]);
+            var source = Enumerable.Range(0, inputs.Length).FirstOrDefault(i => starts[i] <= output.Offset && output.Offset + length <= starts[i] + Shape(inputs[i])[axis], -1);
+            if (source < 0 || _index.IsConstant(inputs[source]) || inGroup.Any(i => i != source))
+            {
+                Fail($"{Describe(node)} concatenates the units across several of its inputs");
+                return;
+            }
+
+            Require(inputs[source], output with { Offset = output.Offset - starts[source] });
+            return;
+        }
+
+        if (inGroup.Length != 1)
+        {
+            Fail($"{Describe(node)} concatenates the units with themselves");
+            return;
+        }
+
+        var part = inGroup[0];
+        var units = View(inputs[part])!.Value;
+        Require(y, units with { Offset = starts[part] + units.Offset, Length = units.LengthIn(Shape(inputs[part])[axis]) });
     }
 
     /// <summary>Shape(x) is fine as long as only other dimensions are read from it (batch and sequence, for a later Reshape).</summary>
@@ -542,8 +622,8 @@ internal sealed class UnitGroupClosure
     private void VisitChannelsFirst(NodeProto node, string why)
     {
         if (!OnlyFirstOutputUsed(node)) return;
-        var channels = new UnitAxis(1, false);
-        if (View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
+        var channels = (View(node.Input[0]) ?? View(node.Output[0]))!.Value;
+        if (channels.Axis != 1 || View(node.Input[0]) is { } iv && iv != channels || View(node.Output[0]) is { } ov && ov != channels)
         {
             Fail($"{Describe(node)} {why} on axis 1, not on the units' axis");
             return;
@@ -579,12 +659,11 @@ internal sealed class UnitGroupClosure
         Require(y, inputUnits with { Axis = keepDims ? inputUnits.Axis : Array.IndexOf(kept, inputUnits.Axis) });
     }
 
-    private void AddProducer(NodeProto node, int weightInput, UnitAxis weightAxis, long channels)
+    private void AddProducer(NodeProto node, int weightInput, UnitAxis weightAxis)
     {
-        if (_group.Channels == 0) _group.Channels = channels;
-        if (_group.Channels != channels)
+        if (weightAxis.IsSegment)
         {
-            Fail($"{Describe(node)} produces {channels} channels where the group has {_group.Channels}");
+            Fail($"{Describe(node)} produces more channels than the part of a Concat that holds the units");
             return;
         }
 
@@ -592,7 +671,7 @@ internal sealed class UnitGroupClosure
         _group.Slices.Add(new ParameterSlice(node, weightInput, weightAxis, SliceRole.ProducerWeight));
     }
 
-    private void AddBias(NodeProto node, int biasInput)
+    private void AddBias(NodeProto node, int biasInput, UnitAxis units)
     {
         if (node.Input.Count <= biasInput || node.Input[biasInput].Length == 0) return;
         if (!_index.IsConstant(node.Input[biasInput]))
@@ -601,7 +680,7 @@ internal sealed class UnitGroupClosure
             return;
         }
 
-        _group.Slices.Add(new ParameterSlice(node, biasInput, new UnitAxis(0, false), SliceRole.PerChannelConstant));
+        _group.Slices.Add(new ParameterSlice(node, biasInput, units, SliceRole.PerChannelConstant));
     }
 
     private void AddConsumer(NodeProto node, string activation, UnitAxis units, int weightInput, UnitAxis weightAxis, int weightInputAxis)
@@ -614,35 +693,28 @@ internal sealed class UnitGroupClosure
     /// <summary>Sizes, weight sharing and shape entries, checked once the group is complete and its head width known.</summary>
     private void Validate()
     {
-        var units = _group.Units;
-        if (_group.Channels % _group.Block != 0 || units < 2)
+        var dims = _group.Tensors.Select(t => (Name: $"'{t.Key}'", Dims: Shape(t.Key), Units: t.Value))
+            .Concat(_group.Slices.Select(s => (Name: $"the constant '{s.ValueName}' of {Describe(s.Node)}", Dims: _index.Constant(s.ValueName)!.Dims.ToArray(), s.Units)))
+            .ToArray();
+        var outOfRange = dims.FirstOrDefault(d => d.Units.Axis >= d.Dims.Length || d.Units.Offset + d.Units.LengthIn(d.Dims[d.Units.Axis]) > d.Dims[d.Units.Axis]);
+        if (outOfRange.Name is not null)
         {
-            Fail(units < 2 ? "the layer has a single unit" : $"{_group.Channels} channels do not split into heads of {_group.Block}");
+            Fail($"{outOfRange.Name} has no {outOfRange.Units}");
             return;
         }
 
-        foreach (var (tensor, view) in _group.Tensors)
+        // Every tensor must split into the same number of equal runs, one per unit.
+        var units = dims.Select(d => d.Units.LengthIn(d.Dims[d.Units.Axis])).Aggregate(0L, GreatestCommonDivisor);
+        _group.Units = units;
+        if (units < 2)
         {
-            var shape = Shape(tensor);
-            var expected = view.PerHead ? units : _group.Channels;
-            if (view.Axis >= shape.Length || shape[view.Axis] != expected)
-            {
-                Fail($"'{tensor}' has shape [{string.Join(", ", shape)}], not {expected} along its {view}");
-                return;
-            }
+            Fail("the layer has a single unit");
+            return;
         }
 
-        foreach (var slice in _group.Slices)
+        foreach (var slice in _group.Slices.Where(s => s.Role != SliceRole.PerChannelConstant))
         {
-            var tensor = _index.Constant(slice.ValueName)!;
-            var expected = slice.Units.PerHead ? units : _group.Channels;
-            if (slice.Units.Axis >= tensor.Dims.Count || tensor.Dims[slice.Units.Axis] != expected)
-            {
-                Fail($"the constant '{slice.ValueName}' of {Describe(slice.Node)} has shape [{string.Join(", ", tensor.Dims)}], not {expected} along its {slice.Units}");
-                return;
-            }
-
-            if (slice.Role != SliceRole.PerChannelConstant && SharedOutside(tensor, slice) is { } other)
+            if (SharedOutside(_index.Constant(slice.ValueName)!, slice) is { } other)
             {
                 Fail($"the weight '{slice.ValueName}' is also read by {Describe(other)}");
                 return;
@@ -665,6 +737,7 @@ internal sealed class UnitGroupClosure
     private NodeProto? SharedOutside(TensorProto tensor, ParameterSlice slice)
     {
         if (_index.ReadBySubgraph.TryGetValue(slice.ValueName, out var owner)) return owner;
+        if (_index.Outputs.Any(o => ReferenceEquals(_index.Constant(o), tensor))) return _index.Producer(slice.ValueName) ?? slice.Node;
         return _index.Readers(tensor).Select(r => r.Node).FirstOrDefault(n => !ReferenceEquals(n, slice.Node));
     }
 
@@ -681,6 +754,8 @@ internal sealed class UnitGroupClosure
 
         return true;
     }
+
+    private static long GreatestCommonDivisor(long a, long b) => b == 0 ? a : GreatestCommonDivisor(b, a % b);
 
     private UnitAxis? View(string tensor) => _group.Tensors.TryGetValue(tensor, out var view) ? view : null;
 

@@ -22,6 +22,8 @@ public static class UnitGroupFinder
             if (taken.Contains(node) || SeedAxis(node, index, shapes) is not { } axis) continue;
             var group = new UnitGroup(groups.Count);
             new UnitGroupClosure(group, index, shapes, opset).Grow(node.Output[0], axis);
+            // A group that failed before it was complete still reports the seed's channels.
+            if (group.Units == 0) group.Units = shapes[node.Output[0]][axis];
             groups.Add(group);
             taken.Add(node);
             taken.UnionWith(group.Producers);

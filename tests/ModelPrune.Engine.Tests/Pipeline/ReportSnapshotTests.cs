@@ -72,6 +72,26 @@ public sealed class ReportSnapshotTests : IDisposable
         Snapshot.Match(markdown[..markdown.IndexOf("## This run (not deterministic)", StringComparison.Ordinal)].Split('\n'), SnapshotNameExtension.Create("markdown"));
     }
 
+    [Fact]
+    public void Digit_cnn_with_30_percent_of_filters_removed()
+    {
+        var (pixels, labels) = StructuredFixtures.DigitCnnData(64, seed: 22);
+        var evaluation = _folder.File("evaluation.npz");
+        NumpyFiles.WriteNpz(evaluation, compressed: false,
+            ("pixels", NpyTestArray.Float32(pixels, 64, 1, 8, 8)),
+            ("labels", NpyTestArray.Int64(labels.Select(l => (long)l).ToArray(), 64)));
+
+        var report = PruneAndReadReport("digit_cnn.onnx", StructuredFixtures.DigitCnn(), "--method", "maw", "--structure", "filters", "--sparsity", "0.3",
+            "--unit-multiple", "8", "--evaluation", evaluation);
+
+        // The evaluation source is a temporary path; the rest is what the engine computed.
+        report["evaluation"]!["data"]!["source"] = "evaluation.npz";
+        Snapshot.Match(report);
+        var markdown = File.ReadAllText(_folder.File("out/digit_cnn.prune.md"));
+        Snapshot.Match(markdown[..markdown.IndexOf("## This run (not deterministic)", StringComparison.Ordinal)].Replace(evaluation, "evaluation.npz").Split('\n'),
+            SnapshotNameExtension.Create("markdown"));
+    }
+
     private JToken PruneAndReadReport(string name, global::Onnx.ModelProto model, params string[] options)
     {
         var input = ModelFiles.Write(_folder, name, model);

@@ -15,12 +15,12 @@ public static class FlapScores
     public static double[] Score(UnitScoreInput group)
     {
         var S = new double[group.Units];
-        foreach (var (W, inputAxis, X) in group.Consumers)
+        foreach (var (W, inputAxis, X, units) in group.Consumers)
         {
             var columnNorms = AxisReductions.SumOfSquares(W, inputAxis);
             var fluctuation = new double[columnNorms.Length];
             for (var j = 0; j < fluctuation.Length; j++) fluctuation[j] = X.Variance(j) * columnNorms[j];
-            var perUnit = AxisReductions.PerUnit(fluctuation, group.Block, (a, b) => a + b);
+            var perUnit = group.PerUnit(fluctuation, units, (a, b) => a + b);
             for (var u = 0; u < S.Length; u++) S[u] += perUnit[u];
         }
 

@@ -3,43 +3,67 @@ namespace ModelPrune.Engine.Pruning.Structured;
 /// <summary>
 /// Which units each group loses. Uniform: every group loses the same fraction of its units. Global (FLAP's adaptive
 /// structure): scores are standardised per group, (S − mean) / std, so that layers of different scale compare, then
-/// ranked across all groups, and units go from the lowest up until the parameters removed reach the target. Either
-/// way each group keeps at least <c>MinUnitsPerLayer</c> units and (1 − MaxLayerSparsity) of them, and its kept count
-/// is rounded up to a multiple of <c>UnitMultiple</c>: never more is removed than asked.
+/// ranked across all groups, and units go from the lowest up. Either way the amount is set by parameters, not units:
+/// a weight between two pruned groups loses rows to one and columns to the other (half the filters of two
+/// consecutive Convs is three quarters of the second Conv's weight), so the allocation asks
+/// <c>removedParameters</c> what each candidate really removes and takes the one nearest the target. Each group
+/// keeps at least <c>MinUnitsPerLayer</c> units and (1 − MaxLayerSparsity) of them, and its kept count is rounded up
+/// to a multiple of <c>UnitMultiple</c>.
 /// </summary>
 public static class UnitAllocation
 {
+    /// <param name="scores">Per group, a score per unit; low scores go first.</param>
+    /// <param name="removedParameters">The parameters removed when each group loses the given number of units.</param>
+    /// <param name="targetParameters">How many parameters to remove.</param>
     /// <returns>Per group, the removed unit indices in ascending order.</returns>
-    public static int[][] Removed(IReadOnlyList<AllocationGroup> groups, double sparsity, LayerAllocation allocation,
-        int minUnits, int multiple, double maxLayerSparsity)
+    public static int[][] Removed(IReadOnlyList<double[]> scores, Func<IReadOnlyList<int>, long> removedParameters, long targetParameters,
+        LayerAllocation allocation, int minUnits, int multiple, double maxLayerSparsity)
     {
-        var ceilings = groups.Select(g => MaxRemoved(g.Units, minUnits, maxLayerSparsity)).ToArray();
-        var removed = groups.Select(_ => new List<int>()).ToArray();
-        if (allocation == LayerAllocation.Global)
+        var units = scores.Select(s => s.Length).ToArray();
+        var ceilings = units.Select(u => MaxRemoved(u, minUnits, maxLayerSparsity)).ToArray();
+        var byScore = scores.Select(s => Enumerable.Range(0, s.Length).OrderBy(u => s[u]).ThenBy(u => u).ToArray()).ToArray();
+
+        // Candidate removal counts, from none upwards; each is rounded to the multiple before it is measured.
+        var candidates = allocation == LayerAllocation.Global ? GlobalCandidates(scores, ceilings) : UniformCandidates(units, ceilings);
+        var best = new int[scores.Count];
+        var bestDistance = long.MaxValue;
+        foreach (var counts in candidates)
         {
-            var target = MagnitudeSelection.CountFor(groups.Sum(g => g.Units * g.ParametersPerUnit), sparsity);
-            var ranked = groups.SelectMany((g, i) => Standardise(g.Scores).Select((z, u) => (Z: z, Group: i, Unit: u)))
-                .OrderBy(r => r.Z).ThenBy(r => r.Group).ThenBy(r => r.Unit);
-            var removedParameters = 0L;
-            foreach (var (_, group, unit) in ranked)
+            var rounded = counts.Select((c, g) => RoundToMultiple(c, units[g], multiple)).ToArray();
+            var distance = Math.Abs(removedParameters(rounded) - targetParameters);
+            if (distance < bestDistance)
             {
-                var cost = groups[group].ParametersPerUnit;
-                // A unit goes when that lands nearer the target than keeping it would; smaller units may still fit after it.
-                if (removed[group].Count >= ceilings[group] || removedParameters + cost - target > target - removedParameters) continue;
-                removed[group].Add(unit);
-                removedParameters += cost;
-            }
-        }
-        else
-        {
-            for (var g = 0; g < groups.Count; g++)
-            {
-                var count = (int)Math.Min(MagnitudeSelection.CountFor(groups[g].Units, sparsity), ceilings[g]);
-                removed[g].AddRange(Enumerable.Range(0, groups[g].Units).OrderBy(u => groups[g].Scores[u]).ThenBy(u => u).Take(count));
+                (best, bestDistance) = (rounded, distance);
             }
         }
 
-        return removed.Select((units, g) => RoundToMultiple(units, groups[g], multiple)).ToArray();
+        return best.Select((count, g) => byScore[g].Take(count).Order().ToArray()).ToArray();
+    }
+
+    /// <summary>The same fraction of every group, at each fraction where some group's count changes.</summary>
+    private static IEnumerable<int[]> UniformCandidates(int[] units, int[] ceilings)
+    {
+        var fractions = units.SelectMany(u => Enumerable.Range(0, u + 1).Select(k => (double)k / u)).Distinct().Order();
+        foreach (var fraction in fractions)
+        {
+            yield return units.Select((u, g) => (int)Math.Min(MagnitudeSelection.CountFor(u, fraction), ceilings[g])).ToArray();
+        }
+    }
+
+    /// <summary>Every prefix of the units ranked by their standardised score across groups.</summary>
+    private static IEnumerable<int[]> GlobalCandidates(IReadOnlyList<double[]> scores, int[] ceilings)
+    {
+        // Within a group, standardising keeps the order, so taking a prefix of the ranking takes each group's lowest.
+        var ranked = scores.SelectMany((s, g) => Standardise(s).Select((z, u) => (Z: z, Group: g, Unit: u)))
+            .OrderBy(r => r.Z).ThenBy(r => r.Group).ThenBy(r => r.Unit);
+        var counts = new int[scores.Count];
+        yield return (int[])counts.Clone();
+        foreach (var (_, group, _) in ranked)
+        {
+            if (counts[group] >= ceilings[group]) continue;
+            counts[group]++;
+            yield return (int[])counts.Clone();
+        }
     }
 
     private static int MaxRemoved(int units, int minUnits, double maxLayerSparsity)
@@ -48,18 +72,12 @@ public static class UnitAllocation
         return Math.Max(0, units - floor);
     }
 
-    /// <summary>Keeps back the best-scoring removed units until the kept count is a multiple (or the whole group).</summary>
-    private static int[] RoundToMultiple(List<int> removed, AllocationGroup group, int multiple)
+    /// <summary>Fewer units removed until the kept count is a multiple, or the whole group.</summary>
+    private static int RoundToMultiple(int removed, int units, int multiple)
     {
-        var ordered = removed.OrderBy(u => group.Scores[u]).ThenBy(u => u).ToList();
-        var kept = group.Units - ordered.Count;
-        if (multiple > 1 && kept % multiple != 0)
-        {
-            var roundedKept = Math.Min(group.Units, ((kept + multiple - 1) / multiple) * multiple);
-            ordered.RemoveRange(group.Units - roundedKept, ordered.Count - (group.Units - roundedKept));
-        }
-
-        return ordered.Order().ToArray();
+        var kept = units - removed;
+        if (multiple <= 1 || kept % multiple == 0) return removed;
+        return units - Math.Min(units, ((kept + multiple - 1) / multiple) * multiple);
     }
 
     private static double[] Standardise(double[] scores)
