@@ -15,4 +15,17 @@ internal sealed record TokenBatch(int Count, int SequenceLength, long[] InputIds
         foreach (var attended in AttentionMask.AsSpan(row * SequenceLength, SequenceLength)) count += (int)attended;
         return count;
     }
+
+    /// <summary>
+    /// The same sentences with the padding columns that no sentence uses cut off: each row padded only to the
+    /// longest sentence of the batch, as a batching application would send them.
+    /// </summary>
+    public TokenBatch PaddedToLongest()
+    {
+        var longest = Enumerable.Range(0, Count).Max(TokenCount);
+        long[] Cut(long[] values) => Enumerable.Range(0, Count)
+            .SelectMany(row => values.Skip(row * SequenceLength).Take(longest))
+            .ToArray();
+        return new TokenBatch(Count, longest, Cut(InputIds), Cut(AttentionMask), Cut(TokenTypeIds));
+    }
 }
