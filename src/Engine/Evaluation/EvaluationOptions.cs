@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// parsed model; when null the comparer reads them from the original model file. Given <paramref name="Samples"/>,
 /// the models are compared on those real samples instead, and the synthetic settings are unused. Device null is
 /// the CPU. <paramref name="Task"/> decides which metrics each output gets; <paramref name="MeasureLatency"/> times
-/// both models on the first batch.
+/// both models on the first batch, once <paramref name="QuietBeforeTiming"/> (background work of the caller) is done.
 /// </summary>
 public sealed record EvaluationOptions(
     int Seed,
@@ -18,4 +18,5 @@ public sealed record EvaluationOptions(
     ExecutionDevice? Device = null,
     EvaluationSampleSet? Samples = null,
     EvaluationTask Task = EvaluationTask.Auto,
-    bool MeasureLatency = false);
+    bool MeasureLatency = false,
+    Task? QuietBeforeTiming = null);

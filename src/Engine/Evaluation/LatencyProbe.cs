@@ -3,28 +3,56 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace ModelPrune.Engine.Evaluation;
 
-/// <summary>Times repeated runs of a session on one batch; the median resists the odd slow run (a GC, another process).</summary>
+/// <summary>
+/// Times two sessions on one batch in turns (A then B, then B then A, ...), so that drift in machine load and caches
+/// favours neither; the median of each resists the odd slow run (a GC, another process).
+/// </summary>
 internal static class LatencyProbe
 {
     public const int WarmupRuns = 2;
     public const int TimedRuns = 10;
 
-    public static double MedianMilliseconds(InferenceSession session, IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames)
+    public static (double First, double Second) InTurns(InferenceSession first, InferenceSession second,
+        IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames)
     {
         using var runOptions = new RunOptions();
-        var times = new double[TimedRuns];
-        for (var run = -WarmupRuns; run < TimedRuns; run++)
+        double Run(InferenceSession session)
         {
             var watch = Stopwatch.StartNew();
             using (session.Run(runOptions, inputNames, inputs, outputNames))
             {
             }
 
-            if (run >= 0) times[run] = watch.Elapsed.TotalMilliseconds;
+            return watch.Elapsed.TotalMilliseconds;
         }
 
+        for (var run = 0; run < WarmupRuns; run++)
+        {
+            Run(first);
+            Run(second);
+        }
+
+        var (a, b) = (new double[TimedRuns], new double[TimedRuns]);
+        for (var run = 0; run < TimedRuns; run++)
+        {
+            if (run % 2 == 0)
+            {
+                a[run] = Run(first);
+                b[run] = Run(second);
+            }
+            else
+            {
+                b[run] = Run(second);
+                a[run] = Run(first);
+            }
+        }
+
+        return (Median(a), Median(b));
+    }
+
+    private static double Median(double[] times)
+    {
         Array.Sort(times);
-        var median = (times[(TimedRuns - 1) / 2] + times[TimedRuns / 2]) / 2;
-        return Math.Round(median, 3);
+        return Math.Round((times[(times.Length - 1) / 2] + times[times.Length / 2]) / 2, 3);
     }
 }

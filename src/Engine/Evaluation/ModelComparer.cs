@@ -35,7 +35,6 @@ public static class ModelComparer
         try
         {
             List<CapturedOutput> originalOutputs;
-            double? originalLatency = null, prunedLatency = null;
             var device = options.Device ?? ExecutionDevice.Cpu;
             using (var session = Open(originalModelPath, device, displayFile, pruned: false))
             {
@@ -50,7 +49,6 @@ public static class ModelComparer
 
                 var outputNames = TensorOutputNames(session);
                 originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false);
-                if (options.MeasureLatency && outputNames.Count > 0) originalLatency = Time(session, batches[0], outputNames);
             }
 
             List<CapturedOutput> prunedOutputs;
@@ -58,7 +56,6 @@ public static class ModelComparer
             {
                 var outputNames = originalOutputs.Select(o => o.Name).ToList();
                 prunedOutputs = RunAll(session, batches, outputNames, displayFile, pruned: true);
-                if (originalLatency is not null) prunedLatency = Time(session, batches[0], outputNames);
             }
 
             var labels = options.Samples?.Labels ?? EvaluationLabels.None;
@@ -78,8 +75,8 @@ public static class ModelComparer
                 : i.Description).ToList();
             var data = options.Samples?.Data is { } d ? new EvaluationDataReport(d.Source, d.Sha256, sampleCount ?? 0, d.Labels.Names) : null;
             var report = new EvaluationReport(options.Samples?.Kind ?? SyntheticInputKind, options.Seed, inputs, deviations, requested, data);
-            var latency = originalLatency is { } before && prunedLatency is { } after
-                ? new LatencyReport(device.Name, BatchSize(batches[0]), LatencyProbe.WarmupRuns, LatencyProbe.TimedRuns, before, after)
+            var latency = options.MeasureLatency && originalOutputs.Count > 0
+                ? MeasureLatency(originalModelPath, prunedModelPath, batches[0], originalOutputs.Select(o => o.Name).ToList(), device, options.QuietBeforeTiming, displayFile)
                 : null;
             return new ComparisonResult(report, latency, TaskWarnings(options.Task, deviations));
         }
@@ -117,8 +114,20 @@ public static class ModelComparer
             .Select(i => new SyntheticInput(new EvaluationInput(i.Name, i.ElementTypeName, i.Shape.ToArray(), values), i.ToOrtValue()))
             .ToList();
 
-    private static double Time(InferenceSession session, List<SyntheticInput> batch, List<string> outputNames) =>
-        LatencyProbe.MedianMilliseconds(session, batch.Select(i => i.Description.Name).ToList(), batch.Select(i => i.Value).ToList(), outputNames);
+    /// <summary>
+    /// Both models in deployment sessions (<see cref="OnnxSessionOptions.ForLatency"/>), loaded together and timed in
+    /// turns, so that a change in machine load hits both alike; the evaluation sessions run unoptimised graphs, whose
+    /// speed says little about a pruned shape.
+    /// </summary>
+    private static LatencyReport MeasureLatency(string originalPath, string prunedPath, List<SyntheticInput> batch, List<string> outputNames,
+        ExecutionDevice device, Task? quiet, string displayFile)
+    {
+        quiet?.Wait();
+        using var original = Open(originalPath, device, displayFile, pruned: false, OnnxSessionOptions.ForLatency());
+        using var pruned = Open(prunedPath, device, displayFile, pruned: true, OnnxSessionOptions.ForLatency());
+        var (before, after) = LatencyProbe.InTurns(original, pruned, batch.Select(i => i.Description.Name).ToList(), batch.Select(i => i.Value).ToList(), outputNames);
+        return new LatencyReport(device.Name, BatchSize(batch), LatencyProbe.WarmupRuns, LatencyProbe.TimedRuns, before, after);
+    }
 
     /// <summary>The attention mask as fed, all batches joined, for mean-pooling [batch, sequence, hidden] embeddings.</summary>
     private static CapturedOutput? CaptureMask(List<List<SyntheticInput>> batches)
@@ -165,9 +174,9 @@ public static class ModelComparer
         }
     }
 
-    private static InferenceSession Open(string path, ExecutionDevice device, string displayFile, bool pruned)
+    private static InferenceSession Open(string path, ExecutionDevice device, string displayFile, bool pruned, SessionOptions? sessionOptions = null)
     {
-        var options = OnnxSessionOptions.ForOnePass();
+        var options = sessionOptions ?? OnnxSessionOptions.ForOnePass();
         try
         {
             device.Configure(options);

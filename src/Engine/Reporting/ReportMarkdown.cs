@@ -356,7 +356,7 @@ public static class ReportMarkdown
         md.Row("Device", ReportFormat.Cell(run.Device));
         if (run.Latency is { } latency)
         {
-            var batch = $"median of {latency.Runs} runs after {latency.WarmupRuns} warm-ups, batch {latency.BatchSize}, {latency.Device}";
+            var batch = $"median of {latency.Runs} runs after {latency.WarmupRuns} warm-ups, batch {latency.BatchSize}, {latency.Device}, optimised sessions timed in turns";
             md.Row("Latency, original", $"{ReportFormat.FineMilliseconds(latency.OriginalMilliseconds)} ({batch})");
             md.Row("Latency, pruned", $"{ReportFormat.FineMilliseconds(latency.PrunedMilliseconds)} ({batch})");
         }

@@ -62,7 +62,7 @@ public sealed class ReportMarkdownTests
         var with = ReportMarkdown.Render(SampleReports.Classifier(), SampleReports.Run());
         var run = with[with.IndexOf("## This run (not deterministic)", StringComparison.Ordinal)..];
 
-        Assert.Contains("| Latency, original | 0.813 ms (median of 10 runs after 2 warm-ups, batch 4, cpu) |\n", run);
+        Assert.Contains("| Latency, original | 0.813 ms (median of 10 runs after 2 warm-ups, batch 4, cpu, optimised sessions timed in turns) |\n", run);
         Assert.DoesNotContain("Latency", ReportMarkdown.Render(SampleReports.Classifier(), null));
     }
 

@@ -7,8 +7,9 @@ namespace ModelPrune.Engine.Pruning.Structured;
 /// a weight between two pruned groups loses rows to one and columns to the other (half the filters of two
 /// consecutive Convs is three quarters of the second Conv's weight), so the allocation asks
 /// <c>removedParameters</c> what each candidate really removes and takes the one nearest the target. Each group
-/// keeps at least <c>MinUnitsPerLayer</c> units and (1 − MaxLayerSparsity) of them, and its kept count is rounded up
-/// to a multiple of <c>UnitMultiple</c>.
+/// keeps at least <c>MinUnitsPerLayer</c> units and (1 − MaxLayerSparsity) of them, and keeps a multiple of
+/// <c>UnitMultiple</c> (each candidate's kept counts are rounded up to one before it is measured, and the candidate
+/// nearest the target wins).
 /// </summary>
 public static class UnitAllocation
 {
