@@ -33,7 +33,9 @@ public static class StructuredPruningStage
         var shapesBefore = weights.ToDictionary(w => w, w => w.Tensor.Dims.ToArray());
         var device = ExecutionDeviceResolver.Shared.Resolve(settings.Device, file);
         var batchSize = CalibratedPruningStage.BatchSizeFor(ModelInputSignature.FromModel(proto));
-        var sample = calibration?.Fit.Batches(batchSize).FirstOrDefault();
+        // Shapes need one sample (or the batch size the model fixes); more only costs memory.
+        var probeBatch = CalibratedPruningStage.FixedBatchSize(ModelInputSignature.FromModel(proto)) is { } fixedBatch ? (int)fixedBatch : 1;
+        var sample = calibration?.Fit.Batches(probeBatch).FirstOrDefault();
         var shapes = ShapeProbe.Run(proto, sample, settings.Seed, settings.Dimensions, device, file);
         var groups = UnitGroupFinder.Find(proto, shapes);
         var index = new GraphIndex(proto.Graph);
