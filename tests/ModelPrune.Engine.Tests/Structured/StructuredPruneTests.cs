@@ -110,13 +110,17 @@ public sealed class StructuredPruneTests : IDisposable
         Assert.Equal(new long[] { 16, 4, 3, 3 }, pruned.Graph.Initializer.Single(t => t.Name == "conv2.weight").Dims);
     }
 
-    [Fact]
-    public void Flaps_bias_compensation_moves_the_mean_output_towards_the_original()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("digit_cnn")]
+    public void Flaps_bias_compensation_moves_the_mean_output_towards_the_original(string fixture)
     {
-        var path = ModelFiles.Write(_folder, "mlp.onnx", StructuredFixtures.Mlp());
-        var calibrationPath = Calibration("x", 64, 0, 16, withMask: false);
+        var (proto, input, output, calibrationPath) = fixture == "mlp"
+            ? (StructuredFixtures.Mlp(), "x", "y", Calibration("x", 64, 0, 16, withMask: false))
+            : (StructuredFixtures.DigitCnn(), "pixels", "scores", Digits(64));
+        var path = ModelFiles.Write(_folder, fixture + ".onnx", proto);
         var settings = PruneSettingsParser.Parse(new RawSettings(Sparsity: "0.5", Method: "flap", CalibrationData: calibrationPath), path);
-        var signature = ModelInputSignature.FromModel(ModelFiles.Read(path));
+        var signature = ModelInputSignature.FromModel(proto);
         var calibration = CalibrationLoader.Load(settings.CalibrationData!, _folder.Path, signature, 64, 42, path).Split(0.2);
 
         ModelProto Prune(bool compensate)
@@ -126,9 +130,9 @@ public sealed class StructuredPruneTests : IDisposable
             return model.Proto;
         }
 
-        var original = MeanOutput(ModelFiles.Read(path), calibrationPath);
-        var compensated = MeanOutput(Prune(true), calibrationPath);
-        var uncompensated = MeanOutput(Prune(false), calibrationPath);
+        var original = MeanOutput(proto, calibrationPath, input, output);
+        var compensated = MeanOutput(Prune(true), calibrationPath, input, output);
+        var uncompensated = MeanOutput(Prune(false), calibrationPath, input, output);
 
         var withShift = Distance(compensated, original);
         var withoutShift = Distance(uncompensated, original);
@@ -178,15 +182,24 @@ public sealed class StructuredPruneTests : IDisposable
         return path;
     }
 
-    /// <summary>The model's output "y" averaged over the calibration samples.</summary>
-    private static double[] MeanOutput(ModelProto model, string calibrationPath)
+    /// <summary>Digit images [samples, 1, 8, 8] from the DigitCnn's own task, not its training samples.</summary>
+    private string Digits(int samples)
     {
-        var x = NpzReader.Read(calibrationPath)["x"];
+        var (pixels, _) = StructuredFixtures.DigitCnnData(samples, seed: 77);
+        var path = _folder.File("digits.npz");
+        NumpyFiles.WriteNpz(path, compressed: false, ("pixels", NpyTestArray.Float32(pixels, samples, 1, 8, 8)));
+        return path;
+    }
+
+    /// <summary>The model's output averaged over the calibration samples.</summary>
+    private static double[] MeanOutput(ModelProto model, string calibrationPath, string inputName, string outputName)
+    {
+        var x = NpzReader.Read(calibrationPath)[inputName];
         var values = x.ToFloat32();
         var samples = (int)x.Shape[0];
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(model));
         using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(values, x.Shape.ToArray());
-        using var results = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), new[] { "x" }, new[] { input }, new[] { "y" });
+        using var results = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), new[] { inputName }, new[] { input }, new[] { outputName });
         var y = results[0].GetTensorDataAsSpan<float>().ToArray();
         var width = y.Length / samples;
         return Enumerable.Range(0, width).Select(j => Enumerable.Range(0, samples).Average(s => (double)y[(s * width) + j])).ToArray();
