@@ -43,6 +43,14 @@ public static class StructuredPruningStage
         var nodeNames = weights.ToDictionary(w => w.Name, w => w.NodeNames, StringComparer.Ordinal);
 
         var status = groups.Select(g => Decide(g, settings, selector, index, nodeNames)).ToArray();
+        // Every weight is offered to the selector, so a pattern that names a layer of a skipped group is not reported as unmatched.
+        foreach (var weight in weights) selector.IsSelected(weight.Name, weight.NodeNames);
+        foreach (var (setting, pattern) in selector.Unmatched())
+        {
+            log.Warn(DiagnosticCodes.SelectorMatchedNothing, file,
+                $"{setting} pattern '{pattern}' matches no prunable layer. Run `modelprune inspect --units` to list the layers and unit groups.");
+        }
+
         var eligible = groups.Where((g, i) => status[i].Status == LayerPruningStage.Pruned).ToArray();
         var statistics = settings.Method == PruningMethod.Flap && eligible.Length > 0
             ? CollectStatistics(proto, eligible, shapes, calibration!.Value.Fit, batchSize, device, file)
