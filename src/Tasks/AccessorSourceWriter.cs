@@ -74,6 +74,8 @@ namespace ModelPrune.Tasks
             code.Line($"method: {Literal(summary.Text("method"))},");
             code.Line($"sparsity: {Double(summary.Number("sparsity"))},");
             code.Line($"pattern: {Literal(summary.Text("pattern"))},");
+            code.Line($"structure: {(summary.Has("structure") ? Literal(summary.Text("structure")) : "null")},");
+            code.Line($"removedFraction: {(summary.Has("removedFraction") ? "(double?)" + Double(summary.Number("removedFraction")) : "null")},");
             code.Line($"layersPruned: {Int(summary.Integer("layersPruned"))},");
             code.Line($"layersExcluded: {Int(summary.Integer("layersExcluded"))},");
             code.Line($"layersSkipped: {Int(summary.Integer("layersSkipped"))},");
@@ -154,9 +156,11 @@ namespace ModelPrune.Tasks
             {
                 ("string", "ModelFileName", "The original model's file name."),
                 ("string", "EngineVersion", "The version of the ModelPrune engine that pruned it."),
-                ("string", "Method", "The pruning method: magnitude, global-magnitude, wanda or sparsegpt."),
+                ("string", "Method", "The pruning method: magnitude, global-magnitude, wanda, sparsegpt, or structured flap, magnitude-l2, maw."),
                 ("double", "Sparsity", "The requested sparsity."),
                 ("string", "Pattern", "unstructured, or N:M such as 2:4."),
+                ("string", "Structure", "Structured runs: the units removed (neurons, heads, filters or auto); null when single weights were zeroed."),
+                ("double?", "RemovedFraction", "Structured runs: the share of the prunable parameters removed with whole units, 0 to 1; otherwise null."),
                 ("int", "LayersPruned", "Layers pruned."),
                 ("int", "LayersExcluded", "Layers kept dense by IncludeLayers/ExcludeLayers."),
                 ("int", "LayersSkipped", "Layers that could not be pruned (see the report)."),
@@ -207,7 +211,8 @@ namespace ModelPrune.Tasks
             code.Line("/// <summary>E.g. <c>magnitude, unstructured: 50.0% sparse, 3 layers, 70,123 -> 70,101 bytes</c>.</summary>");
             code.Open("public override string ToString()");
             code.Line("var invariant = global::System.Globalization.CultureInfo.InvariantCulture;");
-            code.Line("return Method + \", \" + Pattern + \": \" + (PrunableSparsity * 100).ToString(\"F1\", invariant) + \"% sparse, \"");
+            code.Line("return Method + \", \" + (Structure ?? Pattern) + \": \" + ((RemovedFraction ?? PrunableSparsity) * 100).ToString(\"F1\", invariant)");
+            code.Line("    + (RemovedFraction is null ? \"% sparse, \" : \"% of prunable parameters removed, \")");
             code.Line("    + LayersPruned.ToString(invariant) + (LayersPruned == 1 ? \" layer, \" : \" layers, \")");
             code.Line("    + OriginalBytes.ToString(\"N0\", invariant) + \" -> \" + PrunedBytes.ToString(\"N0\", invariant) + \" bytes\";");
             code.Close();

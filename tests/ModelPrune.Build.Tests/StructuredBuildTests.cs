@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using ModelPrune.Build.Tests.Infrastructure;
 using Onnx;
@@ -75,6 +76,16 @@ public sealed class StructuredBuildTests
         var project = ConsumerProject.Create(_package, _log, "Structured");
         project.AddFile("model.onnx", TestModels.Classifier);
         project.WithItems("""<PruneModel Include="model.onnx" Method="maw" Structure="neurons" Sparsity="0.5" />""");
+        project.WithProperties("<OutputType>Exe</OutputType>");
+        project.AddFile("Program.cs", Encoding.UTF8.GetBytes("""
+            using System;
+            using Structured;
+
+            var report = PrunedModels.Model.ReadReport();
+            Console.WriteLine("structure=" + report.Structure);
+            Console.WriteLine("removed=" + report.RemovedFraction?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Console.WriteLine("summary=" + report);
+            """));
 
         var result = project.Build();
 
@@ -92,6 +103,14 @@ public sealed class StructuredBuildTests
         Assert.True(pruned < original, $"the pruned model has {pruned} float parameters, the original {original}");
         // Every Gemm keeps at least one neuron (MinUnitsPerLayer defaults to 1): the model is smaller, not empty.
         Assert.True(pruned > 0);
+
+        // The typed accessor knows the run was structured.
+        var run = project.Run(project.OutputAssembly());
+        Assert.True(run.Succeeded, run.ToString());
+        var removed = reportJson.RootElement.GetProperty("structured").GetProperty("removedFraction").GetDouble();
+        Assert.Contains("structure=neurons", run.Lines);
+        Assert.Contains("removed=" + removed.ToString("R", System.Globalization.CultureInfo.InvariantCulture), run.Lines);
+        Assert.Contains(run.Lines, line => line.StartsWith("summary=maw, neurons: ", StringComparison.Ordinal) && line.Contains("% of prunable parameters removed", StringComparison.Ordinal));
     }
 
     private static long FloatParameters(byte[] model) =>

@@ -26,6 +26,12 @@ public static class ReportSummaryText
         Line("method", report.Settings.Method);
         Number("sparsity", report.Settings.Sparsity);
         Line("pattern", report.Settings.Pattern);
+        if (report.Structured is { } structured)
+        {
+            Line("structure", structured.Structure);
+            Number("removedFraction", structured.RemovedFraction);
+        }
+
         Count("layersPruned", report.Totals.LayersPruned);
         Count("layersExcluded", report.Totals.LayersExcluded);
         Count("layersSkipped", report.Totals.LayersSkipped);
