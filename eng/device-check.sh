@@ -46,7 +46,8 @@ command -v nvidia-smi >/dev/null && nvidia-smi -L || echo "nvidia-smi: not found
 ldconfig -p 2>/dev/null | grep -oE 'lib(cudart|cublasLt|cudnn)\.so\.[0-9]+' | sort -u | tr '\n' ' '; echo
 ls "$ort"
 failed=0
-for method in wanda sparsegpt; do
+# flap: structured pruning (shape probe, channel statistics and the evaluation on the device).
+for method in wanda sparsegpt flap; do
   for device in cuda auto; do
     dir="$work/$method-$device"
     echo "== $method --device $device"
