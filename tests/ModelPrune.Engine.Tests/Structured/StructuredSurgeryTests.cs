@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Tests.Structured;
 /// </summary>
 public sealed class StructuredSurgeryTests
 {
-    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "cnn_bn", "residual", "concat", "depthwise" };
+    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "cnn_bn", "residual", "concat", "depthwise", "inverted_residual" };
 
     [Theory]
     [MemberData(nameof(Patterns))]
@@ -186,6 +186,21 @@ public sealed class StructuredSurgeryTests
     }
 
     [Fact]
+    public void A_squeeze_and_excitation_gate_produces_the_units_it_scales()
+    {
+        var groups = Analyse(StructuredFixtures.InvertedResidualCnn());
+
+        Assert.All(groups.Where(g => g.Failed), g => Assert.Contains("graph output 'logits'", g.Failure));
+        var expanded = Assert.Single(groups, g => g.Producers.Any(p => p.Name == "expand"));
+        Assert.Equal(new[] { "expand", "se_expand" }, expanded.Producers.Select(p => p.Name).Order());
+        Assert.Equal(new[] { "project", "se_reduce" }, expanded.Consumers.Select(c => c.Node.Name).Order());
+        Assert.Single(expanded.GroupCountEdits);
+        var stream = Assert.Single(groups, g => g.Producers.Any(p => p.Name == "stem"));
+        Assert.Equal(new[] { "project", "stem" }, stream.Producers.Select(p => p.Name).Order());
+        Assert.Equal(new[] { "expand", "head_conv" }, stream.Consumers.Select(c => c.Node.Name).Order());
+    }
+
+    [Fact]
     public void Weights_in_constant_nodes_and_behind_identity_chains_are_cut_where_they_are_stored()
     {
         var model = FixtureModels.ConstantAndIfModel();
@@ -281,6 +296,7 @@ public sealed class StructuredSurgeryTests
         "residual" => StructuredFixtures.ResidualCnn(),
         "concat" => StructuredFixtures.ConcatCnn(),
         "depthwise" => StructuredFixtures.DepthwiseCnn(),
+        "inverted_residual" => StructuredFixtures.InvertedResidualCnn(),
         _ => throw new ArgumentOutOfRangeException(nameof(pattern)),
     };
 }
