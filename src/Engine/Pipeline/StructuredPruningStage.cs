@@ -204,7 +204,15 @@ public static class StructuredPruningStage
                 var W = index.Constant(consumer.Weight.ValueName)!;
                 var values = new WeightTensor(W.Name, W).ReadValues();
                 var outputAxis = consumer.Node.OpType == "Conv" ? 0 : 1 - consumer.WeightInputAxis;
-                shifts.Add((group, consumer, FlapScores.BiasShift(values, W.Dims, outputAxis, consumer.WeightInputAxis, channels, X)));
+                var delta = FlapScores.BiasShift(values, W.Dims, outputAxis, consumer.WeightInputAxis, channels, X);
+                if (consumer.Node.OpType == "ConvTranspose")
+                {
+                    // Each output position of a strided ConvTranspose receives about 1/∏stride of the kernel's taps.
+                    var stride = consumer.Node.Attribute.FirstOrDefault(a => a.Name == "strides")?.Ints.Aggregate(1L, (a, b) => a * b) ?? 1;
+                    for (var o = 0; o < delta.Length; o++) delta[o] /= stride;
+                }
+
+                shifts.Add((group, consumer, delta));
             }
         }
 

@@ -3,7 +3,7 @@ namespace ModelPrune.Engine.Structured;
 /// <summary>What a sliced constant is to its group: the scores read the weights, bias compensation the consumers.</summary>
 public enum SliceRole
 {
-    /// <summary>The weight whose output channels are the units (first MatMul/Gemm, a Conv's filters).</summary>
+    /// <summary>The weight whose output channels are the units (first MatMul/Gemm, a Conv's or ConvTranspose's filters).</summary>
     ProducerWeight,
 
     /// <summary>The weight whose input channels are the units (the next MatMul/Gemm/Conv).</summary>

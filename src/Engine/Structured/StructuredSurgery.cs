@@ -136,7 +136,7 @@ public static class StructuredSurgery
                 var beta = node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 1f;
                 AddToBiasInput(graph, index, node, 2, weight.DataType, delta, beta == 0 ? 1 : 1.0 / beta, outputGroup, group.Index);
                 return;
-            case "Conv":
+            case "Conv" or "ConvTranspose":
                 AddToBiasInput(graph, index, node, 2, weight.DataType, delta, 1, outputGroup, group.Index);
                 return;
         }

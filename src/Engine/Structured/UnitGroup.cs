@@ -47,7 +47,7 @@ public sealed class UnitGroup
 
     public UnitStructure Kind =>
         HasHeads ? UnitStructure.Heads
-        : Producers.Any(p => p.OpType == "Conv") ? UnitStructure.Filters
+        : Producers.Any(p => p.OpType is "Conv" or "ConvTranspose") ? UnitStructure.Filters
         : UnitStructure.Neurons;
 
     public void Fail(string reason) => Failure ??= reason;

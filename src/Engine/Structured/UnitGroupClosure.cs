@@ -111,6 +111,7 @@ internal sealed class UnitGroupClosure
             case "MatMul": VisitMatMul(node); break;
             case "Gemm": VisitGemm(node); break;
             case "Conv": VisitConv(node); break;
+            case "ConvTranspose": VisitConvTranspose(node); break;
             case "BatchNormalization" or "InstanceNormalization": VisitPerChannelNormalization(node); break;
             case "LayerNormalization": VisitLayerNormalization(node); break;
             case "Softmax" or "LogSoftmax" or "Hardmax": VisitSoftmax(node); break;
@@ -289,6 +290,38 @@ internal sealed class UnitGroupClosure
         }
 
         Fail($"{Describe(node)} is a grouped Conv (group={groups}) whose groups mix channels");
+    }
+
+    /// <summary>ConvTranspose stores W as [Cin, Cout/group, k...]: its filters are axis 1, its input channels axis 0.</summary>
+    private void VisitConvTranspose(NodeProto node)
+    {
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var (inputView, outputView) = (View(x), View(y));
+        if (_index.Constant(node.Input[1]) is null || IntAttribute(node, "group", 1) != 1)
+        {
+            Fail($"{Describe(node)} is a ConvTranspose with a weight computed at run time or group > 1");
+            return;
+        }
+
+        if (inputView is { } iv && iv.Axis != 1 || outputView is { } ov && ov.Axis != 1)
+        {
+            Fail($"{Describe(node)} sees the units off its channel axis");
+            return;
+        }
+
+        if (outputView is { } output && inputView is null)
+        {
+            AddProducer(node, 1, output with { Axis = 1 });
+            AddBias(node, 2, output with { Axis = 0 });
+        }
+        else if (inputView is { } input && outputView is null)
+        {
+            AddConsumer(node, x, input, 1, input with { Axis = 0 }, 0);
+        }
+        else
+        {
+            Fail($"{Describe(node)} would read and write the same units");
+        }
     }
 
     private void VisitPerChannelNormalization(NodeProto node)

@@ -44,7 +44,7 @@ public static class UnitGroupFinder
             case "Gemm" when node.Input.Count >= 2 && !index.IsConstant(node.Input[0]) && index.IsConstant(node.Input[1])
                              && UnitGroupClosure.IntAttribute(node, "transA", 0) == 0:
                 return 1;
-            case "Conv" when node.Input.Count >= 2 && index.IsConstant(node.Input[1]) && UnitGroupClosure.IntAttribute(node, "group", 1) == 1:
+            case "Conv" or "ConvTranspose" when node.Input.Count >= 2 && index.IsConstant(node.Input[1]) && UnitGroupClosure.IntAttribute(node, "group", 1) == 1:
                 return 1;
             default:
                 return null;

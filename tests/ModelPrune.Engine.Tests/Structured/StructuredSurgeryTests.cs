@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Tests.Structured;
 /// </summary>
 public sealed class StructuredSurgeryTests
 {
-    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "cnn_bn", "residual", "concat", "depthwise", "inverted_residual" };
+    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "cnn_bn", "residual", "concat", "depthwise", "inverted_residual", "upsampling" };
 
     [Theory]
     [MemberData(nameof(Patterns))]
@@ -201,6 +201,22 @@ public sealed class StructuredSurgeryTests
     }
 
     [Fact]
+    public void A_conv_transpose_reads_units_on_its_weights_first_axis_and_produces_them_on_its_second()
+    {
+        var model = StructuredFixtures.UpsamplingCnn();
+        var groups = Analyse(model).Where(g => !g.Failed).ToArray();
+        var into = Assert.Single(groups, g => g.Consumers.Any(c => c.Node.Name == "up"));
+        var outOf = Assert.Single(groups, g => g.Producers.Any(p => p.Name == "up"));
+
+        StructuredSurgery.Apply(model, new[] { (into, new[] { 0, 1 }), (outOf, new[] { 5 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.Equal(new long[] { 6, 5, 2, 2 }, Initializer(model, "up.weight").Dims);
+        Assert.Equal(new long[] { 5 }, Initializer(model, "up.bias").Dims);
+        Assert.Equal(new long[] { 4, 5, 3, 3 }, Initializer(model, "refine.weight").Dims);
+        Assert.Equal(new long[] { 2, 10 }, ModelRunner.Run(model)["logits"].Shape);
+    }
+
+    [Fact]
     public void Weights_in_constant_nodes_and_behind_identity_chains_are_cut_where_they_are_stored()
     {
         var model = FixtureModels.ConstantAndIfModel();
@@ -297,6 +313,7 @@ public sealed class StructuredSurgeryTests
         "concat" => StructuredFixtures.ConcatCnn(),
         "depthwise" => StructuredFixtures.DepthwiseCnn(),
         "inverted_residual" => StructuredFixtures.InvertedResidualCnn(),
+        "upsampling" => StructuredFixtures.UpsamplingCnn(),
         _ => throw new ArgumentOutOfRangeException(nameof(pattern)),
     };
 }
