@@ -119,6 +119,7 @@ internal sealed class UnitGroupClosure
             case "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze": VisitReshape(node); break;
             case "Concat": VisitConcat(node); break;
             case "Expand": VisitExpand(node); break;
+            case "Resize" or "Upsample": VisitResize(node); break;
             case "Shape": VisitShape(node); break;
             case var op when ElementwiseOps.Contains(op): VisitElementwise(node); break;
             case var op when PoolOps.Contains(op): VisitChannelsFirst(node, "pools each channel on its own"); break;
@@ -579,6 +580,25 @@ internal sealed class UnitGroupClosure
     /// units fill one input's segment of the output: its layers are pruned on their own, and what reads the Concat
     /// loses only that segment's channels.
     /// </summary>
+    /// <summary>Resize scales spatial axes; the units' axis must keep scale 1, and a target given as sizes (which spells the channel count) is not followed.</summary>
+    private void VisitResize(NodeProto node)
+    {
+        var (x, y) = (node.Input[0], node.Output[0]);
+        var units = (View(x) ?? View(y))!.Value;
+        var scalesInput = node.OpType == "Upsample" ? 1 : 2;
+        var scales = node.Input.Count > scalesInput && node.Input[scalesInput].Length > 0 ? _index.Constant(node.Input[scalesInput]) : null;
+        var sizes = node.OpType == "Resize" && node.Input.Count > 3 && node.Input[3].Length > 0;
+        var values = scales is null ? null : new WeightTensor(scales.Name, scales).ReadValues();
+        if (sizes || values is null || units.Axis >= values.Length || values[units.Axis] != 1f || Shape(x)[units.Axis] != Shape(y)[units.Axis])
+        {
+            Fail($"{Describe(node)} ({node.OpType}) does not keep the units' axis as it is (a constant scale of 1 there is needed)");
+            return;
+        }
+
+        Require(x, units);
+        Require(y, units);
+    }
+
     private void VisitConcat(NodeProto node)
     {
         var y = node.Output[0];

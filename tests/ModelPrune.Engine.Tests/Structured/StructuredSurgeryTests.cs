@@ -217,6 +217,29 @@ public sealed class StructuredSurgeryTests
     }
 
     [Fact]
+    public void A_resize_that_keeps_the_channels_passes_the_units_through()
+    {
+        // Nearest-neighbour upsampling between the two convs: scales [1, 1, 2, 2].
+        var model = StructuredFixtures.CnnWithBatchNorm();
+        var graph = model.Graph;
+        var conv2 = graph.Node.Single(n => n.Name == "conv2");
+        var scales = new TensorProto { Name = "up.scales", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 4 } };
+        scales.RawData = Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new[] { 1f, 1f, 2f, 2f }.AsSpan()));
+        graph.Initializer.Add(scales);
+        var resize = new NodeProto { OpType = "Resize", Name = "up", Input = { conv2.Input[0], "", "up.scales" }, Output = { "upsampled" } };
+        graph.Node.Insert(graph.Node.IndexOf(conv2), resize);
+        conv2.Input[0] = "upsampled";
+        var group = Assert.Single(Analyse(model), g => g.Producers.Any(p => p.Name == "conv1"));
+        Assert.False(group.Failed, group.Failure);
+        ZeroUnits(group, new[] { 3 }, new GraphIndex(graph));
+        var before = ModelRunner.Run(model);
+
+        StructuredSurgery.Apply(model, new[] { (group, new[] { 3 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.True(ModelRunner.MaxAbsDifference(before, ModelRunner.Run(model)) < 1e-4);
+    }
+
+    [Fact]
     public void Weights_in_constant_nodes_and_behind_identity_chains_are_cut_where_they_are_stored()
     {
         var model = FixtureModels.ConstantAndIfModel();
