@@ -73,7 +73,8 @@ internal sealed class UnitGroupClosure
     private void Expand(string tensor)
     {
         // The producer first, so that even a group that fails at once names the layer it started from.
-        if (_index.Producer(tensor) is { } first) Visit(first);
+        var producer = _index.Producer(tensor);
+        if (producer is not null) Visit(producer);
         if (_index.Outputs.Contains(tensor))
         {
             Fail($"the units reach the graph output '{tensor}', whose shape must not change");
@@ -86,14 +87,12 @@ internal sealed class UnitGroupClosure
             return;
         }
 
-        var producer = _index.Producer(tensor);
         if (producer is null)
         {
             Fail(_index.Inputs.Contains(tensor) ? $"the units come from the graph input '{tensor}', whose shape must not change" : $"nothing produces '{tensor}'");
             return;
         }
 
-        Visit(producer);
         foreach (var (node, _) in _index.Consumers(tensor)) Visit(node);
     }
 
@@ -746,6 +745,8 @@ internal sealed class UnitGroupClosure
     /// <summary>Sizes, weight sharing and shape entries, checked once the group is complete and its head width known.</summary>
     private void Validate()
     {
+        if (!EveryNodeSeenFromItsSide()) return;
+
         var dims = _group.Tensors.Select(t => (Name: $"'{t.Key}'", Dims: Shape(t.Key), Units: t.Value))
             .Concat(_group.Slices.Select(s => (Name: $"the constant '{s.ValueName}' of {Describe(s.Node)}", Dims: _index.Constant(s.ValueName)!.Dims.ToArray(), s.Units)))
             .ToArray();
@@ -785,6 +786,38 @@ internal sealed class UnitGroupClosure
             Fail($"{Describe(node)} has group={IntAttribute(node, "group", 1)}, which {units} units do not divide");
             return;
         }
+    }
+
+    /// <summary>
+    /// A node is visited once, from the first of its tensors that joined the group. The layers and the Concat decide their
+    /// role by that side; if their other side joined later (x + W·x: W's input and output are the same units), the
+    /// group is unsafe, and this says so instead of cutting one side only.
+    /// </summary>
+    private bool EveryNodeSeenFromItsSide()
+    {
+        foreach (var node in _group.Nodes)
+        {
+            var (input, output) = (node.Input.Count > 0 ? View(node.Input[0]) : null, node.Output.Count > 0 ? View(node.Output[0]) : null);
+            var weightLayer = node.OpType is "MatMul" or "Gemm" or "Conv" or "ConvTranspose" && node.Input.Count > 1 && _index.IsConstant(node.Input[1]);
+            if (weightLayer && !_group.GroupCountEdits.Contains(node))
+            {
+                var producer = _group.Producers.Contains(node);
+                var consumer = _group.Consumers.Any(c => ReferenceEquals(c.Node, node));
+                if ((input is not null && output is not null) || (output is not null && !producer) || (input is not null && !consumer))
+                {
+                    Fail($"{Describe(node)} reads and writes the same units");
+                    return false;
+                }
+            }
+
+            if (node.OpType == "Concat" && output is { } joined && node.Input.Count(i => View(i) is { } v && v.Axis == joined.Axis && joined.IsSegment) > 1)
+            {
+                Fail($"{Describe(node)} concatenates the units with themselves");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private NodeProto? SharedOutside(TensorProto tensor, ParameterSlice slice)

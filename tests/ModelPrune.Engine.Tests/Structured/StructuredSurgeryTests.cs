@@ -240,6 +240,29 @@ public sealed class StructuredSurgeryTests
     }
 
     [Fact]
+    public void A_layer_whose_input_and_output_carry_the_same_units_is_a_listed_skip()
+    {
+        // t = Relu(x·W0); y = t + t·W1; out = y·W2: W1 reads and writes t's units, so neither side can be cut alone.
+        var model = StructuredFixtures.Mlp();
+        var graph = model.Graph;
+        var relu = graph.Node.Single(n => n.OpType == "Relu");
+        var fc2 = graph.Node.Single(n => n.Name == "fc2");
+        var square = new TensorProto { Name = "square.weight", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 32, 32 } };
+        square.RawData = Google.Protobuf.ByteString.CopyFrom(new byte[32 * 32 * 4]);
+        graph.Initializer.Add(square);
+        var index = graph.Node.IndexOf(fc2);
+        graph.Node.Insert(index, new NodeProto { OpType = "MatMul", Name = "square", Input = { relu.Output[0], "square.weight" }, Output = { "squared" } });
+        graph.Node.Insert(index + 1, new NodeProto { OpType = "Add", Name = "skip", Input = { relu.Output[0], "squared" }, Output = { "skipped" } });
+        fc2.Input[0] = "skipped";
+
+        var groups = Analyse(model).Where(g => g.Producers.Any(p => p.Name == "fc1")).ToArray();
+
+        // Seeded from fc1 and again from square: the same units either way, and never pruned.
+        Assert.NotEmpty(groups);
+        Assert.All(groups, g => Assert.Contains("'square' reads and writes the same units", g.Failure));
+    }
+
+    [Fact]
     public void Weights_in_constant_nodes_and_behind_identity_chains_are_cut_where_they_are_stored()
     {
         var model = FixtureModels.ConstantAndIfModel();
