@@ -104,7 +104,7 @@ public static class StructuredPruningStage
     /// <summary>Channels per unit where the units are read: a head's width for heads, 1 for neurons and filters.</summary>
     private static int UnitWidth(UnitGroup group, IReadOnlyDictionary<string, long[]> shapes) =>
         group.Units == 0 || group.Consumers.Count == 0 ? 1
-            : (int)(group.Consumers[0].Units.LengthIn(shapes[group.Consumers[0].Activation][group.Consumers[0].Units.Axis]) / group.Units);
+            : (int)(group.Consumers[0].Units.RepeatLength(shapes[group.Consumers[0].Activation][group.Consumers[0].Units.Axis]) / group.Units);
 
     private static (string Status, string? Reason) Decide(UnitGroup group, PruneSettings settings, LayerSelector selector, GraphIndex index,
         IReadOnlyDictionary<string, IReadOnlyList<string>> nodeNames)

@@ -60,6 +60,12 @@ public static class StructuredSurgery
             indices.UnionWith(view.Indices(removed, units, tensor.Dims[view.Axis]));
         }
 
+        foreach (var node in group.SplitAttributeEdits)
+        {
+            var split = node.Attribute.First(a => a.Name == "split").Ints;
+            for (var i = 0; i < split.Count; i++) split[i] = split[i] / units * kept;
+        }
+
         foreach (var edits in group.ShapeEdits.GroupBy(e => (index.Constant(e.Node.Input[e.InputIndex])!, e.Element), TensorElementComparer.Instance))
         {
             var edit = edits.First();

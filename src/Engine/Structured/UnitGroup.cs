@@ -28,6 +28,9 @@ public sealed class UnitGroup
 
     public List<ShapeEdit> ShapeEdits { get; } = new();
 
+    /// <summary>Splits of a fused projection whose <c>split</c> attribute (before opset 13) spells the parts' sizes.</summary>
+    public List<NodeProto> SplitAttributeEdits { get; } = new();
+
     /// <summary>Depthwise Convs whose <c>group</c> attribute equals the channel count.</summary>
     public List<NodeProto> GroupCountEdits { get; } = new();
 

@@ -118,6 +118,7 @@ internal sealed class UnitGroupClosure
             case "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze": VisitReshape(node); break;
             case "Concat": VisitConcat(node); break;
             case "Expand": VisitExpand(node); break;
+            case "Split": VisitSplit(node); break;
             case "Resize" or "Upsample": VisitResize(node); break;
             case "Shape": VisitShape(node); break;
             case var op when ElementwiseOps.Contains(op): VisitElementwise(node); break;
@@ -579,6 +580,65 @@ internal sealed class UnitGroupClosure
     /// units fill one input's segment of the output: its layers are pruned on their own, and what reads the Concat
     /// loses only that segment's channels.
     /// </summary>
+    /// <summary>
+    /// Split along another axis keeps the units in every part. Along the units' axis it is a fused Q/K/V (or gate/up)
+    /// projection being cut apart: every part holds all the units, so the fused side holds them once per part
+    /// (<see cref="UnitAxis.Repeats"/>), and the parts' sizes follow the kept count.
+    /// </summary>
+    private void VisitSplit(NodeProto node)
+    {
+        var x = node.Input[0];
+        var outputs = node.Output.Where(o => o.Length > 0).ToArray();
+        var shape = Shape(x);
+        var axis = Normalize(IntAttribute(node, "axis", 0), shape.Length);
+        if (View(x) is not { } input)
+        {
+            Fail($"{Describe(node)} (Split) is reached from one of its parts");
+            return;
+        }
+
+        if (input.Axis != axis)
+        {
+            foreach (var output in outputs) Require(output, input);
+            return;
+        }
+
+        var parts = outputs.Select(o => Shape(o)[axis]).ToArray();
+        if (input.IsSegment || input.Repeats != 1 || parts.Distinct().Count() != 1 || parts.Length < 2)
+        {
+            Fail($"{Describe(node)} splits the units' axis into parts that are not the same units");
+            return;
+        }
+
+        // Everything met so far is the fused side: it holds the units once per part.
+        var dim = shape[axis];
+        if (_group.Tensors.Any(t => Shape(t.Key)[t.Value.Axis] != dim || t.Value.IsSegment)
+            || _group.Slices.Any(s => _index.Constant(s.ValueName)!.Dims[s.Units.Axis] != dim || s.Units.IsSegment))
+        {
+            Fail($"{Describe(node)} splits a fused projection whose channels also meet other tensors");
+            return;
+        }
+
+        foreach (var name in _group.Tensors.Keys.ToArray()) _group.Tensors[name] = _group.Tensors[name] with { Repeats = parts.Length };
+        for (var i = 0; i < _group.Slices.Count; i++) _group.Slices[i] = _group.Slices[i] with { Units = _group.Slices[i].Units with { Repeats = parts.Length } };
+        foreach (var output in outputs) Require(output, new UnitAxis(axis));
+
+        if (node.Input.Count > 1 && node.Input[1].Length > 0)
+        {
+            if (_index.Constant(node.Input[1]) is not { } sizes || ShapeConstants.Read(sizes) is not { } values)
+            {
+                Fail($"{Describe(node)} computes its parts' sizes at run time");
+                return;
+            }
+
+            for (var e = 0; e < values.Length; e++) _group.ShapeEdits.Add(new ShapeEdit(node, 1, e, values[e]));
+        }
+        else if (node.Attribute.Any(a => a.Name == "split"))
+        {
+            _group.SplitAttributeEdits.Add(node);
+        }
+    }
+
     /// <summary>Resize scales spatial axes; the units' axis must keep scale 1, and a target given as sizes (which spells the channel count) is not followed.</summary>
     private void VisitResize(NodeProto node)
     {
@@ -758,7 +818,7 @@ internal sealed class UnitGroupClosure
         }
 
         // Every tensor must split into the same number of equal runs, one per unit.
-        var units = dims.Select(d => d.Units.LengthIn(d.Dims[d.Units.Axis])).Aggregate(0L, GreatestCommonDivisor);
+        var units = dims.Select(d => d.Units.RepeatLength(d.Dims[d.Units.Axis])).Aggregate(0L, GreatestCommonDivisor);
         _group.Units = units;
         if (units < 2)
         {

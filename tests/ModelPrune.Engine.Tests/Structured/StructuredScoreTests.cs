@@ -60,6 +60,18 @@ public sealed class StructuredScoreTests
     }
 
     [Fact]
+    public void A_fused_projection_scores_each_unit_over_all_its_runs()
+    {
+        // 2 units, repeated 3 times along axis 1 (q | k | v), one column each: unit 0 owns columns 0, 2, 4.
+        var fused = Tensor("qkv", new long[] { 1, 6 }, 1, 10, 2, 20, 3, 30);
+        var axis = new UnitAxis(1, Repeats: 3);
+        var input = new UnitScoreInput(2, new[] { (fused, axis) }, Array.Empty<(TensorProto, int, ChannelStatistics, UnitAxis)>());
+
+        Assert.Equal(new double[] { 3, 30 }, MawScores.Score(input));
+        Assert.Equal(new[] { 1, 3, 5 }, axis.Indices(new[] { 1 }, 2, 6));
+    }
+
+    [Fact]
     public void The_bias_shift_is_the_removed_channels_mean_times_their_weights()
     {
         var X = new ChannelStatistics(new double[] { 3, 30, 300 }, new double[3], 3);   // means 1, 10, 100

@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Tests.Structured;
 /// </summary>
 public sealed class StructuredSurgeryTests
 {
-    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "cnn_bn", "residual", "concat", "depthwise", "inverted_residual", "upsampling" };
+    public static TheoryData<string> Patterns => new() { "mlp", "gemm_mlp", "glu", "mha_static", "mha_dynamic", "gqa", "fused_qkv", "cnn_bn", "residual", "concat", "depthwise", "inverted_residual", "upsampling" };
 
     [Theory]
     [MemberData(nameof(Patterns))]
@@ -124,6 +124,23 @@ public sealed class StructuredSurgeryTests
         Assert.Equal(new long[] { 0, 0, 1, 8 }, ShapeConstants.Read(Initializer(model, "k.reshape_shape")));
         Assert.Equal(new long[] { 0, 2, -1, 8 }, ShapeConstants.Read(Initializer(model, "k.repeat_shape")));
         Assert.Equal(new long[] { 2, 5, 32 }, ModelRunner.Run(model)["y"].Shape);
+    }
+
+    [Fact]
+    public void A_fused_qkv_projection_loses_a_heads_columns_in_each_third_and_the_split_sizes_follow()
+    {
+        var model = StructuredFixtures.FusedQkvAttention();
+        var heads = Assert.Single(Analyse(model), g => g.Kind == UnitStructure.Heads);
+        Assert.False(heads.Failed, heads.Failure);
+        Assert.Equal(4, heads.Units);
+
+        StructuredSurgery.Apply(model, new[] { (heads, new[] { 2 }) }, Array.Empty<(UnitGroup, UnitConsumer, double[])>());
+
+        Assert.Equal(new long[] { 32, 72 }, Initializer(model, "qkv.weight").Dims);
+        Assert.Equal(new long[] { 72 }, Initializer(model, "qkv.bias").Dims);
+        Assert.Equal(new long[] { 24, 24, 24 }, ShapeConstants.Read(Initializer(model, "qkv.split")));
+        Assert.Equal(new long[] { 0, 0, 3, 8 }, ShapeConstants.Read(Initializer(model, "heads.shape")));
+        Assert.Equal(new long[] { 24, 32 }, Initializer(model, "o.weight").Dims);
     }
 
     [Fact]
@@ -354,6 +371,7 @@ public sealed class StructuredSurgeryTests
         "mha_static" => StructuredFixtures.MultiHeadAttention(false),
         "mha_dynamic" => StructuredFixtures.MultiHeadAttention(true),
         "gqa" => StructuredFixtures.GroupedQueryAttention(),
+        "fused_qkv" => StructuredFixtures.FusedQkvAttention(),
         "cnn_bn" => StructuredFixtures.CnnWithBatchNorm(),
         "residual" => StructuredFixtures.ResidualCnn(),
         "concat" => StructuredFixtures.ConcatCnn(),

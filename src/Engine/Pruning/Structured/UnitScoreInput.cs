@@ -16,9 +16,5 @@ public sealed record UnitScoreInput(
     /// Per-index values along an axis folded into one value per unit: each unit owns an equal run of the part of the
     /// axis the units fill.
     /// </summary>
-    public double[] PerUnit(double[] perIndex, UnitAxis axis, Func<double, double, double> combine)
-    {
-        var segment = axis.Segment(perIndex);
-        return AxisReductions.PerUnit(segment, segment.Length / Units, combine);
-    }
+    public double[] PerUnit(double[] perIndex, UnitAxis axis, Func<double, double, double> combine) => axis.PerUnit(perIndex, Units, combine);
 }
