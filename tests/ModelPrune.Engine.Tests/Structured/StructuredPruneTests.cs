@@ -139,6 +139,21 @@ public sealed class StructuredPruneTests : IDisposable
         Assert.True(withShift < withoutShift * 0.5, $"mean output off by {withShift} with compensation, {withoutShift} without");
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("8", false)]
+    public void Filter_counts_off_the_kernel_block_are_warned_about_unless_UnitMultiple_is_set(string? multiple, bool warned)
+    {
+        var model = ModelFiles.Write(_folder, "digits.onnx", StructuredFixtures.DigitCnn());
+        var options = new List<string> { "prune", model, "-o", _folder.File("out/digits.onnx"), "--method", "maw", "--structure", "filters", "--sparsity", "0.3", "--no-cache", "--device", "cpu" };
+        if (multiple is not null) options.AddRange(new[] { "--unit-multiple", multiple });
+
+        var (exitCode, printed) = EngineCli.Run(options.ToArray());
+
+        Assert.True(exitCode == 0, printed);
+        Assert.Equal(warned, printed.Contains("warning MP1086", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Inspect_lists_the_unit_groups_and_why_one_is_left_alone()
     {
