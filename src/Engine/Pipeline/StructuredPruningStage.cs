@@ -32,9 +32,10 @@ public static class StructuredPruningStage
         var weights = PrunableWeightFinder.Find(proto);
         var shapesBefore = weights.ToDictionary(w => w, w => w.Tensor.Dims.ToArray());
         var device = ExecutionDeviceResolver.Shared.Resolve(settings.Device, file);
-        var batchSize = CalibratedPruningStage.BatchSizeFor(ModelInputSignature.FromModel(proto));
+        var signature = ModelInputSignature.FromModel(proto);
+        var batchSize = CalibratedPruningStage.BatchSizeFor(signature);
         // Shapes need one sample (or the batch size the model fixes); more only costs memory.
-        var probeBatch = CalibratedPruningStage.FixedBatchSize(ModelInputSignature.FromModel(proto)) is { } fixedBatch ? (int)fixedBatch : 1;
+        var probeBatch = CalibratedPruningStage.FixedBatchSize(signature) is { } fixedBatch ? (int)fixedBatch : 1;
         var sample = calibration?.Fit.Batches(probeBatch).FirstOrDefault();
         var shapes = ShapeProbe.Run(proto, sample, settings.Seed, settings.Dimensions, device, file);
         var groups = UnitGroupFinder.Find(proto, shapes);
@@ -86,7 +87,7 @@ public static class StructuredPruningStage
             var e = Array.IndexOf(eligible, g);
             var plan = e >= 0 ? removed[e] : Array.Empty<int>();
             var owned = e >= 0 ? parameters[e] : OwnedParameters(g, index);
-            var removedParameters = e >= 0 ? owned - OwnedParametersAfter(g, after) : 0;
+            var removedParameters = e >= 0 ? owned - OwnedParameters(g, after) : 0;
             return new UnitGroupReport(g.Index, UnitStructureNames.ToName(g.Kind), status[i].Status, status[i].Reason,
                 g.Units, g.Units - plan.Length, UnitWidth(g, shapes), owned, removedParameters,
                 WeightNames(g, index, SliceRole.ProducerWeight), WeightNames(g, index, SliceRole.ConsumerWeight),
@@ -150,10 +151,6 @@ public static class StructuredPruningStage
     /// <summary>Elements of every float constant the group cuts, each tensor once.</summary>
     private static long OwnedParameters(UnitGroup group, GraphIndex index) =>
         OwnedTensors(group, index).Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
-
-    private static long OwnedParametersAfter(UnitGroup group, GraphIndex after) =>
-        group.Slices.Select(s => after.Constant(s.ValueName)).OfType<TensorProto>().Where(t => TensorElementTypes.IsFloatingPoint(t.DataType))
-            .Distinct(ReferenceEqualityComparer.Instance).Cast<TensorProto>().Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
 
     private static IEnumerable<TensorProto> OwnedTensors(UnitGroup group, GraphIndex index) =>
         group.Slices.Select(s => index.Constant(s.ValueName)!).Where(t => TensorElementTypes.IsFloatingPoint(t.DataType))

@@ -126,7 +126,7 @@ public static class StructuredSurgery
                 var unbiased = UniqueName(graph, output + Prefix + "unbiased");
                 node.Output[0] = unbiased;
                 var created = NewBias(graph, weight.DataType, output + Prefix + "bias", delta);
-                var addNode = new NodeProto { OpType = "Add", Name = UniqueNodeName(graph, (node.Name.Length > 0 ? node.Name : output) + "_bias_compensation") };
+                var addNode = new NodeProto { OpType = "Add", Name = Unique(graph.Node.Select(n => n.Name), (node.Name.Length > 0 ? node.Name : output) + "_bias_compensation") };
                 addNode.Input.Add(unbiased);
                 addNode.Input.Add(created.Name);
                 addNode.Output.Add(output);
@@ -186,17 +186,13 @@ public static class StructuredSurgery
         return tensor;
     }
 
-    private static string UniqueName(GraphProto graph, string name)
-    {
-        var taken = graph.Initializer.Select(i => i.Name).Concat(graph.Node.SelectMany(n => n.Output)).Concat(graph.Input.Select(i => i.Name)).ToHashSet(StringComparer.Ordinal);
-        var candidate = name;
-        for (var i = 2; taken.Contains(candidate); i++) candidate = $"{name}_{i}";
-        return candidate;
-    }
+    /// <summary>A value name no initializer, node output or graph input has.</summary>
+    private static string UniqueName(GraphProto graph, string name) =>
+        Unique(graph.Initializer.Select(i => i.Name).Concat(graph.Node.SelectMany(n => n.Output)).Concat(graph.Input.Select(i => i.Name)), name);
 
-    private static string UniqueNodeName(GraphProto graph, string name)
+    private static string Unique(IEnumerable<string> names, string name)
     {
-        var taken = graph.Node.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var taken = names.ToHashSet(StringComparer.Ordinal);
         var candidate = name;
         for (var i = 2; taken.Contains(candidate); i++) candidate = $"{name}_{i}";
         return candidate;
