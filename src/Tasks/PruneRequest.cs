@@ -1,6 +1,8 @@
 using System.IO;
+using System.Linq;
 using System.Text;
 using Microsoft.Build.Framework;
+using ModelPrune.Settings;
 
 namespace ModelPrune.Tasks
 {
@@ -23,14 +25,18 @@ namespace ModelPrune.Tasks
                 json.WriteString("model", model.GetMetadata("FullPath"));
                 json.WriteString("displayName", DisplayName(model));
                 json.WriteString("output", model.GetMetadata(ModelMetadata.OutputModel));
+                // Every path the engine writes, as the targets computed them: the engine derives none.
                 json.WriteString("report", model.GetMetadata(ModelMetadata.Report));
+                json.WriteString("summary", model.GetMetadata(ModelMetadata.Summary));
                 json.WriteString("markdown", model.GetMetadata(ModelMetadata.Markdown));
+                json.WriteString("html", model.GetMetadata(ModelMetadata.Html));
                 json.WriteString("runInfo", model.GetMetadata(ModelMetadata.RunInfo));
                 json.WritePropertyName("settings");
                 json.WriteStartObject();
-                foreach (var setting in PruneSetting.All)
+                // Values pass through unparsed: the engine validates them, so MSBuild and the command line give the same errors.
+                foreach (var setting in SettingTable.All.Where(setting => setting.Stage == SettingStage.Prune))
                 {
-                    json.WriteString(setting.RequestKey, model.GetMetadata(setting.MetadataName).Trim());
+                    json.WriteString(setting.Name, model.GetMetadata(setting.Name).Trim());
                 }
 
                 json.WriteEndObject();

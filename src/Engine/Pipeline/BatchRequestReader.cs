@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Settings;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -33,38 +34,21 @@ public static class BatchRequestReader
     private static ModelJob ReadJob(JsonElement model)
     {
         var settings = model.TryGetProperty("settings", out var s) ? s : default;
-        string? Setting(string name) => settings.ValueKind == JsonValueKind.Object ? NullIfEmpty(OptionalString(settings, name)) : null;
+        string? Setting(SettingDefinition setting) =>
+            settings.ValueKind == JsonValueKind.Object ? NullIfEmpty(OptionalString(settings, setting.Name)) : null;
 
         var modelPath = RequiredString(model, "model");
+        string OutputPath(string name) => Path.GetFullPath(RequiredString(model, name));
         return new ModelJob(
             Path.GetFullPath(modelPath),
             OptionalString(model, "displayName") ?? modelPath,
-            Path.GetFullPath(RequiredString(model, "output")),
-            Path.GetFullPath(RequiredString(model, "report")),
-            Path.GetFullPath(RequiredString(model, "markdown")),
-            Path.GetFullPath(RequiredString(model, "runInfo")),
-            new RawSettings(
-                Setting("Sparsity"),
-                Setting("Method"),
-                Setting("Pattern"),
-                Setting("MaxLayerSparsity"),
-                Setting("Include"),
-                Setting("Exclude"),
-                Setting("Seed"),
-                Setting("Dimensions"),
-                Setting("CalibrationData"),
-                Setting("CalibrationSamples"),
-                Setting("Allocation"),
-                Setting("MinLayerSparsity"),
-                Setting("CalibrationMode"),
-                Setting("Device"),
-                Setting("EvaluationData"),
-                Setting("EvaluationSamples"),
-                Setting("Task"),
-                Setting("SweepSparsities"),
-                Setting("Structure"),
-                Setting("MinUnitsPerLayer"),
-                Setting("UnitMultiple")));
+            OutputPath("output"),
+            OutputPath("report"),
+            OutputPath("summary"),
+            OutputPath("markdown"),
+            OutputPath("html"),
+            OutputPath("runInfo"),
+            RawSettings.From(Setting));
     }
 
     private static string RequiredString(JsonElement element, string name) =>

@@ -1,12 +1,17 @@
 namespace ModelPrune.Engine.Pipeline;
 
-/// <summary>One model to prune and where its results go (all paths absolute).</summary>
+/// <summary>
+/// One model to prune and every path its results go to (all absolute). The MSBuild targets compute the paths
+/// once and the request carries them all; only the command line derives them, in <see cref="WithDefaultReportPaths"/>.
+/// </summary>
 public sealed record ModelJob(
     string ModelPath,
     string DisplayName,
     string OutputPath,
     string ReportPath,
+    string SummaryPath,
     string MarkdownPath,
+    string HtmlPath,
     string RunInfoPath,
     RawSettings Settings,
     string? BaseDirectory = null)
@@ -14,7 +19,10 @@ public sealed record ModelJob(
     /// <summary>What relative paths in settings (calibration data) are relative to: the project folder, else the current one.</summary>
     public string ResolvedBaseDirectory => BaseDirectory ?? Environment.CurrentDirectory;
 
-    /// <summary>The CLI's defaults: <c>x.onnx</c> → <c>x.prune.json</c>, <c>x.prune.summary</c>, <c>x.prune.md</c>, <c>x.prune.run.json</c>.</summary>
+    /// <summary>
+    /// The command line's defaults: <c>x.onnx</c> → <c>x.prune.json</c>, and beside the report <c>x.prune.summary</c>,
+    /// <c>x.prune.md</c>, <c>x.prune.html</c> and <c>x.prune.run.json</c>.
+    /// </summary>
     public static ModelJob WithDefaultReportPaths(string modelPath, string outputPath, string? reportPath, RawSettings settings)
     {
         var output = Path.GetFullPath(outputPath);
@@ -22,17 +30,8 @@ public sealed record ModelJob(
             ? Path.Combine(Path.GetDirectoryName(output)!, Path.GetFileNameWithoutExtension(output) + ".prune.json")
             : Path.GetFullPath(reportPath);
         var stem = report.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? report[..^5] : report;
-        return new ModelJob(Path.GetFullPath(modelPath), modelPath, output, report, stem + ".md", stem + ".run.json", settings);
+        return new ModelJob(Path.GetFullPath(modelPath), modelPath, output, report, stem + ".summary", stem + ".md", stem + ".html", stem + ".run.json", settings);
     }
-
-    /// <summary>
-    /// <c>x.prune.json</c> → <c>x.prune.summary</c>: derived from the report path, so the request format stays as
-    /// it is and the task knows the name without being told.
-    /// </summary>
-    public string SummaryPath => (ReportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? ReportPath[..^5] : ReportPath) + ".summary";
-
-    /// <summary>The self-contained HTML page, beside the Markdown: <c>x.prune.md</c> → <c>x.prune.html</c>.</summary>
-    public string HtmlPath => Path.ChangeExtension(MarkdownPath, ".html");
 
     public IEnumerable<string> Outputs => new[] { OutputPath, ReportPath, SummaryPath, MarkdownPath, HtmlPath, RunInfoPath };
 }

@@ -7,7 +7,8 @@ using ModelPrune.Engine.Pruning;
 namespace ModelPrune.Engine.Pipeline;
 
 /// <summary>
-/// Validated, normalised settings; <see cref="CanonicalText"/> feeds the cache key. The requested
+/// Validated, normalised settings; <see cref="CanonicalText"/> feeds the cache key, one line per setting that
+/// SettingTable marks as joining it, under its camelCase name. The requested
 /// <see cref="Device"/> is left out of it on purpose: the key holds the device that actually ran (see
 /// ModelPipeline), so Device="auto" and "cpu" share cache entries on a machine without CUDA.
 /// </summary>
@@ -62,21 +63,21 @@ public sealed record PruneSettings(
         "sparsity=" + Sparsity.ToString("R", CultureInfo.InvariantCulture),
         "pattern=" + Pattern,
         "maxLayerSparsity=" + MaxLayerSparsity.ToString("R", CultureInfo.InvariantCulture),
-        "include=" + string.Join(";", Include),
-        "exclude=" + string.Join(";", Exclude),
+        "includeLayers=" + string.Join(";", Include),
+        "excludeLayers=" + string.Join(";", Exclude),
         "seed=" + Seed.ToString(CultureInfo.InvariantCulture),
         "dimensions=" + string.Join(";", DimensionList),
         // Only methods that read calibration data carry it (the parser clears it for the others).
-        "calibration=" + (CalibrationData ?? string.Empty),
+        "calibrationData=" + (CalibrationData ?? string.Empty),
         "calibrationSamples=" + (CalibrationData is null ? string.Empty : CalibrationSamples.ToString(CultureInfo.InvariantCulture)),
         "allocation=" + AllocationName,
         "minLayerSparsity=" + (MinLayerSparsityForReport?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty),
         "calibrationMode=" + (CalibrationModeName ?? string.Empty),
         // The evaluation file's content joins the key beside these (see ModelPipeline), as calibration data does.
-        "evaluation=" + (EvaluationData ?? string.Empty),
+        "evaluationData=" + (EvaluationData ?? string.Empty),
         "evaluationSamples=" + (EvaluationData is null ? string.Empty : EvaluationSamples.ToString(CultureInfo.InvariantCulture)),
         "task=" + TaskName,
-        "sweep=" + string.Join(";", SweepSparsities.Select(s => s.ToString("R", CultureInfo.InvariantCulture))))
+        "sweepSparsities=" + string.Join(";", SweepSparsities.Select(s => s.ToString("R", CultureInfo.InvariantCulture))))
         // Appended only for structured runs, so the keys of earlier unstructured settings stay as they were.
         + (IsStructured
             ? string.Create(CultureInfo.InvariantCulture, $"\nstructure={StructureName}\nminUnitsPerLayer={MinUnitsPerLayer}\nunitMultiple={UnitMultiple}")

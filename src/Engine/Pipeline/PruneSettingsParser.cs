@@ -5,6 +5,7 @@ using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
+using ModelPrune.Settings;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -36,7 +37,7 @@ public static class PruneSettingsParser
         if (needsCalibration && calibration is null)
         {
             throw new ModelPruneException(DiagnosticCodes.CalibrationRequired, file,
-                $"Method '{PruningMethodNames.ToName(method)}' scores weights with statistics of real layer inputs and needs calibration data: give CalibrationData=\"data.npz\" (--calibration), arrays named after the model's inputs, or CalibrationData=\"synthetic\" to use seeded random inputs (much weaker).");
+                $"Method '{PruningMethodNames.ToName(method)}' scores weights with statistics of real layer inputs and needs calibration data: give CalibrationData=\"data.npz\" ({SettingTable.CalibrationData.CommandLineName}), arrays named after the model's inputs, or CalibrationData=\"synthetic\" to use seeded random inputs (much weaker).");
         }
 
         return new PruneSettings(
@@ -44,8 +45,8 @@ public static class PruneSettingsParser
             sparsity,
             pattern,
             maxLayerSparsity,
-            LayerSelector.SplitList(raw.Include),
-            LayerSelector.SplitList(raw.Exclude),
+            LayerSelector.SplitList(raw.IncludeLayers),
+            LayerSelector.SplitList(raw.ExcludeLayers),
             ParseSeed(raw.Seed, file),
             DimensionOverrideParser.Parse(raw.Dimensions, file),
             needsCalibration ? calibration : null,

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Settings;
 
 namespace ModelPrune.Engine.Pruning;
 
@@ -11,9 +12,9 @@ namespace ModelPrune.Engine.Pruning;
 /// </summary>
 public sealed class LayerSelector
 {
-    /// <summary>How users meet the two lists: item metadata IncludeLayers/ExcludeLayers, or --include/--exclude.</summary>
-    public const string IncludeSetting = "IncludeLayers (--include)";
-    public const string ExcludeSetting = "ExcludeLayers (--exclude)";
+    /// <summary>How users meet the two lists: item metadata IncludeLayers/ExcludeLayers, or --include-layers/--exclude-layers.</summary>
+    public static readonly string IncludeSetting = SettingTable.IncludeLayers.BothSpellings;
+    public static readonly string ExcludeSetting = SettingTable.ExcludeLayers.BothSpellings;
 
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 

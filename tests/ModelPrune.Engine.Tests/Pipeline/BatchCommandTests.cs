@@ -86,14 +86,5 @@ public sealed class BatchCommandTests : IDisposable
         Assert.Contains($"{request}: error MP1019", text);
     }
 
-    private object Job(string model, string displayName, string name, object settings) => new
-    {
-        model,
-        displayName,
-        output = _folder.File($"out/{name}/{name}.onnx"),
-        report = _folder.File($"out/{name}/{name}.prune.json"),
-        markdown = _folder.File($"out/{name}/{name}.prune.md"),
-        runInfo = _folder.File($"out/{name}/{name}.prune.run.json"),
-        settings,
-    };
+    private object Job(string model, string displayName, string name, object settings) => RequestJob.For(_folder, model, displayName, name, settings);
 }

@@ -115,14 +115,5 @@ public sealed class DeviceTests : IDisposable
     private string RunDevice(string runInfo) =>
         JsonDocument.Parse(File.ReadAllBytes(_folder.File(runInfo))).RootElement.GetProperty("device").GetString()!;
 
-    private object Job(string name, object settings) => new
-    {
-        model = _model,
-        displayName = $"Models/{name}.onnx",
-        output = _folder.File($"out/{name}/{name}.onnx"),
-        report = _folder.File($"out/{name}/{name}.prune.json"),
-        markdown = _folder.File($"out/{name}/{name}.prune.md"),
-        runInfo = _folder.File($"out/{name}/{name}.prune.run.json"),
-        settings,
-    };
+    private object Job(string name, object settings) => RequestJob.For(_folder, _model, $"Models/{name}.onnx", name, settings);
 }

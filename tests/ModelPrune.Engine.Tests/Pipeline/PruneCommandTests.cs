@@ -198,7 +198,7 @@ public sealed class PruneCommandTests : IDisposable
 
         Assert.Equal(0, exitCode);
         Assert.Contains("--structure", text);
-        Assert.Contains("--min-units", text);
+        Assert.Contains("--min-units-per-layer", text);
         Assert.Contains("--unit-multiple", text);
         Assert.Contains("magnitude-l2", text);
     }

@@ -23,9 +23,9 @@ public sealed class PruneSettingsParserTests
     [Fact]
     public void An_NM_pattern_implies_its_sparsity_and_accepts_the_same_value()
     {
-        Assert.Equal(0.5, PruneSettingsParser.Parse(new RawSettings(Pattern: "2:4"), "m.onnx").Sparsity);
-        Assert.Equal(0.75, PruneSettingsParser.Parse(new RawSettings(Pattern: " 6 : 8 "), "m.onnx").Sparsity);
-        Assert.Equal(0.5, PruneSettingsParser.Parse(new RawSettings(Sparsity: "0.5", Pattern: "2:4"), "m.onnx").Sparsity);
+        Assert.Equal(0.5, PruneSettingsParser.Parse(new RawSettings { Pattern = "2:4" }, "m.onnx").Sparsity);
+        Assert.Equal(0.75, PruneSettingsParser.Parse(new RawSettings { Pattern = " 6 : 8 " }, "m.onnx").Sparsity);
+        Assert.Equal(0.5, PruneSettingsParser.Parse(new RawSettings { Sparsity = "0.5", Pattern = "2:4" }, "m.onnx").Sparsity);
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public sealed class PruneSettingsParserTests
     [InlineData(null, null, null, null, "x", "MP1021")]
     public void Bad_settings_are_coded_errors_naming_the_file(string? sparsity, string? method, string? pattern, string? maxLayer, string? seed, string code)
     {
-        var raw = new RawSettings(Sparsity: sparsity, Method: method, Pattern: pattern, MaxLayerSparsity: maxLayer, Seed: seed);
+        var raw = new RawSettings { Sparsity = sparsity, Method = method, Pattern = pattern, MaxLayerSparsity = maxLayer, Seed = seed };
 
         var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(raw, "/models/m.onnx"));
 
@@ -58,29 +58,29 @@ public sealed class PruneSettingsParserTests
         var variants = new[]
         {
             new RawSettings(),
-            new RawSettings(Sparsity: "0.4"),
-            new RawSettings(Method: "global-magnitude"),
-            new RawSettings(Pattern: "2:4"),
-            new RawSettings(MaxLayerSparsity: "0.97"),
-            new RawSettings(Include: "a*"),
-            new RawSettings(Exclude: "b*"),
-            new RawSettings(Seed: "7"),
-            new RawSettings(Dimensions: "batch=2"),
+            new RawSettings { Sparsity = "0.4" },
+            new RawSettings { Method = "global-magnitude" },
+            new RawSettings { Pattern = "2:4" },
+            new RawSettings { MaxLayerSparsity = "0.97" },
+            new RawSettings { IncludeLayers = "a*" },
+            new RawSettings { ExcludeLayers = "b*" },
+            new RawSettings { Seed = "7" },
+            new RawSettings { Dimensions = "batch=2" },
         };
 
         var texts = variants.Select(v => PruneSettingsParser.Parse(v, "m.onnx").CanonicalText).ToArray();
 
         Assert.Equal(texts.Length, texts.Distinct().Count());
-        Assert.Equal(texts[0], PruneSettingsParser.Parse(new RawSettings(Sparsity: " 0.50 ", Method: "Magnitude"), "m.onnx").CanonicalText);
+        Assert.Equal(texts[0], PruneSettingsParser.Parse(new RawSettings { Sparsity = " 0.50 ", Method = "Magnitude" }, "m.onnx").CanonicalText);
     }
 
     [Fact]
     public void Calibration_settings_matter_only_to_the_methods_that_read_calibration_data()
     {
-        var magnitude = PruneSettingsParser.Parse(new RawSettings(CalibrationData: "data.npz", CalibrationSamples: "64"), "m.onnx");
-        var wanda = PruneSettingsParser.Parse(new RawSettings(Method: "wanda", CalibrationData: "data.npz", CalibrationSamples: "64"), "m.onnx");
+        var magnitude = PruneSettingsParser.Parse(new RawSettings { CalibrationData = "data.npz", CalibrationSamples = "64" }, "m.onnx");
+        var wanda = PruneSettingsParser.Parse(new RawSettings { Method = "wanda", CalibrationData = "data.npz", CalibrationSamples = "64" }, "m.onnx");
         var badSamples = Assert.Throws<ModelPruneException>(() =>
-            PruneSettingsParser.Parse(new RawSettings(Method: "sparsegpt", CalibrationData: "data.npz", CalibrationSamples: "0"), "m.onnx"));
+            PruneSettingsParser.Parse(new RawSettings { Method = "sparsegpt", CalibrationData = "data.npz", CalibrationSamples = "0" }, "m.onnx"));
 
         Assert.Null(magnitude.CalibrationData);
         Assert.Equal(PruneSettingsParser.Parse(new RawSettings(), "m.onnx").CanonicalText, magnitude.CanonicalText);
@@ -97,7 +97,7 @@ public sealed class PruneSettingsParserTests
     [InlineData("CUDA", RequestedDevice.Cuda)]
     public void Device_is_auto_cpu_or_cuda_in_any_case(string? text, RequestedDevice expected)
     {
-        Assert.Equal(expected, PruneSettingsParser.Parse(new RawSettings(Device: text), "m.onnx").Device);
+        Assert.Equal(expected, PruneSettingsParser.Parse(new RawSettings { Device = text }, "m.onnx").Device);
     }
 
     [Theory]
@@ -105,7 +105,7 @@ public sealed class PruneSettingsParserTests
     [InlineData("cuda:0")]
     public void An_unknown_device_is_an_input_error_naming_the_file(string text)
     {
-        var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(new RawSettings(Device: text), "/models/m.onnx"));
+        var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(new RawSettings { Device = text }, "/models/m.onnx"));
 
         Assert.Equal(DiagnosticCodes.InvalidDevice, e.Diagnostic.Code);
         Assert.StartsWith($"/models/m.onnx: error MP1046: Device '{text}' is not known.", e.Diagnostic.ToString());
@@ -116,8 +116,8 @@ public sealed class PruneSettingsParserTests
     public void The_requested_device_does_not_change_the_canonical_text()
     {
         Assert.Equal(
-            PruneSettingsParser.Parse(new RawSettings(Device: "auto"), "m.onnx").CanonicalText,
-            PruneSettingsParser.Parse(new RawSettings(Device: "cpu"), "m.onnx").CanonicalText);
+            PruneSettingsParser.Parse(new RawSettings { Device = "auto" }, "m.onnx").CanonicalText,
+            PruneSettingsParser.Parse(new RawSettings { Device = "cpu" }, "m.onnx").CanonicalText);
     }
 
     [Theory]
@@ -135,7 +135,7 @@ public sealed class PruneSettingsParserTests
     public void Structure_and_structured_methods_default_each_other_and_the_allocation(
         string? structure, string? method, string? allocation, string? calibration, PruningMethod expectedMethod, UnitStructure expectedStructure, LayerAllocation expectedAllocation)
     {
-        var settings = PruneSettingsParser.Parse(new RawSettings(Structure: structure, Method: method, Allocation: allocation, CalibrationData: calibration), "m.onnx");
+        var settings = PruneSettingsParser.Parse(new RawSettings { Structure = structure, Method = method, Allocation = allocation, CalibrationData = calibration }, "m.onnx");
 
         Assert.Equal(expectedMethod, settings.Method);
         Assert.Equal(expectedStructure, settings.Structure);
@@ -149,8 +149,8 @@ public sealed class PruneSettingsParserTests
     public void Unit_counts_are_positive_whole_numbers_and_flap_keeps_its_calibration_settings()
     {
         var settings = PruneSettingsParser.Parse(
-            new RawSettings(Sparsity: "0.3", Method: "flap", CalibrationData: " calib.npz ", CalibrationSamples: "32", CalibrationMode: "One-Pass",
-                Structure: "neurons", MinUnitsPerLayer: " 4 ", UnitMultiple: "8"),
+            new RawSettings { Sparsity = "0.3", Method = "flap", CalibrationData = " calib.npz ", CalibrationSamples = "32", CalibrationMode = "One-Pass",
+                Structure = "neurons", MinUnitsPerLayer = " 4 ", UnitMultiple = "8" },
             "m.onnx");
 
         Assert.Equal(0.3, settings.Sparsity);
@@ -189,8 +189,8 @@ public sealed class PruneSettingsParserTests
     public void Bad_structured_settings_are_coded_errors_naming_the_file(
         string? structure, string? method, string? pattern, string? calibration, string? calibrationMode, string? allocation, string? minUnits, string? unitMultiple, string code)
     {
-        var raw = new RawSettings(Method: method, Pattern: pattern, CalibrationData: calibration, CalibrationMode: calibrationMode, Allocation: allocation,
-            Structure: structure, MinUnitsPerLayer: minUnits, UnitMultiple: unitMultiple);
+        var raw = new RawSettings { Method = method, Pattern = pattern, CalibrationData = calibration, CalibrationMode = calibrationMode, Allocation = allocation,
+            Structure = structure, MinUnitsPerLayer = minUnits, UnitMultiple = unitMultiple };
 
         var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(raw, "/models/m.onnx"));
 
@@ -202,7 +202,7 @@ public sealed class PruneSettingsParserTests
     [Fact]
     public void An_unknown_structure_lists_the_known_ones()
     {
-        var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(new RawSettings(Structure: "bogus"), "m.onnx"));
+        var e = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(new RawSettings { Structure = "bogus" }, "m.onnx"));
 
         Assert.Equal(DiagnosticCodes.InvalidStructure, e.Diagnostic.Code);
         Assert.Contains("'bogus'", e.Diagnostic.Message);
@@ -216,18 +216,18 @@ public sealed class PruneSettingsParserTests
     [InlineData("global-magnitude", null)]
     public void Unstructured_canonical_text_is_unchanged_by_the_structured_fields(string? method, string? calibration)
     {
-        var plain = PruneSettingsParser.Parse(new RawSettings(Method: method, CalibrationData: calibration), "m.onnx").CanonicalText;
+        var plain = PruneSettingsParser.Parse(new RawSettings { Method = method, CalibrationData = calibration }, "m.onnx").CanonicalText;
 
         foreach (var structure in new string?[] { null, "", "none", "unstructured" })
         {
             var withFields = PruneSettingsParser.Parse(
-                new RawSettings(Method: method, CalibrationData: calibration, Structure: structure, MinUnitsPerLayer: "3", UnitMultiple: "8"), "m.onnx");
+                new RawSettings { Method = method, CalibrationData = calibration, Structure = structure, MinUnitsPerLayer = "3", UnitMultiple = "8" }, "m.onnx");
             Assert.Equal(plain, withFields.CanonicalText);
         }
 
         Assert.DoesNotContain("structure=", plain);
         Assert.DoesNotContain("unitMultiple=", plain);
-        Assert.EndsWith("\nsweep=", plain);
+        Assert.EndsWith("\nsweepSparsities=", plain);
     }
 
     [Fact]
@@ -236,15 +236,15 @@ public sealed class PruneSettingsParserTests
         var variants = new[]
         {
             new RawSettings(),
-            new RawSettings(Method: "magnitude-l2"),
-            new RawSettings(Structure: "neurons"),
-            new RawSettings(Structure: "heads"),
-            new RawSettings(Structure: "filters"),
-            new RawSettings(Structure: "neurons", Method: "maw"),
-            new RawSettings(Structure: "neurons", Method: "flap", CalibrationData: "calib.npz"),
-            new RawSettings(Structure: "neurons", Allocation: "global"),
-            new RawSettings(Structure: "neurons", MinUnitsPerLayer: "4"),
-            new RawSettings(Structure: "neurons", UnitMultiple: "8"),
+            new RawSettings { Method = "magnitude-l2" },
+            new RawSettings { Structure = "neurons" },
+            new RawSettings { Structure = "heads" },
+            new RawSettings { Structure = "filters" },
+            new RawSettings { Structure = "neurons", Method = "maw" },
+            new RawSettings { Structure = "neurons", Method = "flap", CalibrationData = "calib.npz" },
+            new RawSettings { Structure = "neurons", Allocation = "global" },
+            new RawSettings { Structure = "neurons", MinUnitsPerLayer = "4" },
+            new RawSettings { Structure = "neurons", UnitMultiple = "8" },
         };
 
         var texts = variants.Select(v => PruneSettingsParser.Parse(v, "m.onnx").CanonicalText).ToArray();
@@ -252,8 +252,8 @@ public sealed class PruneSettingsParserTests
         Assert.Equal(texts.Length, texts.Distinct().Count());
         Assert.Contains("\nstructure=neurons\nminUnitsPerLayer=1\nunitMultiple=1", texts[2]);
         // The structured method alone means Structure="auto"; spelling it out keys the same result.
-        Assert.Equal(texts[1], PruneSettingsParser.Parse(new RawSettings(Method: "magnitude-l2", Structure: "Auto"), "m.onnx").CanonicalText);
+        Assert.Equal(texts[1], PruneSettingsParser.Parse(new RawSettings { Method = "magnitude-l2", Structure = "Auto" }, "m.onnx").CanonicalText);
         // Structure alone means magnitude-l2.
-        Assert.Equal(texts[2], PruneSettingsParser.Parse(new RawSettings(Method: "magnitude-l2", Structure: "neurons", MinUnitsPerLayer: "1"), "m.onnx").CanonicalText);
+        Assert.Equal(texts[2], PruneSettingsParser.Parse(new RawSettings { Method = "magnitude-l2", Structure = "neurons", MinUnitsPerLayer = "1" }, "m.onnx").CanonicalText);
     }
 }

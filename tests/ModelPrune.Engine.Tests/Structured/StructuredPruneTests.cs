@@ -119,7 +119,7 @@ public sealed class StructuredPruneTests : IDisposable
             ? (StructuredFixtures.Mlp(), "x", "y", Calibration("x", 64, 0, 16, withMask: false))
             : (StructuredFixtures.DigitCnn(), "pixels", "scores", Digits(64));
         var path = ModelFiles.Write(_folder, fixture + ".onnx", proto);
-        var settings = PruneSettingsParser.Parse(new RawSettings(Sparsity: "0.5", Method: "flap", CalibrationData: calibrationPath), path);
+        var settings = PruneSettingsParser.Parse(new RawSettings { Sparsity = "0.5", Method = "flap", CalibrationData = calibrationPath }, path);
         var signature = ModelInputSignature.FromModel(proto);
         var calibration = CalibrationLoader.Load(settings.CalibrationData!, _folder.Path, signature, 64, 42, path).Split(0.2);
 
