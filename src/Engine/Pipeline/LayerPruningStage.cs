@@ -20,7 +20,7 @@ public static class LayerPruningStage
     public const string Skipped = "skipped";
 
     public static PruningResult Apply(OnnxModel model, PruneSettings settings,
-        (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file)
+        CalibrationSplit? calibration, DiagnosticLog log, string file)
     {
         if (settings.IsStructured) return StructuredPruningStage.Apply(model, settings, calibration, log, file);
 
@@ -28,7 +28,7 @@ public static class LayerPruningStage
     }
 
     private static IReadOnlyList<LayerReport> ApplyUnstructured(OnnxModel model, PruneSettings settings,
-        (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file)
+        CalibrationSplit? calibration, DiagnosticLog log, string file)
     {
         var weights = PrunableWeightFinder.Find(model);
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);

@@ -21,11 +21,11 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 public static class StructuredPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file) =>
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file) =>
         Apply(model, settings, calibration, log, file, compensateBias: true);
 
     /// <param name="compensateBias">False only in tests, to show what FLAP's bias compensation buys.</param>
-    internal static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file,
+    internal static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file,
         bool compensateBias)
     {
         var proto = model.Proto;
@@ -33,9 +33,9 @@ public static class StructuredPruningStage
         var shapesBefore = weights.ToDictionary(w => w, w => w.Tensor.Dims.ToArray());
         var device = ExecutionDeviceResolver.Shared.Resolve(settings.Device, file);
         var signature = ModelInputSignature.FromModel(proto);
-        var batchSize = CalibratedPruningStage.BatchSizeFor(signature);
+        var batchSize = ModelBatchSize.ForCalibration(signature);
         // Shapes need one sample (or the batch size the model fixes); more only costs memory.
-        var probeBatch = CalibratedPruningStage.FixedBatchSize(signature) is { } fixedBatch ? (int)fixedBatch : 1;
+        var probeBatch = ModelBatchSize.Fixed(signature) is { } fixedBatch ? (int)fixedBatch : 1;
         var sample = calibration?.Fit.Batches(probeBatch).FirstOrDefault();
         var shapes = ShapeProbe.Run(proto, sample, settings.Seed, settings.Dimensions, device, file);
         var groups = UnitGroupFinder.Find(proto, shapes);
@@ -54,7 +54,7 @@ public static class StructuredPruningStage
 
         var eligible = groups.Where((g, i) => status[i].Status == LayerPruningStage.Pruned).ToArray();
         var statistics = settings.Method == PruningMethod.Flap && eligible.Length > 0
-            ? CollectStatistics(proto, eligible, shapes, calibration!.Value.Fit, batchSize, device, file)
+            ? CollectStatistics(proto, eligible, shapes, calibration!.Fit, batchSize, device, file)
             : null;
 
         var inputs = eligible.Select(g => ScoreInput(g, index, statistics)).ToArray();
@@ -202,7 +202,7 @@ public static class StructuredPruningStage
             activations.TryAdd(consumer.Activation, (shape.Length, consumer.Units.Axis, (int)shape[consumer.Units.Axis]));
         }
 
-        return ChannelStatisticsCollector.Collect(model, activations, CalibratedPruningStage.Batches(fit, batchSize), device, file);
+        return ChannelStatisticsCollector.Collect(model, activations, fit.OrtBatches(batchSize), device, file);
     }
 
     /// <summary>FLAP's bias compensation per consumer of a pruned group, on the dense weights.</summary>
