@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace ModelPrune.Engine.Calibration;
 
 /// <summary>
@@ -48,7 +50,7 @@ public sealed class CalibrationSet
     /// two or more and the fraction is above zero, never all of them. The last rather than random samples:
     /// the split must not change between builds, and files are usually already shuffled.
     /// </summary>
-    public (CalibrationSet Fit, CalibrationSet HeldOut) Split(double heldOutFraction)
+    public CalibrationSplit Split(double heldOutFraction)
     {
         if (double.IsNaN(heldOutFraction) || heldOutFraction < 0 || heldOutFraction >= 1)
         {
@@ -63,7 +65,7 @@ public sealed class CalibrationSet
         }
 
         var fit = SampleCount - heldOut;
-        return (Slice(0, fit), Slice(fit, heldOut));
+        return new CalibrationSplit(Slice(0, fit), Slice(fit, heldOut));
     }
 
     /// <summary>
@@ -74,6 +76,26 @@ public sealed class CalibrationSet
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         return Enumerate(batchSize);
+    }
+
+    /// <summary>
+    /// <see cref="Batches"/> as ONNX Runtime inputs by name. Each batch's values are disposed when the caller moves
+    /// on to the next one, so only one batch holds native memory at a time.
+    /// </summary>
+    public IEnumerable<IReadOnlyDictionary<string, OrtValue>> OrtBatches(int batchSize)
+    {
+        foreach (var batch in Batches(batchSize))
+        {
+            var values = batch.Inputs.ToDictionary(i => i.Name, i => i.ToOrtValue(), StringComparer.Ordinal);
+            try
+            {
+                yield return values;
+            }
+            finally
+            {
+                foreach (var value in values.Values) value.Dispose();
+            }
+        }
     }
 
     private IEnumerable<CalibrationBatch> Enumerate(int batchSize)

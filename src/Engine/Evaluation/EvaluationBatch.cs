@@ -18,7 +18,7 @@ public sealed record EvaluationBatch(string Kind, CalibrationBatch Batch)
     /// The batch to evaluate on, or null to fall back to synthetic inputs: when there is no real calibration data,
     /// or when the model's fixed batch size asks for more samples than there are.
     /// </summary>
-    public static EvaluationBatch? From((CalibrationSet Fit, CalibrationSet HeldOut)? split, long? fixedBatchSize)
+    public static EvaluationBatch? From(CalibrationSplit? split, long? fixedBatchSize)
     {
         if (split is not { } sets || sets.Fit.IsSynthetic)
         {

@@ -7,5 +7,4 @@ namespace ModelPrune.Engine.Pipeline;
 public sealed record CalibratedPruning(
     IReadOnlyDictionary<PrunableWeight, CalibratedLayerResult> Results,
     IReadOnlyDictionary<PrunableWeight, string> Skipped,
-    CalibrationSet Fit,
-    CalibrationSet HeldOut);
+    CalibrationSplit Calibration);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.ML.OnnxRuntime;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
@@ -21,23 +20,10 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 public static class CalibratedPruningStage
 {
-    /// <summary>Samples per ONNX Runtime run: statistics are summed over batches, so this only trades memory for calls.</summary>
-    private const int BatchSize = 8;
-
-    /// <summary>
-    /// Share of the calibration samples kept out of the statistics, to report each layer's error on data the
-    /// method did not fit (SparseGPT overfits small calibration sets: on MiniLM's FFN-output layers its
-    /// held-out error is 3-5x its in-sample error).
-    /// </summary>
-    public const double HeldOutFraction = 0.2;
-
-    /// <summary>Splits a calibration set into the samples the statistics are fitted on and the held-out ones.</summary>
-    public static (CalibrationSet Fit, CalibrationSet HeldOut) Split(CalibrationSet calibration) => calibration.Split(HeldOutFraction);
-
     public static CalibratedPruning Apply(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> selected, PruneSettings settings,
-        (CalibrationSet Fit, CalibrationSet HeldOut) calibration, DiagnosticLog log, string file)
+        CalibrationSplit calibration, DiagnosticLog log, string file)
     {
-        var batchSize = BatchSizeFor(ModelInputSignature.FromModel(model));
+        var batchSize = ModelBatchSize.ForCalibration(ModelInputSignature.FromModel(model));
         var (fit, heldOut) = calibration;
         var collector = new LayerStatisticsCollector(Common.ExecutionDeviceResolver.Shared.Resolve(settings.Device, file));
         var byName = selected.ToDictionary(w => w.Name, StringComparer.Ordinal);
@@ -51,7 +37,7 @@ public static class CalibratedPruningStage
         IReadOnlyDictionary<string, double>? sparsities = null;
         if (rounds.Count > 1 && settings.Allocation != LayerAllocation.Uniform)
         {
-            sparsities = LayerSparsities(collector.Collect(model, selected, gram: false, Batches(fit, batchSize), file, paddingMask).Layers, byName, settings);
+            sparsities = LayerSparsities(collector.Collect(model, selected, gram: false, fit.OrtBatches(batchSize), file, paddingMask).Layers, byName, settings);
         }
 
         var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
@@ -59,10 +45,10 @@ public static class CalibratedPruningStage
         foreach (var round in rounds)
         {
             // Each round measures its layers on the model as pruned so far (in one-pass mode: the dense model).
-            var statistics = collector.Collect(model, round, gram: true, Batches(fit, batchSize), file, paddingMask);
+            var statistics = collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask);
             var heldOutStatistics = heldOut.SampleCount == 0
                 ? null
-                : collector.Collect(model, round, gram: true, Batches(heldOut, batchSize), file, paddingMask).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
+                : collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
 
             foreach (var layer in statistics.Skipped)
             {
@@ -92,7 +78,7 @@ public static class CalibratedPruningStage
             }
         }
 
-        return new CalibratedPruning(results, skipped, fit, heldOut);
+        return new CalibratedPruning(results, skipped, calibration);
     }
 
     /// <summary>NaN or infinite statistics would make every score meaningless; they come from the data or the model, not from us.</summary>
@@ -274,29 +260,5 @@ public static class CalibratedPruningStage
         }
 
         return result;
-    }
-
-    /// <summary>A model with a fixed batch axis must be fed batches of exactly that size.</summary>
-    internal static int BatchSizeFor(ModelInputSignature signature) => FixedBatchSize(signature) is { } size ? (int)size : BatchSize;
-
-    /// <summary>The batch size the model's inputs fix, or null when the batch axis is free.</summary>
-    public static long? FixedBatchSize(ModelInputSignature signature) => signature.Inputs
-        .Select(i => i.Dimensions is { Count: > 0 } d && d[0].IsFixed ? d[0].Value : null)
-        .FirstOrDefault(v => v is > 0);
-
-    internal static IEnumerable<IReadOnlyDictionary<string, OrtValue>> Batches(CalibrationSet calibration, int batchSize)
-    {
-        foreach (var batch in calibration.Batches(batchSize))
-        {
-            var values = batch.Inputs.ToDictionary(i => i.Name, i => i.ToOrtValue(), StringComparer.Ordinal);
-            try
-            {
-                yield return values;
-            }
-            finally
-            {
-                foreach (var value in values.Values) value.Dispose();
-            }
-        }
     }
 }

@@ -106,7 +106,7 @@ public static class ModelPipeline
             : Task.Run(() => GzipSize.Of(modelPath));
         timings.Add(Lap("measure", stage));
 
-        var calibrationSplit = calibration is null ? ((CalibrationSet Fit, CalibrationSet HeldOut)?)null : CalibratedPruningStage.Split(calibration);
+        var calibrationSplit = calibration is null ? null : CalibrationSplit.Of(calibration);
         // Read before pruning for the report; the stage finds the same input itself.
         var paddingMask = calibration is null ? null : PaddingMask.Find(model.Proto);
         var pruning = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file);
@@ -120,7 +120,7 @@ public static class ModelPipeline
         var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
         var gzipAfter = Task.Run(() => GzipSize.Of(stagedModel));
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
-        var fixedBatchSize = CalibratedPruningStage.FixedBatchSize(ModelInputSignature.FromModel(model.Proto));
+        var fixedBatchSize = ModelBatchSize.Fixed(ModelInputSignature.FromModel(model.Proto));
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph), device,
             EvaluationSamples(evaluationData, calibrationSplit, fixedBatchSize, file), settings.Task, MeasureLatency: true,
             // Compressing runs on the other core; timing waits for it, so that it does not slow one model and not the other.
@@ -229,7 +229,7 @@ public static class ModelPipeline
     /// What the models are compared on: EvaluationData first, then the calibration samples the statistics did not
     /// see, else null (seeded synthetic inputs).
     /// </summary>
-    private static EvaluationSampleSet? EvaluationSamples(EvaluationData? data, (CalibrationSet Fit, CalibrationSet HeldOut)? calibrationSplit, long? fixedBatchSize, string file)
+    private static EvaluationSampleSet? EvaluationSamples(EvaluationData? data, CalibrationSplit? calibrationSplit, long? fixedBatchSize, string file)
     {
         if (data is not null)
         {

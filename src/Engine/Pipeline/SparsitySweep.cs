@@ -15,7 +15,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 public static class SparsitySweep
 {
-    public static IReadOnlyList<SweepPoint> Run(ModelJob job, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration,
+    public static IReadOnlyList<SweepPoint> Run(ModelJob job, PruneSettings settings, CalibrationSplit? calibration,
         EvaluationOptions evaluationOptions, SweepPoint main, string file)
     {
         var points = new List<SweepPoint> { main };

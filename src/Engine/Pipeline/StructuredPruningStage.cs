@@ -21,11 +21,11 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 public static class StructuredPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file) =>
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file) =>
         Apply(model, settings, calibration, log, file, compensateBias: true);
 
     /// <param name="compensateBias">False only in tests, to show what FLAP's bias compensation buys.</param>
-    internal static PruningResult Apply(OnnxModel model, PruneSettings settings, (CalibrationSet Fit, CalibrationSet HeldOut)? calibration, DiagnosticLog log, string file,
+    internal static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file,
         bool compensateBias)
     {
         var proto = model.Proto;
@@ -33,9 +33,9 @@ public static class StructuredPruningStage
         var shapesBefore = weights.ToDictionary(w => w, w => w.Tensor.Dims.ToArray());
         var device = ExecutionDeviceResolver.Shared.Resolve(settings.Device, file);
         var signature = ModelInputSignature.FromModel(proto);
-        var batchSize = CalibratedPruningStage.BatchSizeFor(signature);
+        var batchSize = ModelBatchSize.ForCalibration(signature);
         // Shapes need one sample (or the batch size the model fixes); more only costs memory.
-        var probeBatch = CalibratedPruningStage.FixedBatchSize(signature) is { } fixedBatch ? (int)fixedBatch : 1;
+        var probeBatch = ModelBatchSize.Fixed(signature) is { } fixedBatch ? (int)fixedBatch : 1;
         var sample = calibration?.Fit.Batches(probeBatch).FirstOrDefault();
         var shapes = ShapeProbe.Run(proto, sample, settings.Seed, settings.Dimensions, device, file);
         var groups = UnitGroupFinder.Find(proto, shapes);
@@ -52,9 +52,9 @@ public static class StructuredPruningStage
                 $"{setting} pattern '{pattern}' matches no prunable layer. Run `modelprune inspect --units` to list the layers and unit groups.");
         }
 
-        var eligible = groups.Where((g, i) => status[i].Status == LayerPruningStage.Pruned).ToArray();
+        var eligible = groups.Where((g, i) => status[i].Status == LayerStatus.Pruned).ToArray();
         var statistics = settings.Method == PruningMethod.Flap && eligible.Length > 0
-            ? CollectStatistics(proto, eligible, shapes, calibration!.Value.Fit, batchSize, device, file)
+            ? CollectStatistics(proto, eligible, shapes, calibration!.Fit, batchSize, device, file)
             : null;
 
         var inputs = eligible.Select(g => ScoreInput(g, index, statistics)).ToArray();
@@ -88,7 +88,7 @@ public static class StructuredPruningStage
             var plan = e >= 0 ? removed[e] : Array.Empty<int>();
             var owned = e >= 0 ? parameters[e] : OwnedParameters(g, index);
             var removedParameters = e >= 0 ? owned - OwnedParameters(g, after) : 0;
-            return new UnitGroupReport(g.Index, UnitStructureNames.ToName(g.Kind), status[i].Status, status[i].Reason,
+            return new UnitGroupReport(g.Index, UnitStructureNames.ToName(g.Kind), LayerStatusNames.ToName(status[i].Status), status[i].Reason,
                 g.Units, g.Units - plan.Length, UnitWidth(g, shapes), owned, removedParameters,
                 WeightNames(g, index, SliceRole.ProducerWeight), WeightNames(g, index, SliceRole.ConsumerWeight),
                 statistics is not null && compensateBias && plan.Length > 0 ? true : null,
@@ -125,19 +125,19 @@ public static class StructuredPruningStage
         group.Units == 0 || group.Consumers.Count == 0 ? 1
             : (int)(group.Consumers[0].Units.RepeatLength(shapes[group.Consumers[0].Activation][group.Consumers[0].Units.Axis]) / group.Units);
 
-    private static (string Status, string? Reason) Decide(UnitGroup group, PruneSettings settings, LayerSelector selector, GraphIndex index,
+    private static (LayerStatus Status, string? Reason) Decide(UnitGroup group, PruneSettings settings, LayerSelector selector, GraphIndex index,
         IReadOnlyDictionary<string, IReadOnlyList<string>> nodeNames)
     {
-        if (group.Failed) return (LayerPruningStage.Skipped, group.Failure);
+        if (group.Failed) return (LayerStatus.Skipped, group.Failure);
         if (settings.Structure != UnitStructure.Auto && settings.Structure != group.Kind)
         {
-            return (LayerPruningStage.Excluded, $"Structure=\"{settings.StructureName}\" leaves {UnitStructureNames.ToName(group.Kind)} alone");
+            return (LayerStatus.Excluded, $"Structure=\"{settings.StructureName}\" leaves {UnitStructureNames.ToName(group.Kind)} alone");
         }
 
         var unselected = OwnedWeights(group, index).FirstOrDefault(name => !selector.IsSelected(name, nodeNames.GetValueOrDefault(name) ?? Array.Empty<string>()));
         return unselected is null
-            ? (LayerPruningStage.Pruned, null)
-            : (LayerPruningStage.Excluded, $"its weight '{unselected}' is not selected by IncludeLayers/ExcludeLayers, and the group's weights are pruned together or not at all");
+            ? (LayerStatus.Pruned, null)
+            : (LayerStatus.Excluded, $"its weight '{unselected}' is not selected by IncludeLayers/ExcludeLayers, and the group's weights are pruned together or not at all");
     }
 
     private static bool IsWeight(SliceRole role) => role is SliceRole.ProducerWeight or SliceRole.ConsumerWeight or SliceRole.DepthwiseWeight;
@@ -202,7 +202,7 @@ public static class StructuredPruningStage
             activations.TryAdd(consumer.Activation, (shape.Length, consumer.Units.Axis, (int)shape[consumer.Units.Axis]));
         }
 
-        return ChannelStatisticsCollector.Collect(model, activations, CalibratedPruningStage.Batches(fit, batchSize), device, file);
+        return ChannelStatisticsCollector.Collect(model, activations, fit.OrtBatches(batchSize), device, file);
     }
 
     /// <summary>FLAP's bias compensation per consumer of a pruned group, on the dense weights.</summary>
@@ -235,23 +235,22 @@ public static class StructuredPruningStage
     }
 
     private static LayerReport LayerReportOf(PrunableWeight weight, long[] shapeBefore, IReadOnlyList<UnitGroup> groups,
-        (string Status, string? Reason)[] status, GraphIndex index)
+        (LayerStatus Status, string? Reason)[] status, GraphIndex index)
     {
         var owning = groups.Select((g, i) => (Group: g, Decision: status[i]))
             .Where(p => p.Group.Slices.Any(s => IsWeight(s.Role) && index.ConstantName(s.ValueName) == weight.Name))
             .Select(p => p.Decision)
             .ToArray();
         var (layerStatus, reason) = owning.Length == 0
-            ? (LayerPruningStage.Skipped, $"structured pruning finds no units in this {weight.OpType} weight ({weight.Location})")
-            : owning.FirstOrDefault(d => d.Status == LayerPruningStage.Pruned) is { Status: not null } pruned ? pruned
-            : owning[0];
+            ? (LayerStatus.Skipped, $"structured pruning finds no units in this {weight.OpType} weight ({weight.Location})")
+            : owning.FirstOrDefault(d => d.Status == LayerStatus.Pruned, owning[0]);
 
         var parameters = shapeBefore.Aggregate(1L, (a, b) => a * b);
         var after = weight.Tensor.Proto.Dims.ToArray();
         var remaining = after.Aggregate(1L, (a, b) => a * b);
         var zeros = weight.Tensor.IsFloatingPoint ? FloatSpans.CountZeros(new WeightTensor(weight.Name, weight.Tensor.Proto).ReadValues()) : 0;
         return new LayerReport(weight.Name, weight.OpType, weight.NodeNames, shapeBefore, weight.InputAxis, parameters, zeros,
-            parameters == 0 ? 0 : (double)(zeros + parameters - remaining) / parameters, layerStatus, reason,
+            parameters == 0 ? 0 : (double)(zeros + parameters - remaining) / parameters, LayerStatusNames.ToName(layerStatus), reason,
             ShapeAfter: after, Removed: parameters - remaining);
     }
 }

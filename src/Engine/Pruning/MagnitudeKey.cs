@@ -1,11 +1,11 @@
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>
-/// |w| as an unsigned integer that sorts like |w|: the float's bits without the sign. Selecting by
-/// histograms of these keys, one digit at a time (bits 30-21, 20-10, 9-0), finds the k-th smallest
-/// magnitude in three nearly branch-free passes, where a comparison-based select spends most of its time on
+/// Digit histograms of |w|'s order key (<see cref="RowSelection.Key"/>: the float's bits without the sign, an
+/// unsigned integer that sorts like |w|). Selecting by histograms of these keys, one digit at a time (bits
+/// 30-21, 20-10, 9-0), finds the k-th smallest magnitude in three nearly branch-free passes, where a comparison-based select spends most of its time on
 /// mispredicted branches. Histograms of at most 2048 counters stay in the L1 cache.
-/// NaN keys lie above infinity, so a NaN weight is the last to be pruned.
+/// NaN keys lie above infinity, so a NaN weight is the last to be pruned (<see cref="RowSelection"/>'s NaN rule).
 /// </summary>
 public static class MagnitudeKey
 {
@@ -17,8 +17,6 @@ public static class MagnitudeKey
 
     public static int Buckets(int level) => 1 << Digits[level].Bits;
 
-    public static uint Of(float w) => BitConverter.SingleToUInt32Bits(w) & 0x7FFF_FFFFu;
-
     /// <summary>Counts, by this level's digit, the keys whose higher digits equal <paramref name="prefix"/>.</summary>
     public static void AddDigits(ReadOnlySpan<float> W, int level, uint prefix, Span<int> histogram)
     {
@@ -27,7 +25,7 @@ public static class MagnitudeKey
         var mask = (1u << bits) - 1;
         foreach (var w in W)
         {
-            var key = Of(w);
+            var key = RowSelection.Key(w);
             if (key >> above == prefix) histogram[(int)((key >> shift) & mask)]++;
         }
     }

@@ -31,7 +31,7 @@ public static class MagnitudeSelection
             // NaN weights are ranked above infinity by key; plain float comparison cannot express that.
             for (var i = 0; i < W.Length; i++)
             {
-                if (MagnitudeKey.Of(W[i]) < threshold) W[i] = 0f;
+                if (RowSelection.Key(W[i]) < threshold) W[i] = 0f;
             }
         }
         else
@@ -41,7 +41,7 @@ public static class MagnitudeSelection
 
         for (var i = 0; i < W.Length && ties > 0; i++)
         {
-            if (MagnitudeKey.Of(W[i]) == threshold)
+            if (RowSelection.Key(W[i]) == threshold)
             {
                 W[i] = 0f;
                 ties--;

@@ -2,7 +2,8 @@ namespace ModelPrune.Engine.Pruning;
 
 /// <summary>
 /// N:M magnitude pruning: in every group of M consecutive weights along the input axis, the N with the
-/// smallest |w| become zero (ties: lower index first), as in the reference Wanda/SparseGPT N:M code.
+/// smallest |w| become zero (ties: lower index first, NaN last: <see cref="RowSelection"/>), as in the
+/// reference Wanda/SparseGPT N:M code.
 /// </summary>
 public static class NmMagnitudePruner
 {
@@ -21,6 +22,7 @@ public static class NmMagnitudePruner
         var N = pattern.N;
         var groups = layout.Length / M;
         Span<long> index = stackalloc long[M];
+        Span<float> group = stackalloc float[M];
         Span<bool> pruned = stackalloc bool[M];
         for (long outer = 0; outer < layout.Outer; outer++)
         {
@@ -31,27 +33,14 @@ public static class NmMagnitudePruner
                     for (var t = 0; t < M; t++)
                     {
                         index[t] = layout.Index(outer, g * M + t, inner);
-                        pruned[t] = false;
+                        group[t] = W[(int)index[t]];
                     }
 
-                    // N passes of "smallest remaining": M is small (4, 8), so this beats sorting.
-                    for (var n = 0; n < N; n++)
+                    // The group's M weights are strided in W; gathered, they are one group for the shared selection.
+                    RowSelection.MarkSmallestPerGroup(group, N, M, pruned);
+                    for (var t = 0; t < M; t++)
                     {
-                        var best = -1;
-                        var bestMagnitude = float.PositiveInfinity;
-                        for (var t = 0; t < M; t++)
-                        {
-                            if (pruned[t]) continue;
-                            var a = MathF.Abs(W[(int)index[t]]);
-                            if (best < 0 || a < bestMagnitude)
-                            {
-                                best = t;
-                                bestMagnitude = a;
-                            }
-                        }
-
-                        pruned[best] = true;
-                        W[(int)index[best]] = 0f;
+                        if (pruned[t]) W[(int)index[t]] = 0f;
                     }
                 }
             }

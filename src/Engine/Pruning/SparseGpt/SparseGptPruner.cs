@@ -160,27 +160,13 @@ public static class SparseGptPruner
         for (var e = 0; e < scores.Length; e++) mask[e] = scores[e] <= threshold;
     }
 
-    /// <summary>N:M: mark the n smallest w² / Hinv_jj² of one row's group of m (ties: lower column first).</summary>
+    /// <summary>N:M: mark the n smallest w² / Hinv_jj² of one row's group of m (ties: lower column first, NaN last: <see cref="RowSelection"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SelectGroup(Span<float> w, ReadOnlySpan<float> diag, int n, Span<bool> mask)
     {
-        for (var pruned = 0; pruned < n; pruned++)
-        {
-            var best = -1;
-            var bestScore = float.PositiveInfinity;
-            for (var t = 0; t < w.Length; t++)
-            {
-                if (mask[t]) continue;
-                var score = w[t] * w[t] / (diag[t] * diag[t]);
-                if (best < 0 || score < bestScore)
-                {
-                    best = t;
-                    bestScore = score;
-                }
-            }
-
-            mask[best] = true;
-        }
+        Span<float> scores = stackalloc float[w.Length];
+        for (var t = 0; t < w.Length; t++) scores[t] = w[t] * w[t] / (diag[t] * diag[t]);
+        RowSelection.MarkSmallestPerGroup(scores, n, w.Length, mask);
     }
 
     // y += s · x, a vector at a time

@@ -16,7 +16,7 @@ namespace ModelPrune.Engine.Pruning.Wanda;
 /// <item>N:M: in every row and every group of M consecutive input columns the N smallest scores are pruned.
 /// The reference's <c>torch.topk(largest=False)</c> leaves ties unspecified; here the lower column index is
 /// pruned first, as in the unstructured case.</item>
-/// <item>NaN scores rank above +∞ (pruned last), as in torch's sort and topk.</item>
+/// <item>NaN scores rank above +∞ (pruned last), as in torch's sort and topk (<see cref="RowSelection"/>).</item>
 /// </list>
 /// The score is formed in float32 exactly as the reference forms it, <c>|W| * sqrt(float(scaler_row))</c>:
 /// float rounding can make two different exact scores equal, and the reference then decides by index, so a
@@ -182,8 +182,8 @@ public static class WandaPruner
                     var row = new Span<float>((float*)wAddress + ((long)i * cols), cols);
                     var mask = pAddress == 0 ? buffers.Mask.AsSpan() : new Span<bool>((bool*)pAddress + ((long)i * cols), cols);
                     RowScores(row, norms, buffers.Scores);
-                    if (pattern.IsNM) SelectNM(buffers.Scores, pattern.N, pattern.M, mask);
-                    else SelectSmallest(buffers.Scores, prunedPerRow, buffers.Keys, mask);
+                    if (pattern.IsNM) RowSelection.MarkSmallestPerGroup(buffers.Scores, pattern.N, pattern.M, mask);
+                    else RowSelection.MarkSmallest(buffers.Scores, prunedPerRow, buffers.Keys, mask);
 
                     if (zeroW)
                     {
@@ -213,87 +213,6 @@ public static class WandaPruner
 
         for (; j < W.Length; j++) S[j] = MathF.Abs(W[j]) * norms[j];
     }
-
-    /// <summary>
-    /// Marks the k smallest scores of a row, ties to the lower index. Scores are never negative, so their
-    /// bit patterns order like their values (NaN above +∞); with the column index in the low half, every
-    /// key is distinct and "ties to the lower index" needs no special case. A quickselect over these keys
-    /// finds the k-th in linear expected time; histogram selection costs more on rows of a few hundred.
-    /// </summary>
-    private static void SelectSmallest(ReadOnlySpan<float> S, int k, Span<ulong> keys, Span<bool> pruned)
-    {
-        if (k <= 0)
-        {
-            pruned.Clear();
-            return;
-        }
-
-        if (k >= S.Length)
-        {
-            pruned.Fill(true);
-            return;
-        }
-
-        for (var j = 0; j < S.Length; j++) keys[j] = ((ulong)Key(S[j]) << 32) | (uint)j;
-        var kth = KthSmallest(keys, k - 1);
-        for (var j = 0; j < S.Length; j++) pruned[j] = (((ulong)Key(S[j]) << 32) | (uint)j) <= kth;
-    }
-
-    /// <summary>The element of rank <paramref name="rank"/> (0-based) of distinct keys; reorders them.</summary>
-    private static ulong KthSmallest(Span<ulong> keys, int rank)
-    {
-        int left = 0, right = keys.Length - 1;
-        while (left < right)
-        {
-            // Median of three keeps sorted and reverse-sorted rows linear.
-            var middle = left + ((right - left) >> 1);
-            if (keys[middle] < keys[left]) (keys[middle], keys[left]) = (keys[left], keys[middle]);
-            if (keys[right] < keys[left]) (keys[right], keys[left]) = (keys[left], keys[right]);
-            if (keys[right] < keys[middle]) (keys[right], keys[middle]) = (keys[middle], keys[right]);
-            var pivot = keys[middle];
-            int i = left, j = right;
-            while (i <= j)
-            {
-                while (keys[i] < pivot) i++;
-                while (keys[j] > pivot) j--;
-                if (i <= j)
-                {
-                    (keys[i], keys[j]) = (keys[j], keys[i]);
-                    i++;
-                    j--;
-                }
-            }
-
-            if (rank <= j) right = j;
-            else if (rank >= i) left = i;
-            else return keys[rank];
-        }
-
-        return keys[rank];
-    }
-
-    /// <summary>
-    /// In every group of M consecutive scores, marks the N smallest (ties: lower index first). An entry's
-    /// rank in its group is the number of entries that come before it in that order; counting them for
-    /// every pair has no data-dependent branch, which matters when M is 4 and groups are millions.
-    /// </summary>
-    private static void SelectNM(ReadOnlySpan<float> S, int N, int M, Span<bool> pruned)
-    {
-        for (var g = 0; g < S.Length; g += M)
-        {
-            for (var t = g; t < g + M; t++)
-            {
-                var key = Key(S[t]);
-                var rank = 0;
-                for (var u = g; u < t; u++) rank += Key(S[u]) <= key ? 1 : 0;
-                for (var u = t + 1; u < g + M; u++) rank += Key(S[u]) < key ? 1 : 0;
-                pruned[t] = rank < N;
-            }
-        }
-    }
-
-    /// <summary>A score's bits without the sign: for scores ≥ 0 (and NaN) this orders like the value.</summary>
-    private static uint Key(float score) => BitConverter.SingleToUInt32Bits(score) & 0x7FFF_FFFFu;
 
     /// <summary>
     /// Adds the squares of four consecutive tokens (rows <paramref name="stride"/> apart) in one pass, so the

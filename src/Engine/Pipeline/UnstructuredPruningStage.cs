@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ModelPrune.Engine.Calibration;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Pruning;
+using ModelPrune.Engine.Reporting;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// Zeroes weights in place without changing any shape: magnitude, global magnitude and N:M magnitude here, Wanda
+/// and SparseGPT through <see cref="CalibratedPruningStage"/>, and says, per layer, what happened. The ONNX side
+/// (finding and rewriting tensors) stays here so the methods in Pruning/ see plain arrays.
+/// </summary>
+public static class UnstructuredPruningStage
+{
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file) =>
+        new(Layers(model, settings, calibration, log, file));
+
+    private static IReadOnlyList<LayerReport> Layers(OnnxModel model, PruneSettings settings,
+        CalibrationSplit? calibration, DiagnosticLog log, string file)
+    {
+        var weights = PrunableWeightFinder.Find(model);
+        var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
+        var decisions = weights.Select(w => Decide(w, settings, selector)).ToArray();
+
+        foreach (var (setting, pattern) in selector.Unmatched())
+        {
+            log.Warn(DiagnosticCodes.SelectorMatchedNothing, file,
+                $"{setting} pattern '{pattern}' matches no prunable layer. Run `modelprune inspect` to list the layer names.");
+        }
+
+        // A float layer is only ever skipped because its input dimension does not split into N:M groups.
+        foreach (var (weight, _, reason) in decisions.Where(d => d.Status == LayerStatus.Skipped && d.Weight.Tensor.IsFloatingPoint))
+        {
+            log.Warn(DiagnosticCodes.LayerNotDivisibleByM, file, $"Layer '{weight.Name}' was left dense: {reason}.");
+        }
+
+        var selected = decisions.Where(d => d.Status == LayerStatus.Pruned).Select(d => d.Weight).ToArray();
+        if (selected.Length == 0)
+        {
+            log.Warn(DiagnosticCodes.NoPrunableWeights, file,
+                "No layer was pruned: the model has no selected MatMul/Gemm/Conv/ConvTranspose/LSTM/GRU weight. The output is an unchanged copy.");
+        }
+
+        if (PruningMethodNames.NeedsCalibration(settings.Method))
+        {
+            var calibrated = CalibratedPruningStage.Apply(model.Proto, selected, settings,
+                calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file);
+            return decisions.Select(d => ToCalibratedReport(d, calibrated)).ToArray();
+        }
+
+        PruneSelected(selected, settings);
+
+        return decisions.Select(d => ToReport(d.Weight, d.Status, d.Reason)).ToArray();
+    }
+
+    private static LayerReport ToCalibratedReport((PrunableWeight Weight, LayerStatus Status, string? Reason) decision, CalibratedPruning calibrated)
+    {
+        if (calibrated.Skipped.TryGetValue(decision.Weight, out var why))
+        {
+            return ToReport(decision.Weight, LayerStatus.Skipped, "input not observable for calibration: " + why);
+        }
+
+        var report = ToReport(decision.Weight, decision.Status, decision.Reason);
+        return calibrated.Results.TryGetValue(decision.Weight, out var result)
+            ? report with
+            {
+                ReconstructionError = MetricRounding.Round6(result.ReconstructionError),
+                HeldOutError = result.HeldOutError is { } heldOut ? MetricRounding.Round6(heldOut) : null,
+                Dampening = result.Dampening,
+                CalibrationTokens = result.Tokens,
+            }
+            : report;
+    }
+
+    private static (PrunableWeight Weight, LayerStatus Status, string? Reason) Decide(PrunableWeight weight, PruneSettings settings, LayerSelector selector)
+    {
+        if (!selector.IsSelected(weight.Name, weight.NodeNames)) return (weight, LayerStatus.Excluded, "not selected by IncludeLayers/ExcludeLayers");
+        if (!weight.Tensor.IsFloatingPoint) return (weight, LayerStatus.Skipped, $"element type {weight.Tensor.ElementTypeName} is not pruned");
+
+        var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
+        if (settings.Pattern.IsNM && !NmMagnitudePruner.Fits(layout, settings.Pattern))
+        {
+            return (weight, LayerStatus.Skipped, string.Create(CultureInfo.InvariantCulture,
+                $"input dimension {layout.Length} (axis {weight.InputAxis}) is not a multiple of {settings.Pattern.M}"));
+        }
+
+        return (weight, LayerStatus.Pruned, null);
+    }
+
+    private static void PruneSelected(IReadOnlyList<PrunableWeight> selected, PruneSettings settings)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        if (settings.Method == PruningMethod.GlobalMagnitude)
+        {
+            var global = new GlobalMagnitudePruner(selected.Select(w => w.Tensor.ElementCount).ToArray(), settings.Sparsity, settings.MaxLayerSparsity);
+            while (!global.Resolved)
+            {
+                Parallel.For(0, selected.Count, parallel, l => WithValues(selected[l], write: false, W => global.Count(l, W)));
+                global.Advance();
+            }
+
+            var counts = global.LayerCounts();
+            Parallel.For(0, selected.Count, parallel, l => WithValues(selected[l], write: true, W => MagnitudeSelection.ZeroSmallest(W, counts[l])));
+            return;
+        }
+
+        Parallel.ForEach(selected, parallel, weight =>
+        {
+            var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
+            WithValues(weight, write: true, W => PruneLayer(W, layout, settings));
+        });
+    }
+
+    /// <summary>
+    /// Hands a layer's W to <paramref name="action"/>: float32 raw data where it lies in the model (no copy),
+    /// other storage through a float copy that is written back when <paramref name="write"/> is set.
+    /// </summary>
+    private static void WithValues(PrunableWeight weight, bool write, WeightAction action)
+    {
+        if (weight.Tensor.TryGetFloat32InPlace(out var raw))
+        {
+            action(MemoryMarshal.Cast<byte, float>(raw.Span));
+            return;
+        }
+
+        var W = weight.Tensor.ReadValues();
+        action(W);
+        if (write) weight.Tensor.WriteValues(W);
+    }
+
+    private static void PruneLayer(Span<float> W, InputAxisLayout layout, PruneSettings settings)
+    {
+        if (settings.Pattern.IsNM)
+        {
+            NmMagnitudePruner.Prune(W, layout, settings.Pattern);
+        }
+        else
+        {
+            MagnitudeSelection.ZeroSmallest(W, MagnitudeSelection.CountFor(W.Length, settings.Sparsity));
+        }
+    }
+
+    private static LayerReport ToReport(PrunableWeight weight, LayerStatus status, string? reason)
+    {
+        var parameters = weight.Tensor.ElementCount;
+        var zeros = weight.Tensor.IsFloatingPoint ? weight.Tensor.CountZeros() : 0;
+        return new LayerReport(
+            weight.Name,
+            weight.OpType,
+            weight.NodeNames,
+            weight.Tensor.Dims,
+            weight.InputAxis,
+            parameters,
+            zeros,
+            parameters == 0 ? 0 : (double)zeros / parameters,
+            LayerStatusNames.ToName(status),
+            reason);
+    }
+}

@@ -1,0 +1,9 @@
+namespace ModelPrune.Engine.Reporting;
+
+/// <summary>What the pruning stage did with a layer or a group of units; reports spell it with <see cref="LayerStatusNames"/>.</summary>
+public enum LayerStatus
+{
+    Pruned,
+    Skipped,
+    Excluded,
+}
