@@ -22,8 +22,8 @@ internal static class SettingFiles
         var text = new StringBuilder();
         text.Append("<Project>\n");
         text.Append("  <!--\n");
-        text.Append("    Generated from src/Settings/SettingTable.cs; do not edit. After changing the table, run\n");
-        text.Append("    MODELPRUNE_REGENERATE=1 dotnet test tests/ModelPrune.Engine.Tests -c Release --filter GeneratedSettingFiles\n");
+        text.Append("    Generated from src/Settings/SettingTable.cs; do not edit. After changing the table, run the engine\n");
+        text.Append("    tests with MODELPRUNE_REGENERATE=1 set: GeneratedSettingFilesTests rewrites this file and the docs tables.\n");
         text.Append("  -->\n\n");
         text.Append("  <!-- A project-wide property is the default of every item that leaves the metadata empty. -->\n");
         text.Append("  <ItemDefinitionGroup>\n");
