@@ -115,6 +115,11 @@ internal static class SettingTable
         "Where ONNX Runtime runs the calibration statistics and the comparison: `auto` (CUDA when ONNX Runtime can really create a CUDA session, else the CPU, with information MP3005 saying why), `cpu` (never tries CUDA) or `cuda` (CUDA or error MP3006). The pruning math itself always runs on the CPU. Not part of the cache key: the key holds the device that really ran.",
         propertyName: "ModelPruneDevice");
 
+    public static readonly SettingDefinition MeasureLatency = new(
+        "MeasureLatency", SettingType.Boolean, "`true`", SettingStage.Prune, joinsCacheKey: false,
+        "`true`: both models are timed on the first evaluation batch after the comparison, and `.prune.run.json` and the Markdown report give the latency (not the JSON report, which stays deterministic). `false` skips the timing: a faster build where latency is not wanted, e.g. in CI on shared runners.",
+        propertyName: "ModelPruneMeasureLatency");
+
     public static readonly SettingDefinition Baseline = new(
         "Baseline", SettingType.File, "none (no gate)", SettingStage.Baseline, joinsCacheKey: false,
         "The checked-in baseline report, relative to the project folder; created from the new report when missing (warning MP2006). Commit it.");
@@ -139,7 +144,7 @@ internal static class SettingTable
     {
         Sparsity, Method, Pattern, Structure, MinUnitsPerLayer, UnitMultiple, MaxLayerSparsity, MinLayerSparsity, CalibrationMode,
         IncludeLayers, ExcludeLayers, CalibrationData, CalibrationSamples, Allocation, EvaluationData, EvaluationSamples,
-        SweepSparsities, Task, Seed, Dimensions, Device,
+        SweepSparsities, Task, Seed, Dimensions, Device, MeasureLatency,
         Baseline, MaxMetricDrop, MetricTolerances, CompareModelHash,
     };
 }

@@ -66,6 +66,7 @@ public static class DiagnosticCodes
     public const string NoStructuredUnits = "MP1084";
     public const string ShapeProbeFailed = "MP1085";
     public const string FilterCountOffBlock = "MP1086";
+    public const string InvalidMeasureLatency = "MP1087";
 
     public const string MetricRegressed = "MP2001";
     public const string BaselineStructureChanged = "MP2002";

@@ -122,7 +122,7 @@ public static class ModelPipeline
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
         var fixedBatchSize = ModelBatchSize.Fixed(ModelInputSignature.FromModel(model.Proto));
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph), device,
-            EvaluationSamples(evaluationData, calibrationSplit, fixedBatchSize, file), settings.Task, MeasureLatency: true,
+            EvaluationSamples(evaluationData, calibrationSplit, fixedBatchSize, file), settings.Task, MeasureLatency: settings.MeasureLatency,
             // Compressing runs on the other core; timing waits for it, so that it does not slow one model and not the other.
             // A failure of theirs surfaces where their sizes are read, not here.
             QuietBeforeTiming: Task.WhenAll(gzipBefore, gzipAfter).ContinueWith(_ => { }, TaskScheduler.Default));

@@ -33,7 +33,8 @@ public sealed record PruneSettings(
     IReadOnlyList<double>? SweepSparsities = null,
     UnitStructure Structure = UnitStructure.None,
     int MinUnitsPerLayer = PruneSettings.DefaultMinUnitsPerLayer,
-    int UnitMultiple = 1)
+    int UnitMultiple = 1,
+    bool MeasureLatency = true)
 {
     /// <summary>Structured pruning never removes a layer's last unit unless told otherwise.</summary>
     public const int DefaultMinUnitsPerLayer = 1;

@@ -63,7 +63,8 @@ public static class PruneSettingsParser
             ParseUnitCount(raw.MinUnitsPerLayer, "MinUnitsPerLayer", PruneSettings.DefaultMinUnitsPerLayer, DiagnosticCodes.InvalidMinUnitsPerLayer,
                 "how many units (neurons, heads, filters) every pruned layer keeps at least, e.g. MinUnitsPerLayer=\"1\"", file),
             ParseUnitCount(raw.UnitMultiple, "UnitMultiple", 1, DiagnosticCodes.InvalidUnitMultiple,
-                "the multiple every pruned layer's kept unit count is rounded up to, e.g. UnitMultiple=\"8\" for hardware-friendly shapes", file));
+                "the multiple every pruned layer's kept unit count is rounded up to, e.g. UnitMultiple=\"8\" for hardware-friendly shapes", file),
+            ParseMeasureLatency(raw.MeasureLatency, file));
     }
 
     private static UnitStructure ParseStructure(string? text, string file)
@@ -130,6 +131,14 @@ public static class PruneSettingsParser
         if (EvaluationTaskNames.TryParse(text, out var task)) return task;
         throw new ModelPruneException(DiagnosticCodes.UnknownTask, file,
             $"Task '{text}' is not known. Use one of: {string.Join(", ", EvaluationTaskNames.All)} (auto, the default, guesses from each output's shape).");
+    }
+
+    private static bool ParseMeasureLatency(string? text, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return true;
+        if (bool.TryParse(text.Trim(), out var measure)) return measure;
+        throw new ModelPruneException(DiagnosticCodes.InvalidMeasureLatency, file,
+            $"{SettingTable.MeasureLatency.BothSpellings} '{text}' is neither true nor false. Use \"true\" (time both models, the default) or \"false\" (skip the timing).");
     }
 
     private static CalibrationMode ParseCalibrationMode(string? text, string file)

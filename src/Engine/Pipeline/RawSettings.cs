@@ -72,6 +72,8 @@ public sealed class RawSettings
 
     public string? Device { get => this[SettingTable.Device]; init => Set(SettingTable.Device, value); }
 
+    public string? MeasureLatency { get => this[SettingTable.MeasureLatency]; init => Set(SettingTable.MeasureLatency, value); }
+
     private void Set(SettingDefinition setting, string? value)
     {
         if (setting.Stage != SettingStage.Prune)

@@ -30,6 +30,23 @@ public sealed class EvaluationDataTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>MeasureLatency="false" skips the timing: the run file has no latency, the report is the same bytes.</summary>
+    [Fact]
+    public void Measure_latency_false_skips_the_timing_and_leaves_the_report_as_it_was()
+    {
+        var timed = _folder.File("timed/classifier.onnx");
+        var untimed = _folder.File("untimed/classifier.onnx");
+        var first = EngineCli.Run("prune", _model, "-o", timed, "--evaluation", _evaluation, "--no-cache");
+        var second = EngineCli.Run("prune", _model, "-o", untimed, "--evaluation", _evaluation, "--no-cache", "--measure-latency", "False");
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.True(second.ExitCode == 0, second.Output);
+
+        JsonElement Run(string output) => JsonDocument.Parse(File.ReadAllBytes(Path.ChangeExtension(output, ".prune.run.json"))).RootElement;
+        Assert.Equal(JsonValueKind.Object, Run(timed).GetProperty("latency").ValueKind);
+        Assert.True(!Run(untimed).TryGetProperty("latency", out var latency) || latency.ValueKind == JsonValueKind.Null, "no latency expected");
+        Assert.Equal(File.ReadAllBytes(Path.ChangeExtension(timed, ".prune.json")), File.ReadAllBytes(Path.ChangeExtension(untimed, ".prune.json")));
+    }
+
     [Fact]
     public void Accuracy_of_both_models_and_their_agreement_match_onnx_runtime()
     {

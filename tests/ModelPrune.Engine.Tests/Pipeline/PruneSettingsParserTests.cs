@@ -256,4 +256,22 @@ public sealed class PruneSettingsParserTests
         // Structure alone means magnitude-l2.
         Assert.Equal(texts[2], PruneSettingsParser.Parse(new RawSettings { Method = "magnitude-l2", Structure = "neurons", MinUnitsPerLayer = "1" }, "m.onnx").CanonicalText);
     }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData(" false ", false)]
+    [InlineData("True", true)]
+    public void Measure_latency_defaults_to_true_and_reads_either_boolean(string? text, bool expected)
+    {
+        Assert.Equal(expected, PruneSettingsParser.Parse(new RawSettings { MeasureLatency = text }, "m.onnx").MeasureLatency);
+    }
+
+    [Fact]
+    public void Measure_latency_that_is_not_a_boolean_is_MP1087_naming_both_spellings()
+    {
+        var error = Assert.Throws<ModelPruneException>(() => PruneSettingsParser.Parse(new RawSettings { MeasureLatency = "sometimes" }, "m.onnx"));
+
+        Assert.Equal("MP1087", error.Diagnostic.Code);
+        Assert.Contains("MeasureLatency (--measure-latency) 'sometimes'", error.Diagnostic.Message);
+    }
 }

@@ -51,7 +51,11 @@ public sealed class GeneratedSettingFilesTests
         var stop = text.IndexOf(end, start, StringComparison.Ordinal);
         Assert.True(stop >= 0, $"{document} has no '{end}' after '{begin.Trim()}'");
 
-        if (Regenerate) File.WriteAllText(path, text[..start] + expected + text[stop..]);
+        if (Regenerate)
+        {
+            File.WriteAllText(path, text[..start] + expected + text[stop..]);
+            return;
+        }
 
         Assert.Equal(expected, text[start..stop]);
     }
