@@ -50,19 +50,23 @@ public static class PruneSettingsParser
             ParseSeed(raw.Seed, file),
             DimensionOverrideParser.Parse(raw.Dimensions, file),
             needsCalibration ? calibration : null,
-            needsCalibration ? ParseCalibrationSamples(raw.CalibrationSamples, file) : PruneSettings.DefaultCalibrationSamples,
+            needsCalibration
+                ? ParsePositiveCount(raw.CalibrationSamples, SettingTable.CalibrationSamples, PruneSettings.DefaultCalibrationSamples, DiagnosticCodes.InvalidCalibrationSamples,
+                    "how many calibration samples to use, e.g. CalibrationSamples=\"128\"", file)
+                : PruneSettings.DefaultCalibrationSamples,
             structure == UnitStructure.None ? ParseAllocation(raw.Allocation, method, pattern, file) : ParseStructuredAllocation(raw.Allocation, method, file),
             minLayerSparsity,
             needsCalibration ? ParseCalibrationMode(raw.CalibrationMode, file) : CalibrationMode.OnePass,
             ParseDevice(raw.Device, file),
             string.IsNullOrWhiteSpace(raw.EvaluationData) ? null : raw.EvaluationData.Trim(),
-            ParseEvaluationSamples(raw.EvaluationSamples, file),
+            ParsePositiveCount(raw.EvaluationSamples, SettingTable.EvaluationSamples, PruneSettings.DefaultEvaluationSamples, DiagnosticCodes.InvalidEvaluationSamples,
+                "how many evaluation samples to compare the models on, e.g. EvaluationSamples=\"256\"", file),
             ParseTask(raw.Task, file),
             ParseSweep(raw.SweepSparsities, pattern, file),
             structure,
-            ParseUnitCount(raw.MinUnitsPerLayer, "MinUnitsPerLayer", PruneSettings.DefaultMinUnitsPerLayer, DiagnosticCodes.InvalidMinUnitsPerLayer,
+            ParsePositiveCount(raw.MinUnitsPerLayer, SettingTable.MinUnitsPerLayer, PruneSettings.DefaultMinUnitsPerLayer, DiagnosticCodes.InvalidMinUnitsPerLayer,
                 "how many units (neurons, heads, filters) every pruned layer keeps at least, e.g. MinUnitsPerLayer=\"1\"", file),
-            ParseUnitCount(raw.UnitMultiple, "UnitMultiple", 1, DiagnosticCodes.InvalidUnitMultiple,
+            ParsePositiveCount(raw.UnitMultiple, SettingTable.UnitMultiple, 1, DiagnosticCodes.InvalidUnitMultiple,
                 "the multiple every pruned layer's kept unit count is rounded up to, e.g. UnitMultiple=\"8\" for hardware-friendly shapes", file),
             ParseMeasureLatency(raw.MeasureLatency, file));
     }
@@ -111,19 +115,11 @@ public static class PruneSettingsParser
         };
     }
 
-    private static int ParseUnitCount(string? text, string setting, int defaultValue, string code, string what, string file)
+    private static int ParsePositiveCount(string? text, SettingDefinition setting, int defaultValue, string code, string what, string file)
     {
         if (string.IsNullOrWhiteSpace(text)) return defaultValue;
         if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0) return count;
         throw new ModelPruneException(code, file, $"{setting} '{text}' is not a positive whole number. Give {what}.");
-    }
-
-    private static int ParseEvaluationSamples(string? text, string file)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return PruneSettings.DefaultEvaluationSamples;
-        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var samples) && samples > 0) return samples;
-        throw new ModelPruneException(DiagnosticCodes.InvalidEvaluationSamples, file,
-            $"EvaluationSamples '{text}' is not a positive whole number. Give how many evaluation samples to compare the models on, e.g. EvaluationSamples=\"256\".");
     }
 
     private static EvaluationTask ParseTask(string? text, string file)
@@ -182,14 +178,6 @@ public static class PruneSettingsParser
         };
         throw new ModelPruneException(DiagnosticCodes.InvalidAllocation, file,
             $"Allocation '{text}' cannot be used: {why}. Use \"uniform\" (the default), \"owl\" or \"global\".");
-    }
-
-    private static int ParseCalibrationSamples(string? text, string file)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return PruneSettings.DefaultCalibrationSamples;
-        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var samples) && samples > 0) return samples;
-        throw new ModelPruneException(DiagnosticCodes.InvalidCalibrationSamples, file,
-            $"CalibrationSamples '{text}' is not a positive whole number. Give how many calibration samples to use, e.g. CalibrationSamples=\"128\".");
     }
 
     private static PruningMethod ParseMethod(string? text, string file)
