@@ -62,7 +62,7 @@ internal sealed class UnitGroupClosure
     /// <summary>Where the units lie in <paramref name="tensor"/>, or null while it is not (yet) in the group.</summary>
     public UnitAxis? View(string tensor) => Group.Tensors.TryGetValue(tensor, out var view) ? view : null;
 
-    /// <summary>The tensor's shape; an unknown one fails the group (and reads as rank 0, which no rule takes for units).</summary>
+    /// <summary>The tensor's shape from the probe (or the constant); an unknown one fails the group.</summary>
     public long[] Shape(string tensor)
     {
         if (_shapes.TryGetValue(tensor, out var shape)) return shape;
