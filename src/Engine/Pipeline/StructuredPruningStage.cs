@@ -5,10 +5,10 @@ using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pruning;
-using ModelPrune.Engine.Pruning.Structured;
 using ModelPrune.Engine.Reporting;
 using ModelPrune.Engine.Statistics;
 using ModelPrune.Engine.Structured;
+using ModelPrune.Engine.Structured.Scoring;
 using Onnx;
 
 namespace ModelPrune.Engine.Pipeline;

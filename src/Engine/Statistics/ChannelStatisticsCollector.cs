@@ -4,7 +4,7 @@ using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
-using ModelPrune.Engine.Pruning.Structured;
+using ModelPrune.Engine.Structured.Scoring;
 using static ModelPrune.Engine.Statistics.GraphNodes;
 
 namespace ModelPrune.Engine.Statistics;

@@ -42,9 +42,9 @@ public static class UnitGroupFinder
             case "MatMul" when node.Input.Count == 2 && !index.IsConstant(node.Input[0]) && index.Constant(node.Input[1]) is { Dims.Count: 2 }:
                 return shape.Length - 1;
             case "Gemm" when node.Input.Count >= 2 && !index.IsConstant(node.Input[0]) && index.IsConstant(node.Input[1])
-                             && UnitGroupClosure.IntAttribute(node, "transA", 0) == 0:
+                             && NodeInfo.IntAttribute(node, "transA", 0) == 0:
                 return 1;
-            case "Conv" or "ConvTranspose" when node.Input.Count >= 2 && index.IsConstant(node.Input[1]) && UnitGroupClosure.IntAttribute(node, "group", 1) == 1:
+            case "Conv" or "ConvTranspose" when node.Input.Count >= 2 && index.IsConstant(node.Input[1]) && NodeInfo.IntAttribute(node, "group", 1) == 1:
                 return 1;
             default:
                 return null;

@@ -1,6 +1,4 @@
-using ModelPrune.Engine.Structured;
-
-namespace ModelPrune.Engine.Pruning.Structured;
+namespace ModelPrune.Engine.Structured.Scoring;
 
 /// <summary>
 /// magnitude-l2 (Li et al., 2017, "Pruning Filters for Efficient ConvNets", extended to every weight a unit owns as

@@ -1,6 +1,4 @@
-using ModelPrune.Engine.Structured;
-
-namespace ModelPrune.Engine.Pruning.Structured;
+namespace ModelPrune.Engine.Structured.Scoring;
 
 /// <summary>
 /// maw, maximum absolute weight: S_u = max |w| over every weight unit u owns (producer output slice, depthwise filter,

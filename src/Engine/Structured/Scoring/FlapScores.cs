@@ -1,6 +1,4 @@
-using ModelPrune.Engine.Structured;
-
-namespace ModelPrune.Engine.Pruning.Structured;
+namespace ModelPrune.Engine.Structured.Scoring;
 
 /// <summary>
 /// FLAP (An et al., 2024, "Fluctuation-based Adaptive Structured Pruning for Large Language Models"). A unit whose

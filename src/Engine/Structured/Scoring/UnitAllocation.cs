@@ -1,4 +1,6 @@
-namespace ModelPrune.Engine.Pruning.Structured;
+using ModelPrune.Engine.Pruning;
+
+namespace ModelPrune.Engine.Structured.Scoring;
 
 /// <summary>
 /// Which units each group loses. Uniform: every group loses the same fraction of its units. Global (FLAP's adaptive

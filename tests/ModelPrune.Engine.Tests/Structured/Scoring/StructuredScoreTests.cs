@@ -1,9 +1,9 @@
 using Google.Protobuf;
-using ModelPrune.Engine.Pruning.Structured;
 using ModelPrune.Engine.Structured;
+using ModelPrune.Engine.Structured.Scoring;
 using Onnx;
 
-namespace ModelPrune.Engine.Tests.Structured;
+namespace ModelPrune.Engine.Tests.Structured.Scoring;
 
 /// <summary>The three scores and FLAP's bias shift on hand-made tensors whose answers are worked out by hand.</summary>
 public sealed class StructuredScoreTests

@@ -1,7 +1,6 @@
-using ModelPrune.Engine.Structured;
 using Onnx;
 
-namespace ModelPrune.Engine.Pruning.Structured;
+namespace ModelPrune.Engine.Structured.Scoring;
 
 /// <summary>
 /// What the structured methods see of one group: its units, the weights that own them (each with the axis the units

@@ -1,7 +1,7 @@
 using ModelPrune.Engine.Pruning;
-using ModelPrune.Engine.Pruning.Structured;
+using ModelPrune.Engine.Structured.Scoring;
 
-namespace ModelPrune.Engine.Tests.Structured;
+namespace ModelPrune.Engine.Tests.Structured.Scoring;
 
 public sealed class UnitAllocationTests
 {

@@ -1,4 +1,4 @@
-namespace ModelPrune.Engine.Pruning.Structured;
+namespace ModelPrune.Engine.Structured.Scoring;
 
 /// <summary>
 /// Σx and Σx² of each channel of one layer input over every calibration position (tokens, or batch × pixels), in
