@@ -8,7 +8,7 @@ namespace ModelPrune.Bench.LayerTimings;
 /// this process's thread setting. Writes a human-readable report to stdout and, per step, a line
 /// "layer step cores_busy working_threads" (tab-separated) to <c>coresFile</c> for bench/layers.sh.
 /// </summary>
-public static class LayerChecks
+internal static class LayerChecks
 {
     public static int Run(int batchRows, string? coresFile)
     {

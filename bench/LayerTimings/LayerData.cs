@@ -12,7 +12,7 @@ namespace ModelPrune.Bench.LayerTimings;
 /// MiniLM export has) so that the statistics go through the engine's real ORT path, and X cut into
 /// batches of rows the way the pipeline streams calibration batches.
 /// </summary>
-public sealed class LayerData : IDisposable
+internal sealed class LayerData : IDisposable
 {
     private const string InputName = "x";
     private const string WeightName = "W";

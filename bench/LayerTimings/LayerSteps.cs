@@ -12,7 +12,7 @@ namespace ModelPrune.Bench.LayerTimings;
 /// Threads are the process's: <see cref="Environment.ProcessorCount"/> (DOTNET_PROCESSOR_COUNT) sets ORT's
 /// intra-op threads and the engine's Parallel.For, and the linear algebra gets the same count.
 /// </summary>
-public sealed class LayerSteps : IDisposable
+internal sealed class LayerSteps : IDisposable
 {
     public const double Sparsity = 0.5;
 

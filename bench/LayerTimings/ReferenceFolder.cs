@@ -5,7 +5,7 @@ namespace ModelPrune.Bench.LayerTimings;
 /// (the folder holding ModelPrune.Build.sln), found from the working directory and from the program's own
 /// folder, as the tests find it.
 /// </summary>
-public static class ReferenceFolder
+internal static class ReferenceFolder
 {
     public static readonly string[] Layers = { "L0_attn_query", "L0_ffn_inter", "L0_ffn_output", "L5_ffn_output" };
 

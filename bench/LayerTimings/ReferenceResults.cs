@@ -5,7 +5,7 @@ using ModelPrune.Engine.Pruning.SparseGpt;
 namespace ModelPrune.Bench.LayerTimings;
 
 /// <summary>What the published code produced for one layer (README of the reference folder, sections 2-3).</summary>
-public static class ReferenceResults
+internal static class ReferenceResults
 {
     /// <summary>A reference mask (numpy.packbits along rows, big bit order); true = pruned.</summary>
     public static bool[] WandaMask(LayerData layer, string pattern)

@@ -13,7 +13,7 @@ namespace ModelPrune.Bench.LayerTimings;
 /// CPU time. That does not depend on the machine's load.</item>
 /// </list>
 /// </summary>
-public static class ThreadUse
+internal static class ThreadUse
 {
     private const double WorkingShare = 0.10;
 

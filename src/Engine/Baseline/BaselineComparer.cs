@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Baseline;
 /// Compares a new report with its baseline: metrics within their tolerances (only getting worse counts),
 /// the layers and their status and sparsity exactly, and the pruned model's hash when asked to.
 /// </summary>
-public static class BaselineComparer
+internal static class BaselineComparer
 {
     public static IReadOnlyList<BaselineDifference> Compare(BaselineReport baseline, BaselineReport current, ToleranceSettings settings)
     {

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Baseline;
 /// overwritten on explicit accept; a missing one is created (or refused when strict); a differing report is
 /// written next to the baseline as <c>&lt;name&gt;.prune.received.json</c>. Returns the exit code.
 /// </summary>
-public static class BaselineGate
+internal static class BaselineGate
 {
     public static int Run(BaselineOptions options, TextWriter output)
     {

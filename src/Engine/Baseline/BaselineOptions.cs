@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Baseline;
 
 /// <summary>The <c>baseline</c> command's arguments, as given (tolerances are parsed by the gate).</summary>
-public sealed record BaselineOptions(
+internal sealed record BaselineOptions(
     string ReportPath,
     string BaselinePath,
     string? MaxMetricDrop,

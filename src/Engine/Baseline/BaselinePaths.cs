@@ -3,7 +3,7 @@ using ModelPrune.Engine.Diagnostics;
 namespace ModelPrune.Engine.Baseline;
 
 /// <summary>Where the gate writes: the received report sits next to the baseline, named after the model.</summary>
-public static class BaselinePaths
+internal static class BaselinePaths
 {
     /// <summary><c>obj/…/classifier.prune.json</c> + <c>Models/x.json</c> → <c>Models/classifier.prune.received.json</c>.</summary>
     public static string ReceivedFor(string reportPath, string baselinePath)

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Baseline;
 /// Reads a report generically (JsonDocument, not the engine's report types): a baseline written by an older or
 /// newer engine, or a report with metrics this engine does not know, must still be comparable.
 /// </summary>
-public static class BaselineReportReader
+internal static class BaselineReportReader
 {
     public const string SchemaPrefix = "modelprune.report/";
 

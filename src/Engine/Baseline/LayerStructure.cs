@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Baseline;
 
 /// <summary>What the gate compares exactly per layer: whether it was pruned, and how much.</summary>
-public sealed record LayerStructure(string Name, string? Status, double? Sparsity);
+internal sealed record LayerStructure(string Name, string? Status, double? Sparsity);

@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Baseline;
 /// so metrics added to the report later (per-task objects, KL divergence, perplexity) are gated without a
 /// change here. Numbers whose names carry no direction (counts, sizes, settings) are not metrics.
 /// </summary>
-public static class MetricNames
+internal static class MetricNames
 {
     private static readonly HashSet<string> HigherIsBetterWords = new(StringComparer.Ordinal)
     {

@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Baseline;
 
 /// <summary>One quality number of a report, e.g. <c>evaluation.outputs[logits].cosine</c> = 0.971261.</summary>
-public sealed record ReportMetric(string Path, string Name, double Value, MetricDirection Direction);
+internal sealed record ReportMetric(string Path, string Name, double Value, MetricDirection Direction);

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Baseline;
 /// <c>layers[fc1.weight].reconstructionError</c>, or in sections added later. Array elements with a unique
 /// <c>name</c> are addressed by it, so inserting an output or layer does not shift the others' paths.
 /// </summary>
-public static class ReportMetricFlattener
+internal static class ReportMetricFlattener
 {
     /// <summary>What was asked for and which files went in: the structure check and the hash cover them, not metrics.</summary>
     private static readonly HashSet<string> NonResultSections = new(StringComparer.Ordinal)

@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Baseline;
 /// How far a metric may get worse: an absolute amount (<c>0.01</c>) or a share of the baseline value
 /// (<c>2%</c>). The relative form exists for metrics without a natural scale (maxAbs, perplexity).
 /// </summary>
-public readonly record struct Tolerance(double Amount, bool IsRelative)
+internal readonly record struct Tolerance(double Amount, bool IsRelative)
 {
     public double AllowedWorseningFrom(double baselineValue) => IsRelative ? Math.Abs(baselineValue) * Amount : Amount;
 

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Baseline;
 
 /// <summary>Everything that decides whether a new report still matches its baseline.</summary>
-public sealed record ToleranceSettings(Tolerance MaxMetricDrop, IReadOnlyList<MetricTolerance> Overrides, bool CompareModelHash)
+internal sealed record ToleranceSettings(Tolerance MaxMetricDrop, IReadOnlyList<MetricTolerance> Overrides, bool CompareModelHash)
 {
     /// <summary>Documented in docs/msbuild.md: metrics mostly live in [0, 1], where 0.01 is one percentage point.</summary>
     public static readonly Tolerance DefaultMaxMetricDrop = new(0.01, IsRelative: false);

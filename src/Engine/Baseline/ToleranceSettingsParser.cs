@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Baseline;
 /// Parses <c>MaxMetricDrop="0.01"</c>, <c>MetricTolerances="cosine=0.005;perplexity=2%"</c> and
 /// <c>CompareModelHash="true"</c> as written in the project, so MSBuild and the command line share one validation.
 /// </summary>
-public static class ToleranceSettingsParser
+internal static class ToleranceSettingsParser
 {
     public static ToleranceSettings Parse(string? maxMetricDrop, string? metricTolerances, string? compareModelHash, string file)
     {

@@ -4,7 +4,7 @@ using System.Text;
 namespace ModelPrune.Engine.Caching;
 
 /// <summary>SHA-256 of everything that decides the result: model content, normalised settings, engine version.</summary>
-public static class CacheKey
+internal static class CacheKey
 {
     public static string Compute(string modelContentSha256, string canonicalSettings, string engineVersion)
     {

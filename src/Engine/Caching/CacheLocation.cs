@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Caching;
 /// Where cache entries live: an explicit folder (ModelPruneCacheDir / --cache-dir), else MODELPRUNE_CACHE_DIR,
 /// else the platform's per-user cache folder. It lies outside obj/ so it survives `dotnet clean`.
 /// </summary>
-public static class CacheLocation
+internal static class CacheLocation
 {
     public const string EnvironmentVariable = "MODELPRUNE_CACHE_DIR";
 

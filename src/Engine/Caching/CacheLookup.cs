@@ -1,6 +1,6 @@
 namespace ModelPrune.Engine.Caching;
 
-public enum CacheLookup
+internal enum CacheLookup
 {
     Hit,
     Miss,

@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Caching;
 
 /// <summary>A verified cache entry: the pruned model file and the deterministic report bytes.</summary>
-public sealed record CachedResult(string ModelPath, byte[] ReportJson);
+internal sealed record CachedResult(string ModelPath, byte[] ReportJson);

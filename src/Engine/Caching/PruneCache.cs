@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Caching;
 /// <c>entry.txt</c> (their SHA-256). It is assembled in a temporary folder and renamed into place, so a
 /// reader sees a whole entry or none; on read both files are hashed again, and a mismatch is reported as corrupt.
 /// </summary>
-public sealed class PruneCache
+internal sealed class PruneCache
 {
     private const string ModelFile = "model.onnx";
     private const string ReportFile = "report.json";

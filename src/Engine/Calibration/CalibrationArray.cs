@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Calibration;
 /// model's element type. Bytes rather than a typed array keep one representation for every element type,
 /// and slicing samples is a plain block copy.
 /// </summary>
-public sealed class CalibrationArray
+internal sealed class CalibrationArray
 {
     private readonly byte[] _data;
 

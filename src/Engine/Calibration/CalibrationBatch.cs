@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Calibration;
 
 /// <summary>Consecutive samples of a calibration set, one tensor per model input, ready to feed ONNX Runtime.</summary>
-public sealed class CalibrationBatch
+internal sealed class CalibrationBatch
 {
     internal CalibrationBatch(int firstSample, int sampleCount, IReadOnlyList<CalibrationBatchInput> inputs)
     {

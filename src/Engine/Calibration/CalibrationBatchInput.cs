@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Calibration;
 /// One input's tensor for one batch: <see cref="Data"/> is a fresh typed array (float[], long[], int[], bool[],
 /// double[], Float16[], sbyte[] or byte[]) that the caller owns, so ONNX Runtime can pin it without a copy.
 /// </summary>
-public sealed class CalibrationBatchInput
+internal sealed class CalibrationBatchInput
 {
     private readonly long[] _shape;
 

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Calibration;
 /// <c>maxSamples</c> samples are in hand, so a large folder of shards costs what is used; the hash covers
 /// exactly the files read.
 /// </summary>
-public static class CalibrationLoader
+internal static class CalibrationLoader
 {
     public const string Synthetic = "synthetic";
 

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Calibration;
 
 /// <summary>How the calibrated methods see the layer inputs.</summary>
-public enum CalibrationMode
+internal enum CalibrationMode
 {
     /// <summary>One pass over the calibration set on the dense model measures every layer.</summary>
     OnePass,

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Calibration;
 /// (the files' bytes, or the synthetic generation parameters) and is kept by Take and Split, so a cache key
 /// needs it together with <see cref="SampleCount"/>.
 /// </summary>
-public sealed class CalibrationSet
+internal sealed class CalibrationSet
 {
     private readonly IReadOnlyList<CalibrationArray> _arrays;
 

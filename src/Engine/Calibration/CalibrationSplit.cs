@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Calibration;
 /// <paramref name="HeldOut"/>, the samples kept out of them to report each layer's error on data the method did
 /// not fit (and, when no evaluation data is given, to compare the models on).
 /// </summary>
-public sealed record CalibrationSplit(CalibrationSet Fit, CalibrationSet HeldOut)
+internal sealed record CalibrationSplit(CalibrationSet Fit, CalibrationSet HeldOut)
 {
     /// <summary>
     /// Share of the calibration samples every run holds out (SparseGPT overfits small calibration sets: on

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ModelPrune.Engine.Calibration;
 
 /// <summary>One axis of a model input: a fixed size, a symbolic name such as "batch", or neither (unknown).</summary>
-public readonly record struct InputDimension(long? Value, string? Symbol)
+internal readonly record struct InputDimension(long? Value, string? Symbol)
 {
     public bool IsFixed => Value.HasValue;
 

@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Calibration;
 /// How many samples one ONNX Runtime run of the model is fed: what its inputs fix, else a size chosen here.
 /// Shared by every stage that runs the model on calibration or evaluation samples.
 /// </summary>
-public static class ModelBatchSize
+internal static class ModelBatchSize
 {
     /// <summary>
     /// Samples per run for calibration statistics when the batch axis is free: statistics are summed over batches,

@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Calibration;
 /// One input the model must be fed. <see cref="Dimensions"/> is null when the model does not declare a shape,
 /// which ONNX allows; then only the element type can be checked.
 /// </summary>
-public sealed class ModelInput
+internal sealed class ModelInput
 {
     public ModelInput(string name, int elementType, string elementTypeName, IReadOnlyList<InputDimension>? dimensions, bool isTensor = true)
     {

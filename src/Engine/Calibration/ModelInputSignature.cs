@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Calibration;
 /// The inputs a caller has to feed the model, in graph order: graph inputs minus those that are also
 /// initializers (older exporters list every weight as an input; ONNX Runtime supplies those itself).
 /// </summary>
-public sealed class ModelInputSignature
+internal sealed class ModelInputSignature
 {
     public ModelInputSignature(IReadOnlyList<ModelInput> inputs)
     {

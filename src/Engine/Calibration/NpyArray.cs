@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Calibration;
 /// little-endian C-order bytes. Typed views convert on demand (they reinterpret the bytes, which assumes
 /// a little-endian machine like every one .NET runs ONNX Runtime on).
 /// </summary>
-public sealed class NpyArray
+internal sealed class NpyArray
 {
     public NpyArray(string dtype, IReadOnlyList<long> shape, byte[] data)
     {

@@ -10,7 +10,7 @@ namespace ModelPrune.Engine.Calibration;
 /// fortran_order and shape, then the raw array. Only C-order arrays of fixed-size numeric dtypes are read;
 /// anything else is a coded error naming the file.
 /// </summary>
-public static class NpyReader
+internal static class NpyReader
 {
     private static readonly byte[] Magic = { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y' };
     private static readonly Regex Descr = new(@"'descr'\s*:\s*'([^']+)'", RegexOptions.CultureInvariant);

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Calibration;
 /// Reads NumPy .npz files: a zip whose entries are <c>&lt;name&gt;.npy</c> arrays, stored by numpy.savez and
 /// deflated by numpy.savez_compressed. Arrays keep the archive's entry order; errors are coded and name the entry.
 /// </summary>
-public static class NpzReader
+internal static class NpzReader
 {
     private const string NpyExtension = ".npy";
 

@@ -11,7 +11,7 @@ namespace ModelPrune.Engine.Cli;
 /// <c>modelprune prune|inspect|batch|baseline</c>. Expected failures print as <c>path: error MPxxxx: message</c>
 /// and exit 1; nothing prints a stack trace.
 /// </summary>
-public static class CommandLine
+internal static class CommandLine
 {
     /// <param name="stepSummaryPath">GITHUB_STEP_SUMMARY as the process found it: summaries are appended there.</param>
     public static int Run(string[] args, TextWriter output, TextWriter error, string? stepSummaryPath = null)

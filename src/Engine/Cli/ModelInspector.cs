@@ -7,7 +7,7 @@ using ModelPrune.Engine.Structured;
 namespace ModelPrune.Engine.Cli;
 
 /// <summary><c>modelprune inspect</c>: what a user needs to write IncludeLayers/ExcludeLayers patterns.</summary>
-public static class ModelInspector
+internal static class ModelInspector
 {
     public static int Print(string modelPath, TextWriter output, bool units = false)
     {

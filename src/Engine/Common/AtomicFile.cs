@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Common;
 /// Write-to-temporary-then-rename, so an interrupted run never leaves a half-written file under the final
 /// name. Temporary names end in <c>.tmp</c> in the target folder (same volume, so the rename is atomic).
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static string TemporaryPathFor(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $"{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Common;
 /// GPU build of ORT, on machines without a GPU, CUDA or cuDNN too. Costs a few milliseconds where it fails
 /// and a CUDA context (about a second) where it works; <see cref="ExecutionDeviceResolver"/> asks once per process.
 /// </summary>
-public static class CudaProbe
+internal static class CudaProbe
 {
     /// <summary>Null when a CUDA session ran; otherwise why not, in one line.</summary>
     public static string? FailureReason()

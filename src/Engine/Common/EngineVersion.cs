@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace ModelPrune.Engine.Common;
 
-public static class EngineVersion
+internal static class EngineVersion
 {
     public const string Name = "ModelPrune.Engine";
 

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Common;
 /// managed pruning math runs on the CPU whatever this says. <see cref="ExecutionDeviceResolver"/> decides
 /// which one a run gets.
 /// </summary>
-public sealed class ExecutionDevice
+internal sealed class ExecutionDevice
 {
     public const string CpuName = "cpu";
     public const string CudaName = "cuda";

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Common;
 /// (all models of a batch share its answer) and only when a setting allows CUDA: Device="cpu" never loads a
 /// GPU library.
 /// </summary>
-public sealed class ExecutionDeviceResolver
+internal sealed class ExecutionDeviceResolver
 {
     private readonly Lazy<string?> _cudaFailure;
 

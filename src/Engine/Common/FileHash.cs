@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace ModelPrune.Engine.Common;
 
-public static class FileHash
+internal static class FileHash
 {
     public static string Sha256Hex(string path)
     {

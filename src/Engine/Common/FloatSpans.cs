@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Common;
 /// Vectorised loops over weights. After pruning, zeros are scattered at random, so a per-element branch
 /// mispredicts half the time; comparing whole vectors avoids the branch altogether.
 /// </summary>
-public static class FloatSpans
+internal static class FloatSpans
 {
     public static long CountZeros(ReadOnlySpan<float> values)
     {

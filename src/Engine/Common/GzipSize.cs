@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Common;
 /// The size data would have gzip-compressed (CompressionLevel.Optimal), counted without keeping the compressed
 /// bytes. Deterministic for a given .NET runtime, whose bundled zlib decides the exact size.
 /// </summary>
-public static class GzipSize
+internal static class GzipSize
 {
     public static long Of(string path)
     {

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Common;
 /// A one-node float model (y = Identity(x), x of shape [1]): the cheapest thing that makes ONNX Runtime load
 /// its library, create a session on a provider and run it, for the warm-up and the CUDA probe.
 /// </summary>
-public static class IdentityModel
+internal static class IdentityModel
 {
     public const string InputName = "x";
     public const string OutputName = "y";

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Common;
 /// callback keeps the recent errors instead, because ORT puts the useful part of a provider failure
 /// (<c>libcublasLt.so.13: cannot open shared object file</c>) only into its log, not into the exception.
 /// </summary>
-public static class OnnxRuntimeEnvironment
+internal static class OnnxRuntimeEnvironment
 {
     private const int KeptErrors = 16;
 

@@ -12,7 +12,7 @@ namespace ModelPrune.Engine.Common;
 /// libraries (<c>libonnxruntime_providers_cuda.so</c>) next to it. Both must happen before the first ORT
 /// call of the process: a binding, once made, stays for the life of the process.
 /// </summary>
-public static class OnnxRuntimeNativeLibrary
+internal static class OnnxRuntimeNativeLibrary
 {
     /// <summary>The name ONNX Runtime's P/Invoke declarations use.</summary>
     private const string ImportName = "onnxruntime";

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Common;
 /// own warnings kept out of build logs. The caller disposes the options once the session exists (the
 /// session copies what it needs) and appends the execution provider (<see cref="ExecutionDevice.Configure"/>).
 /// </summary>
-public static class OnnxSessionOptions
+internal static class OnnxSessionOptions
 {
     /// <summary>
     /// Sessions as an application deploys them, for timing: every graph optimisation (fusions and the CPU's blocked

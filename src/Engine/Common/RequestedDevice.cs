@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Common;
 
 /// <summary>The <c>Device</c> setting: what the user allows, before <see cref="ExecutionDeviceResolver"/> looks at the machine.</summary>
-public enum RequestedDevice
+internal enum RequestedDevice
 {
     /// <summary>CUDA when ONNX Runtime can really create a CUDA session, else the CPU (the default).</summary>
     Auto,

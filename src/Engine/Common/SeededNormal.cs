@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Common;
 /// runtimes, so synthetic evaluation inputs and calibration data (and its hash) are reproducible. One
 /// generator for both, so the same seed gives the same values in either.
 /// </summary>
-public static class SeededNormal
+internal static class SeededNormal
 {
     public static double[] Sample(Random random, int n)
     {

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Diagnostics;
 
 /// <summary>A coded message about one file, printed in the canonical form MSBuild parses.</summary>
-public sealed record Diagnostic(DiagnosticSeverity Severity, string Code, string File, string Message)
+internal sealed record Diagnostic(DiagnosticSeverity Severity, string Code, string File, string Message)
 {
     public static Diagnostic Warning(string code, string file, string message) => new(DiagnosticSeverity.Warning, code, file, message);
 

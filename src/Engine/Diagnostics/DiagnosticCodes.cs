@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Diagnostics;
 /// MP1xxx are input errors, MP2xxx regressions, MP3xxx environment, MP9xxx internal.
 /// MP3008 is logged by the MSBuild targets (the engine never sees an unsupported platform's request for the GPU build).
 /// </summary>
-public static class DiagnosticCodes
+internal static class DiagnosticCodes
 {
     public const string ModelNotFound = "MP1001";
     public const string NotAnOnnxModel = "MP1002";

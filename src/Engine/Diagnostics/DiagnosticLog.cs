@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Diagnostics;
 
 /// <summary>Collects the warnings of one model's run so they reach both the console and the report.</summary>
-public sealed class DiagnosticLog
+internal sealed class DiagnosticLog
 {
     private readonly List<Diagnostic> _items = new();
 

@@ -1,6 +1,6 @@
 namespace ModelPrune.Engine.Diagnostics;
 
-public enum DiagnosticSeverity
+internal enum DiagnosticSeverity
 {
     /// <summary>Worth knowing, not worth a warning (MSBuild logs it as a normal-importance message).</summary>
     Info,

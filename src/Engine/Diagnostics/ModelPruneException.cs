@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Diagnostics;
 
 /// <summary>An expected failure with a code; the entry point prints it without a stack trace.</summary>
-public sealed class ModelPruneException : Exception
+internal sealed class ModelPruneException : Exception
 {
     public ModelPruneException(string code, string file, string message, Exception? inner = null)
         : base(message, inner)

@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// (all classes when there are fewer than five). KL(P ‖ Q) of the softmax distributions is averaged over rows.
 /// Labels below zero mark rows to leave out of the accuracy (PyTorch's ignore index is -100).
 /// </summary>
-public static class ClassificationMetrics
+internal static class ClassificationMetrics
 {
     public const int TopK = 5;
 

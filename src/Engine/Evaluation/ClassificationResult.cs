@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// answers with the original's, mean KL(original ‖ pruned) of their softmax distributions, and accuracy of
 /// both against labels where labels were given (null otherwise). Unrounded; the report rounds.
 /// </summary>
-public sealed record ClassificationResult(
+internal sealed record ClassificationResult(
     int Rows,
     double Top1Agreement,
     double Top5Agreement,

@@ -6,4 +6,4 @@ namespace ModelPrune.Engine.Evaluation;
 /// What comparing the models gives: the deterministic evaluation, the latency (for the run record only, null
 /// when it was not measured) and deterministic warnings about the evaluation (for the report).
 /// </summary>
-public sealed record ComparisonResult(EvaluationReport Report, LatencyReport? Latency, IReadOnlyList<ReportMessage> Warnings);
+internal sealed record ComparisonResult(EvaluationReport Report, LatencyReport? Latency, IReadOnlyList<ReportMessage> Warnings);

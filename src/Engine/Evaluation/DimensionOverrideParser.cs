@@ -4,7 +4,7 @@ using ModelPrune.Engine.Diagnostics;
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>Parses the <c>ModelPruneDimensions</c> text, e.g. <c>batch=4;sequence=32</c> or <c>input_ids:1=32</c>.</summary>
-public static class DimensionOverrideParser
+internal static class DimensionOverrideParser
 {
     public static IReadOnlyDictionary<string, long> Parse(string? text, string file)
     {

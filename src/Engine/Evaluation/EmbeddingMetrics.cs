@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// between the sorted values (numpy's default). Nearest neighbours are by cosine similarity among the other
 /// items of the same model, ties to the lower index. A zero vector has cosine 1 to a zero vector and 0 to anything else.
 /// </summary>
-public static class EmbeddingMetrics
+internal static class EmbeddingMetrics
 {
     public static EmbeddingResult Compute(ReadOnlySpan<double> original, ReadOnlySpan<double> pruned, int width)
     {

@@ -5,4 +5,4 @@ namespace ModelPrune.Engine.Evaluation;
 /// and the share of items whose nearest neighbour among the evaluation set is the same for both models
 /// (null with fewer than two items, where no item has a neighbour). Unrounded.
 /// </summary>
-public sealed record EmbeddingResult(int Items, double MeanCosine, double Percentile5Cosine, double? NeighbourAgreement);
+internal sealed record EmbeddingResult(int Items, double MeanCosine, double Percentile5Cosine, double? NeighbourAgreement);

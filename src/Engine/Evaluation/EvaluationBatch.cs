@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// Real samples to compare the models on instead of synthetic inputs: the calibration set's held-out samples
 /// (or its fitted ones when none were held out). <paramref name="Kind"/> names them in the report.
 /// </summary>
-public sealed record EvaluationBatch(string Kind, CalibrationBatch Batch)
+internal sealed record EvaluationBatch(string Kind, CalibrationBatch Batch)
 {
     public const string HeldOutKind = "held-out calibration";
     public const string FitKind = "calibration";

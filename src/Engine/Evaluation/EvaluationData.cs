@@ -6,4 +6,4 @@ namespace ModelPrune.Engine.Evaluation;
 /// Samples given with EvaluationData: the model inputs (validated like calibration data), their labels,
 /// the source as the user wrote it and the SHA-256 of the file, which joins the cache key.
 /// </summary>
-public sealed record EvaluationData(string Source, string Sha256, CalibrationSet Samples, EvaluationLabels Labels);
+internal sealed record EvaluationData(string Source, string Sha256, CalibrationSet Samples, EvaluationLabels Labels);

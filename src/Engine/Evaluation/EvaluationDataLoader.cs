@@ -10,7 +10,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// optional integer label arrays (<c>labels</c>, <c>labels_&lt;output&gt;</c>) with one entry per sample on
 /// their first axis. The first <c>maxSamples</c> samples are kept.
 /// </summary>
-public static class EvaluationDataLoader
+internal static class EvaluationDataLoader
 {
     public const int DefaultMaxSamples = 256;
 

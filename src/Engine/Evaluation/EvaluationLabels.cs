@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// The labels of the evaluation data: <c>labels</c> for every output, or <c>labels_&lt;output&gt;</c> for one
 /// output (which wins over <c>labels</c>).
 /// </summary>
-public sealed class EvaluationLabels
+internal sealed class EvaluationLabels
 {
     public const string SharedName = "labels";
     public const string PerOutputPrefix = "labels_";

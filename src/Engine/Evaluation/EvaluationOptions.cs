@@ -11,7 +11,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// the CPU. <paramref name="Task"/> decides which metrics each output gets; <paramref name="MeasureLatency"/> times
 /// both models on the first batch, once <paramref name="QuietBeforeTiming"/> (background work of the caller) is done.
 /// </summary>
-public sealed record EvaluationOptions(
+internal sealed record EvaluationOptions(
     int Seed,
     IReadOnlyDictionary<string, long> DimensionOverrides,
     IReadOnlyDictionary<string, long>? GatherBounds = null,

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// <see cref="Kind"/> names them in the report's <c>evaluation.inputKind</c>; <see cref="Data"/> is set when they
 /// come from EvaluationData.
 /// </summary>
-public sealed record EvaluationSampleSet(string Kind, IReadOnlyList<CalibrationBatch> Batches, EvaluationLabels Labels, EvaluationData? Data = null)
+internal sealed record EvaluationSampleSet(string Kind, IReadOnlyList<CalibrationBatch> Batches, EvaluationLabels Labels, EvaluationData? Data = null)
 {
     public const string EvaluationDataKind = "evaluation data";
 

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>What an output means, which decides the metrics it is judged by; Auto guesses from its shape.</summary>
-public enum EvaluationTask
+internal enum EvaluationTask
 {
     Auto,
     Classification,

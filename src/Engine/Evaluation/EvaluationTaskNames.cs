@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>The spellings of <see cref="EvaluationTask"/> in settings and reports.</summary>
-public static class EvaluationTaskNames
+internal static class EvaluationTaskNames
 {
     public const string Auto = "auto";
     public const string Classification = "classification";

@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// Finds graph inputs used directly as Gather indices (token ids into an embedding table) and the size of
 /// the gathered axis, so synthetic ids stay in range: ORT rejects an out-of-range index at run time.
 /// </summary>
-public static class GatherIndexBounds
+internal static class GatherIndexBounds
 {
     /// <summary>Input name → exclusive upper bound (the smallest table if an input indexes several).</summary>
     public static IReadOnlyDictionary<string, long> Read(string modelPath)

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>One labels array of the evaluation data, [samples, ...], as int64 whatever integer dtype it was saved in.</summary>
-public sealed record LabelArray(string Name, IReadOnlyList<long> Shape, long[] Values)
+internal sealed record LabelArray(string Name, IReadOnlyList<long> Shape, long[] Values)
 {
     /// <summary>Labels per sample: the product of the axes after the first.</summary>
     public int PerSample => (int)Shape.Skip(1).Aggregate(1L, (product, d) => product * d);

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>Row-wise log-softmax of scores, shifted by the row maximum so large logits do not overflow exp.</summary>
-public static class LogSoftmax
+internal static class LogSoftmax
 {
     /// <summary>Writes log softmax(scores[start..start+count]) into <paramref name="destination"/>.</summary>
     public static void Row(ReadOnlySpan<double> scores, Span<double> destination)

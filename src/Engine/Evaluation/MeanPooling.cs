@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// Mean of [items, sequence, hidden] over the sequence, counting only positions whose mask is non-zero (the
 /// sentence-embedding convention); without a mask, or for an item whose mask is all zero, every position counts.
 /// </summary>
-public static class MeanPooling
+internal static class MeanPooling
 {
     public static double[] Pool(ReadOnlySpan<double> values, int items, int sequence, int hidden, ReadOnlySpan<double> mask = default)
     {

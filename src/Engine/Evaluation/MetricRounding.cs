@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// Rounds metrics to 6 significant digits: summation order and SIMD width differ between CPUs, and the
 /// last bits must not change the deterministic report.
 /// </summary>
-public static class MetricRounding
+internal static class MetricRounding
 {
     public static double Round6(double value)
     {

@@ -13,7 +13,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// seeded synthetic inputs) and measures how far each output moved. The models run one after the other, never both loaded, because large models would need twice
 /// the memory.
 /// </summary>
-public static class ModelComparer
+internal static class ModelComparer
 {
     public const string SyntheticInputKind = "synthetic";
 

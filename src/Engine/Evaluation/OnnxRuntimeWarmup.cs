@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// prunes the model takes it off the critical path; a one-node model costs no memory worth mentioning.
 /// Start it only after <see cref="OnnxRuntimeNativeLibrary.LoadFrom"/>, which must precede every ORT call.
 /// </summary>
-public static class OnnxRuntimeWarmup
+internal static class OnnxRuntimeWarmup
 {
     private static readonly Lazy<Task> Warmed = new(() => Task.Run(Warm));
 

@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// each row's label being the token that follows it. Labels below zero (PyTorch's ignore index −100, padding)
 /// are left out; null when no position is labelled.
 /// </summary>
-public static class PerplexityMetric
+internal static class PerplexityMetric
 {
     public static double? Compute(ReadOnlySpan<double> logits, int vocabulary, ReadOnlySpan<long> labels)
     {

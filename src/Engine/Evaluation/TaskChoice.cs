@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>The task an output is judged as, and why, in words the report prints as they are.</summary>
-public sealed record TaskChoice(EvaluationTask Task, string Reason);
+internal sealed record TaskChoice(EvaluationTask Task, string Reason);

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Evaluation;
 /// given, so the choice is the same on every run; a requested task applies where the shape allows it, and
 /// an output it cannot fit falls back to the generic metrics with the reason said.
 /// </summary>
-public static class TaskDetector
+internal static class TaskDetector
 {
     /// <summary>Below this width a [batch, n] float output is read as class scores rather than an embedding.</summary>
     public const long MinEmbeddingWidth = 32;

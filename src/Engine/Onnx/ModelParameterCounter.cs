@@ -3,7 +3,7 @@ using Onnx;
 namespace ModelPrune.Engine.Onnx;
 
 /// <summary>Counts the floating-point parameters of a model for the report's before/after totals.</summary>
-public static class ModelParameterCounter
+internal static class ModelParameterCounter
 {
     /// <summary>Every float element held by initializers and Constant nodes, subgraphs included.</summary>
     public static (long Parameters, long Zeros) CountFloatParameters(ModelProto model)

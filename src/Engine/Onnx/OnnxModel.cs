@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Onnx;
 /// A parsed model with every external tensor already inlined, plus the facts about its files that
 /// the cache key and the report need.
 /// </summary>
-public sealed class OnnxModel
+internal sealed class OnnxModel
 {
     public OnnxModel(ModelProto proto, string sourcePath, string contentSha256, long fileBytes, bool hasExternalData = false)
     {

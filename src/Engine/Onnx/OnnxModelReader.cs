@@ -6,7 +6,7 @@ using Onnx;
 namespace ModelPrune.Engine.Onnx;
 
 /// <summary>Loads an .onnx file into memory with its external data inlined, and hashes what it read.</summary>
-public static class OnnxModelReader
+internal static class OnnxModelReader
 {
     public static OnnxModel Read(string path)
     {

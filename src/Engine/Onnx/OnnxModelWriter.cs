@@ -7,7 +7,7 @@ using Onnx;
 namespace ModelPrune.Engine.Onnx;
 
 /// <summary>Writes models so that an interrupted build never leaves a half-written file behind.</summary>
-public static class OnnxModelWriter
+internal static class OnnxModelWriter
 {
     /// <summary>Protobuf messages cannot be larger than 2 GiB - 1 byte; ONNX would need external data beyond it.</summary>
     private const long ProtobufLimitBytes = int.MaxValue;

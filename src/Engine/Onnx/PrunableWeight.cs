@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Onnx;
 /// <param name="OpType">The op of the first consumer; its layout defines <paramref name="InputAxis"/>.</param>
 /// <param name="NodeNames">Every node that uses the tensor as its weight, in graph order.</param>
 /// <param name="Location">"initializer" or "constant", prefixed with the subgraph path when not in the main graph.</param>
-public sealed record PrunableWeight(
+internal sealed record PrunableWeight(
     string Name,
     string OpType,
     IReadOnlyList<string> NodeNames,

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Onnx;
 /// they are stored, and states which axis of each is the input dimension. Biases, normalisation
 /// parameters and embedding tables are never returned: pruning them does not sparsify a product.
 /// </summary>
-public static class PrunableWeightFinder
+internal static class PrunableWeightFinder
 {
     private const string MainGraphPath = "main";
 

@@ -12,7 +12,7 @@ namespace ModelPrune.Engine.Onnx;
 /// storage kind (raw_data or the typed repeated field), so a pruned model differs from the original
 /// only in the values of the tensors that were written.
 /// </summary>
-public sealed class WeightTensor
+internal sealed class WeightTensor
 {
     private readonly TensorProto _tensor;
 

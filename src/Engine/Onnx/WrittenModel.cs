@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Onnx;
 
 /// <summary>A model file as written: its SHA-256 (lower-case hex) and size, known without reading it back.</summary>
-public sealed record WrittenModel(string Sha256, long Bytes);
+internal sealed record WrittenModel(string Sha256, long Bytes);

@@ -8,4 +8,4 @@ namespace ModelPrune.Engine.Pipeline;
 /// <param name="StepSummaryPath">
 /// The file GitHub Actions names in GITHUB_STEP_SUMMARY: each model's summary table is appended to it; null when unset.
 /// </param>
-public sealed record BatchRequest(CacheOptions Cache, IReadOnlyList<ModelJob> Jobs, string? OnnxRuntimeNativeDirectory = null, string? StepSummaryPath = null);
+internal sealed record BatchRequest(CacheOptions Cache, IReadOnlyList<ModelJob> Jobs, string? OnnxRuntimeNativeDirectory = null, string? StepSummaryPath = null);

@@ -5,7 +5,7 @@ using ModelPrune.Settings;
 namespace ModelPrune.Engine.Pipeline;
 
 /// <summary>Reads the task's request JSON (schema in docs/engine.md); a malformed file is MP1019.</summary>
-public static class BatchRequestReader
+internal static class BatchRequestReader
 {
     public static BatchRequest Read(string path)
     {

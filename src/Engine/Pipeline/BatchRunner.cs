@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// Prunes independent models in parallel and prints their results in request order, so build logs read
 /// the same from run to run. Returns the process exit code: 0 when every model succeeded.
 /// </summary>
-public static class BatchRunner
+internal static class BatchRunner
 {
     public static int Run(BatchRequest request, TextWriter output)
     {

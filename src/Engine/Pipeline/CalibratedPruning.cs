@@ -4,7 +4,7 @@ using ModelPrune.Engine.Onnx;
 namespace ModelPrune.Engine.Pipeline;
 
 /// <summary>What the calibrated stage did: results per pruned layer, and the layers it had to leave dense.</summary>
-public sealed record CalibratedPruning(
+internal sealed record CalibratedPruning(
     IReadOnlyDictionary<PrunableWeight, CalibratedLayerResult> Results,
     IReadOnlyDictionary<PrunableWeight, string> Skipped,
     CalibrationSplit Calibration);

@@ -18,7 +18,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// (<see cref="LayerRounds"/>), one pass per round. One pass is what makes build-time pruning of a whole
 /// model cheap; the price is that later layers do not compensate earlier errors.
 /// </summary>
-public static class CalibratedPruningStage
+internal static class CalibratedPruningStage
 {
     public static CalibratedPruning Apply(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> selected, PruneSettings settings,
         CalibrationSplit calibration, DiagnosticLog log, string file)

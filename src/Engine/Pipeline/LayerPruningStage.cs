@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// Applies the chosen method to the model's prunable weights in place and says, per layer, what happened: structured
 /// methods remove whole units (<see cref="StructuredPruningStage"/>), the others zero weights (<see cref="UnstructuredPruningStage"/>).
 /// </summary>
-public static class LayerPruningStage
+internal static class LayerPruningStage
 {
     public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file) =>
         settings.IsStructured

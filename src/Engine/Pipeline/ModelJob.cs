@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// One model to prune and every path its results go to (all absolute). The MSBuild targets compute the paths
 /// once and the request carries them all; only the command line derives them, in <see cref="WithDefaultReportPaths"/>.
 /// </summary>
-public sealed record ModelJob(
+internal sealed record ModelJob(
     string ModelPath,
     string DisplayName,
     string OutputPath,

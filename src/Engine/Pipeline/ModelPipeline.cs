@@ -16,7 +16,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// Results are staged under temporary names and renamed at the end, so a failure never leaves a
 /// half-written file under an output name.
 /// </summary>
-public static class ModelPipeline
+internal static class ModelPipeline
 {
     public static ModelOutcome Run(ModelJob job, CacheOptions cacheOptions)
     {

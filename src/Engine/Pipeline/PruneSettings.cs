@@ -12,7 +12,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// <see cref="Device"/> is left out of it on purpose: the key holds the device that actually ran (see
 /// ModelPipeline), so Device="auto" and "cpu" share cache entries on a machine without CUDA.
 /// </summary>
-public sealed record PruneSettings(
+internal sealed record PruneSettings(
     PruningMethod Method,
     double Sparsity,
     SparsityPattern Pattern,

@@ -9,7 +9,7 @@ using ModelPrune.Settings;
 
 namespace ModelPrune.Engine.Pipeline;
 
-public static class PruneSettingsParser
+internal static class PruneSettingsParser
 {
     private static readonly Regex NmSyntax = new(@"^\s*(\d+)\s*:\s*(\d+)\s*$", RegexOptions.CultureInvariant);
 

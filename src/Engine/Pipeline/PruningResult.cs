@@ -3,4 +3,4 @@ using ModelPrune.Engine.Reporting;
 namespace ModelPrune.Engine.Pipeline;
 
 /// <summary>What the pruning stage did: per weight, and for structured runs per group of units.</summary>
-public sealed record PruningResult(IReadOnlyList<LayerReport> Layers, StructuredReport? Structured = null);
+internal sealed record PruningResult(IReadOnlyList<LayerReport> Layers, StructuredReport? Structured = null);

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// so MSBuild and the CLI give the same errors. The named properties are for the code that reads one setting;
 /// the request reader and the command line fill every setting from the table.
 /// </summary>
-public sealed class RawSettings
+internal sealed class RawSettings
 {
     private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
 

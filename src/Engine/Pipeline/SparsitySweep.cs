@@ -13,7 +13,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// the main run. Every point is a whole prune (calibrated methods measure their statistics again), so a sweep of
 /// n points costs about n more runs; only the main run's model is kept.
 /// </summary>
-public static class SparsitySweep
+internal static class SparsitySweep
 {
     public static IReadOnlyList<SweepPoint> Run(ModelJob job, PruneSettings settings, CalibrationSplit? calibration,
         EvaluationOptions evaluationOptions, SweepPoint main, string file)

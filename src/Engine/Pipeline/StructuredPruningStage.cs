@@ -19,7 +19,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// (<see cref="UnitAllocation"/>), and rewrite the graph (<see cref="StructuredSurgery"/>). The result is a smaller
 /// dense model with the same inputs and outputs; every group left alone is reported with its reason.
 /// </summary>
-public static class StructuredPruningStage
+internal static class StructuredPruningStage
 {
     public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file) =>
         Apply(model, settings, calibration, log, file, compensateBias: true);

@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// and SparseGPT through <see cref="CalibratedPruningStage"/>, and says, per layer, what happened. The ONNX side
 /// (finding and rewriting tensors) stays here so the methods in Pruning/ see plain arrays.
 /// </summary>
-public static class UnstructuredPruningStage
+internal static class UnstructuredPruningStage
 {
     public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file) =>
         new(Layers(model, settings, calibration, log, file));

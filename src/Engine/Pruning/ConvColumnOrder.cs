@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Pruning;
 /// position-major order (k · channels + c), so that consecutive columns are consecutive input channels at one
 /// kernel position: the axis N:M groups run along. Rows, vectors and square matrices over the columns map alike.
 /// </summary>
-public sealed class ConvColumnOrder
+internal sealed class ConvColumnOrder
 {
     private readonly int[] _storedColumnOf;
 

@@ -13,7 +13,7 @@ namespace ModelPrune.Engine.Pruning;
 /// </list>
 /// Count calls for different layers may run in parallel.
 /// </summary>
-public sealed class GlobalMagnitudePruner
+internal sealed class GlobalMagnitudePruner
 {
     private readonly long[] _ceilings;
     private readonly long _target;

@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Pruning;
 /// A weight tensor seen along its input (contraction) axis: element (outer, i, inner) lives at
 /// <c>(outer * Length + i) * Inner + inner</c>. N:M groups run along i, for each fixed outer and inner.
 /// </summary>
-public readonly record struct InputAxisLayout(long Outer, long Length, long Inner)
+internal readonly record struct InputAxisLayout(long Outer, long Length, long Inner)
 {
     public static InputAxisLayout From(IReadOnlyList<long> shape, int inputAxis)
     {

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>How the target sparsity is spread over layers for the calibrated methods.</summary>
-public enum LayerAllocation
+internal enum LayerAllocation
 {
     /// <summary>Every layer at the target.</summary>
     Uniform,

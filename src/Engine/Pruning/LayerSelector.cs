@@ -10,7 +10,7 @@ namespace ModelPrune.Engine.Pruning;
 /// whole-name match) unless written <c>regex:...</c>, which is a .NET regular expression searched anywhere
 /// in the name. Empty Include selects every layer; Exclude wins over Include.
 /// </summary>
-public sealed class LayerSelector
+internal sealed class LayerSelector
 {
     /// <summary>How users meet the two lists: item metadata IncludeLayers/ExcludeLayers, or --include-layers/--exclude-layers.</summary>
     public static readonly string IncludeSetting = SettingTable.IncludeLayers.BothSpellings;

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Pruning;
 /// mispredicted branches. Histograms of at most 2048 counters stay in the L1 cache.
 /// NaN keys lie above infinity, so a NaN weight is the last to be pruned (<see cref="RowSelection"/>'s NaN rule).
 /// </summary>
-public static class MagnitudeKey
+internal static class MagnitudeKey
 {
     public const int MaxBuckets = 1 << 11;
 

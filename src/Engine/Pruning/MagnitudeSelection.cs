@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Pruning;
 /// below it plus, in index order, as many weights equal to it as are still needed. Deterministic: ties go
 /// to the lower index.
 /// </summary>
-public static class MagnitudeSelection
+internal static class MagnitudeSelection
 {
     public static long CountFor(long parameters, double sparsity) =>
         (long)Math.Floor(parameters * sparsity + 0.5);

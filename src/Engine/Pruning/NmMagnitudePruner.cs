@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Pruning;
 /// smallest |w| become zero (ties: lower index first, NaN last: <see cref="RowSelection"/>), as in the
 /// reference Wanda/SparseGPT N:M code.
 /// </summary>
-public static class NmMagnitudePruner
+internal static class NmMagnitudePruner
 {
     /// <summary>True when the input dimension splits into whole groups of M.</summary>
     public static bool Fits(InputAxisLayout layout, SparsityPattern pattern) =>

@@ -1,6 +1,6 @@
 namespace ModelPrune.Engine.Pruning;
 
-public enum PruningMethod
+internal enum PruningMethod
 {
     /// <summary>Each layer loses the same fraction of its smallest-magnitude weights.</summary>
     Magnitude,

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>The names users write in <c>Method="..."</c> and <c>--method</c>.</summary>
-public static class PruningMethodNames
+internal static class PruningMethodNames
 {
     public const string Magnitude = "magnitude";
     public const string GlobalMagnitude = "global-magnitude";

@@ -11,7 +11,7 @@ namespace ModelPrune.Engine.Pruning;
 /// weight is a fault in the model, and keeping it leaves it visible instead of hiding it behind a zero.
 /// </para>
 /// </summary>
-public static class RowSelection
+internal static class RowSelection
 {
     /// <summary>
     /// A score's bits without the sign: for scores ≥ 0 (and for |w|, whose sign does not matter) this orders like the

@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Pruning;
 /// Unstructured, or N:M: in every group of M consecutive weights along a weight's input dimension,
 /// the N smallest are set to zero (so 2:4 leaves two of every four, the pattern sparse tensor cores run).
 /// </summary>
-public sealed record SparsityPattern(int N, int M)
+internal sealed record SparsityPattern(int N, int M)
 {
     public static SparsityPattern Unstructured { get; } = new(0, 0);
 

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>Which whole units structured pruning removes (<c>Structure="..."</c>); <see cref="None"/> prunes single weights.</summary>
-public enum UnitStructure
+internal enum UnitStructure
 {
     /// <summary>Unstructured or N:M: weights are zeroed, the graph keeps its shapes.</summary>
     None,

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Pruning;
 
 /// <summary>The names users write in <c>Structure="..."</c> and <c>--structure</c>.</summary>
-public static class UnitStructureNames
+internal static class UnitStructureNames
 {
     public static IReadOnlyList<string> All { get; } = new[] { "none", "auto", "neurons", "heads", "filters" };
 

@@ -6,4 +6,4 @@ namespace ModelPrune.Engine.Reporting;
 /// </summary>
 /// <param name="Mode">"sequential", or null for the default one-pass mode.</param>
 /// <param name="PaddingMask">The input whose padded positions were left out of the statistics, or null when none was.</param>
-public sealed record CalibrationReport(string Source, string Sha256, int Samples, bool Synthetic, int HeldOutSamples = 0, string? Mode = null, string? PaddingMask = null);
+internal sealed record CalibrationReport(string Source, string Sha256, int Samples, bool Synthetic, int HeldOutSamples = 0, string? Mode = null, string? PaddingMask = null);

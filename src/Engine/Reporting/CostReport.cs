@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Reporting;
 /// disk but compress well), and the non-zero float parameters. The original's gzip size is of the model as
 /// read, with external data inlined, so both sides compress the same kind of file.
 /// </summary>
-public sealed record CostReport(
+internal sealed record CostReport(
     long BytesBefore,
     long BytesAfter,
     long GzipBytesBefore,

@@ -1,3 +1,3 @@
 namespace ModelPrune.Engine.Reporting;
 
-public sealed record EngineInfo(string Name, string Version);
+internal sealed record EngineInfo(string Name, string Version);

@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>The EvaluationData file as given, its SHA-256, the samples compared and the label arrays it held (sorted).</summary>
-public sealed record EvaluationDataReport(string Source, string Sha256, int Samples, IReadOnlyList<string> Labels);
+internal sealed record EvaluationDataReport(string Source, string Sha256, int Samples, IReadOnlyList<string> Labels);

@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>One model input as fed during evaluation: concrete shape after symbolic dimensions were resolved.</summary>
-public sealed record EvaluationInput(string Name, string ElementType, IReadOnlyList<long> Shape, string Values);
+internal sealed record EvaluationInput(string Name, string ElementType, IReadOnlyList<long> Shape, string Values);

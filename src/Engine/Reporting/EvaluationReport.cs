@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Reporting;
 /// requested task setting (each output says which task it was judged as); <see cref="Data"/> describes the
 /// EvaluationData file when the inputs came from one.
 /// </summary>
-public sealed record EvaluationReport(
+internal sealed record EvaluationReport(
     string InputKind,
     int Seed,
     IReadOnlyList<EvaluationInput> Inputs,

@@ -6,4 +6,4 @@ namespace ModelPrune.Engine.Reporting;
 /// (as deployed), both models loaded and timed in turns. Only in the run record: it varies
 /// from run to run and machine to machine.
 /// </summary>
-public sealed record LatencyReport(string Device, int BatchSize, int WarmupRuns, int Runs, double OriginalMilliseconds, double PrunedMilliseconds);
+internal sealed record LatencyReport(string Device, int BatchSize, int WarmupRuns, int Runs, double OriginalMilliseconds, double PrunedMilliseconds);

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Reporting;
 /// Structured runs add ShapeAfter, the weight's shape in the pruned model, and Removed, the parameters that went with
 /// the removed units; their Sparsity is (Zeros + Removed) / Parameters.
 /// </summary>
-public sealed record LayerReport(
+internal sealed record LayerReport(
     string Name,
     string OpType,
     IReadOnlyList<string> Nodes,

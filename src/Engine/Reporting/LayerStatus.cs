@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>What the pruning stage did with a layer or a group of units; reports spell it with <see cref="LayerStatusNames"/>.</summary>
-public enum LayerStatus
+internal enum LayerStatus
 {
     Pruned,
     Skipped,

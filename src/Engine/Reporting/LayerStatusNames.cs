@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Reporting;
 /// The names reports give each <see cref="LayerStatus"/> (a layer's and a unit group's <c>status</c>). The one
 /// place they are spelled: reports and baselines written by earlier versions carry these exact strings.
 /// </summary>
-public static class LayerStatusNames
+internal static class LayerStatusNames
 {
     public const string Pruned = "pruned";
     public const string Skipped = "skipped";

@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>A model file by name (not path, so reports match across machines), content hash and size.</summary>
-public sealed record ModelFileInfo(string FileName, string Sha256, long Bytes);
+internal sealed record ModelFileInfo(string FileName, string Sha256, long Bytes);

@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Reporting;
 /// classification and language models agreement and KL divergence, accuracy against labels, perplexity;
 /// embeddings per-item cosine and nearest-neighbour agreement. Metrics a task does not have are null.
 /// </summary>
-public sealed record OutputDeviation(
+internal sealed record OutputDeviation(
     string Name,
     string ElementType,
     IReadOnlyList<long> Shape,

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Reporting;
 /// <see cref="Cost"/> is written after the totals it belongs with; it is last among the parameters only so that
 /// code building reports without it keeps compiling.
 /// </summary>
-public sealed record PruneReport(
+internal sealed record PruneReport(
     string Schema,
     EngineInfo Engine,
     ModelFileInfo Input,

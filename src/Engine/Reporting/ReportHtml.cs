@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Reporting;
 /// images to fetch) that a reviewer opens from a build artifact. Rendered from the deterministic report only,
 /// so identical inputs give identical bytes.
 /// </summary>
-public static class ReportHtml
+internal static class ReportHtml
 {
     private const string Fitted = "#3b6ea8";
     private const string HeldOut = "#d08a2e";

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>Reads and writes <c>name.prune.json</c> in its canonical byte form.</summary>
-public static class ReportJson
+internal static class ReportJson
 {
     public static byte[] Serialize(PruneReport report)
     {

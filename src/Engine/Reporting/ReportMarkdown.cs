@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Reporting;
 /// The report for people: read in a CI log or a pull request. Everything except the final "This run"
 /// section comes from the deterministic report, so the Markdown diffs as cleanly as the JSON.
 /// </summary>
-public static class ReportMarkdown
+internal static class ReportMarkdown
 {
     public const string RunSectionHeading = "## This run (not deterministic)";
 

@@ -1,3 +1,3 @@
 namespace ModelPrune.Engine.Reporting;
 
-public sealed record ReportMessage(string Code, string Message);
+internal sealed record ReportMessage(string Code, string Message);

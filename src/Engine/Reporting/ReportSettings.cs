@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>The normalised settings the model was pruned with (the same text feeds the cache key).</summary>
-public sealed record ReportSettings(
+internal sealed record ReportSettings(
     string Method,
     double Sparsity,
     string Pattern,

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Reporting;
 /// can be relied on; lines it can split are enough. Derived from the report alone, so it is as deterministic
 /// as the report, and a cache hit rewrites it from the cached report.
 /// </summary>
-public static class ReportSummaryText
+internal static class ReportSummaryText
 {
     public const string Schema = "modelprune.summary/1";
 

@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Reporting;
 /// PrunableParameters counts the weights of the layers that were pruned; ModelParameters every float
 /// element of every initializer and Constant in the model.
 /// </summary>
-public sealed record ReportTotals(
+internal sealed record ReportTotals(
     int LayersPruned,
     int LayersExcluded,
     int LayersSkipped,

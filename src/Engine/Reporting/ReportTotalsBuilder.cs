@@ -1,6 +1,6 @@
 namespace ModelPrune.Engine.Reporting;
 
-public static class ReportTotalsBuilder
+internal static class ReportTotalsBuilder
 {
     public static ReportTotals Build(IReadOnlyList<LayerReport> layers, long modelParameters, long modelZeros)
     {

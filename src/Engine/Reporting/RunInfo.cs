@@ -5,4 +5,4 @@ namespace ModelPrune.Engine.Reporting;
 /// and shown at the end of the Markdown. Cache is <c>hit</c>, <c>miss</c>, <c>disabled</c> or <c>replaced-corrupt</c>.
 /// Latency is null when the models were not run (a cache hit).
 /// </summary>
-public sealed record RunInfo(string Cache, string Device, IReadOnlyList<RunTiming> Timings, LatencyReport? Latency = null);
+internal sealed record RunInfo(string Cache, string Device, IReadOnlyList<RunTiming> Timings, LatencyReport? Latency = null);

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>Reads and writes <c>name.prune.run.json</c>, in the same canonical form as the report.</summary>
-public static class RunInfoJson
+internal static class RunInfoJson
 {
     public static byte[] Serialize(RunInfo run)
     {

@@ -1,3 +1,3 @@
 namespace ModelPrune.Engine.Reporting;
 
-public sealed record RunTiming(string Stage, double Milliseconds);
+internal sealed record RunTiming(string Stage, double Milliseconds);

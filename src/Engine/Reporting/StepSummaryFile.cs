@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Reporting;
 /// Appending, never overwriting: other steps and other projects of the same job write there too. A failure
 /// is a warning, because the summary page is a convenience and the build's results are already written.
 /// </summary>
-public static class StepSummaryFile
+internal static class StepSummaryFile
 {
     /// <summary>Returns the warning to print when the file could not be written; null on success or with nothing to add.</summary>
     public static Diagnostic? Append(string path, IEnumerable<(string DisplayName, string? Table)> summaries)

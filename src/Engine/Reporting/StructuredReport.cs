@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Reporting;
 /// What structured pruning did to the model as a whole: the settings that only it reads, the parameters of the
 /// pruned groups before and the share removed, and every group with its status.
 /// </summary>
-public sealed record StructuredReport(
+internal sealed record StructuredReport(
     string Structure,
     string Allocation,
     int MinUnitsPerLayer,

@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Reporting;
 /// The one line a build prints per model, e.g.
 /// <c>ModelPrune: Models/a.onnx -> 40.0% sparse (wanda, unstructured), top-1 agreement 99.1%, 12.4 MiB -> 7.9 MiB gz</c>.
 /// </summary>
-public static class SummaryLine
+internal static class SummaryLine
 {
     public static string Format(string displayName, PruneReport report, string cache)
     {

@@ -10,7 +10,7 @@ namespace ModelPrune.Engine.Reporting;
 /// Values are plotted linearly from zero to the largest value (or <see cref="Maximum"/>), with the value printed
 /// at the end of each bar so the chart reads without hovering.
 /// </summary>
-public sealed class SvgBarChart
+internal sealed class SvgBarChart
 {
     private const int Width = 960;
     private const int LabelWidth = 300;

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Reporting;
 /// labelled point per pruned model joined by a line. The vertical range covers the points with a margin, so
 /// small differences stay visible; the axis labels say where it starts.
 /// </summary>
-public sealed class SvgLineChart
+internal sealed class SvgLineChart
 {
     private const int Width = 960;
     private const int Height = 320;

@@ -6,4 +6,4 @@ namespace ModelPrune.Engine.Reporting;
 /// </summary>
 /// <param name="AchievedSparsity">The zeros over the pruned layers' weights, as in the totals.</param>
 /// <param name="Metric">What <paramref name="Value"/> is, e.g. "top-1 agreement" (see <see cref="KeyMetric.Numeric"/>).</param>
-public sealed record SweepPoint(double Sparsity, double AchievedSparsity, string Metric, double Value);
+internal sealed record SweepPoint(double Sparsity, double AchievedSparsity, string Metric, double Value);

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Reporting;
 /// <param name="UnitWidth">Channels per unit: the head width for heads, else 1.</param>
 /// <param name="BiasCompensated">FLAP folded the removed units' mean contribution into the consumers' biases.</param>
 /// <param name="RemovedUnits">Indices of the removed units, ascending.</param>
-public sealed record UnitGroupReport(
+internal sealed record UnitGroupReport(
     int Group,
     string Kind,
     string Status,

@@ -15,7 +15,7 @@ namespace ModelPrune.Engine.Statistics;
 /// reduces them, so only 2·C numbers per activation and batch leave the runtime. Padded positions (an
 /// <c>attention_mask</c> input) are left out of [batch, sequence, channels] activations.
 /// </summary>
-public static class ChannelStatisticsCollector
+internal static class ChannelStatisticsCollector
 {
     private const string Prefix = "__modelprune_channel_";
     private const long AxesAsInputOpsetForSum = 13;

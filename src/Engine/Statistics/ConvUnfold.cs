@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Statistics;
 /// <param name="InputChannelsPerGroup">Cin/g, the weight's axis 1.</param>
 /// <param name="KernelShape">The weight's spatial axes.</param>
 /// <param name="Attributes">The Conv's strides, pads, dilations and auto_pad, copied so the patches are exactly the Conv's.</param>
-public sealed record ConvUnfold(
+internal sealed record ConvUnfold(
     int Groups,
     int InputChannelsPerGroup,
     IReadOnlyList<long> KernelShape,

@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Statistics;
 /// <param name="Note">Something the report should mention, such as which consumer of a shared weight was measured.</param>
 /// <param name="TransposeActivation">The activation is a 2-D Gemm operand stored [features, tokens] (transA=1, or a weight-first Gemm).</param>
 /// <param name="Unfold">Set for a Conv: how its input becomes patches.</param>
-public sealed record LayerInput(
+internal sealed record LayerInput(
     string WeightName,
     string OpType,
     string NodeName,

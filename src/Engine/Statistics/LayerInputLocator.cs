@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Statistics;
 /// it as one row of d features per token: directly, transposed (a 2-D Gemm operand stored [d, tokens]) or
 /// unfolded into patches (a Conv). Everything else is reported as skipped with a reason rather than measured wrongly.
 /// </summary>
-public static class LayerInputLocator
+internal static class LayerInputLocator
 {
     // PrunableWeightFinder names unnamed nodes "{OpType}@main/{index}"; matching it finds them again.
     private const string MainGraphPath = "main";

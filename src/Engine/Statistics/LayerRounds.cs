@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Statistics;
 /// selected layer upstream of its input, so each round's inputs already reflect every pruned layer before
 /// it, and layers that read the same activation (query, key, value) share a round and a pass.
 /// </summary>
-public static class LayerRounds
+internal static class LayerRounds
 {
     private const string MainGraphPath = "main";
 

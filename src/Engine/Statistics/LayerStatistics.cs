@@ -9,4 +9,4 @@ namespace ModelPrune.Engine.Statistics;
 /// <param name="NormsSquared">Σ_t X[t,j]² for each of the d features, group after group.</param>
 /// <param name="Gram">XᵀX, d×d row-major, one after another per group, or null when it was not requested.</param>
 /// <param name="Groups">Input groups with separate statistics: a grouped Conv's groups, whose weight rows each see only their own group's input.</param>
-public sealed record LayerStatistics(string WeightName, int Features, long Tokens, double[] NormsSquared, double[]? Gram, int Groups = 1);
+internal sealed record LayerStatistics(string WeightName, int Features, long Tokens, double[] NormsSquared, double[]? Gram, int Groups = 1);

@@ -11,7 +11,7 @@ namespace ModelPrune.Engine.Statistics;
 /// input it multiplies. The reductions run inside ONNX Runtime (see <see cref="StatisticsGraphBuilder"/>),
 /// so memory stays at O(d²) per layer however many tokens the batches hold.
 /// </summary>
-public sealed class LayerStatisticsCollector
+internal sealed class LayerStatisticsCollector
 {
     private readonly ExecutionDevice _device;
 

@@ -7,4 +7,4 @@ namespace ModelPrune.Engine.Statistics;
 /// <param name="NormsOutput">Σ_t X[t,j]² as a [d] tensor (float, or double for float64 models).</param>
 /// <param name="GramOutput">XᵀX as a [d, d] tensor, or null when it was not requested for any layer on this activation.</param>
 /// <param name="RowsOutput">The batch's token count as an int64 scalar.</param>
-public sealed record LayerStatisticsOutputs(LayerInput Layer, string NormsOutput, string? GramOutput, string RowsOutput);
+internal sealed record LayerStatisticsOutputs(LayerInput Layer, string NormsOutput, string? GramOutput, string RowsOutput);

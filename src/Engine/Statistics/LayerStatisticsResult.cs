@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Statistics;
 /// <param name="Notes">Weight name → remark for the report (e.g. which consumer of a shared weight was measured).</param>
 /// <param name="Device">The <see cref="Common.ExecutionDevice.Name"/> that computed them.</param>
 /// <param name="Batches">How many calibration batches were run.</param>
-public sealed record LayerStatisticsResult(
+internal sealed record LayerStatisticsResult(
     IReadOnlyList<LayerStatistics> Layers,
     IReadOnlyList<SkippedLayer> Skipped,
     IReadOnlyDictionary<string, string> Notes,

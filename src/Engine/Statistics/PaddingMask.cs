@@ -10,7 +10,7 @@ namespace ModelPrune.Engine.Statistics;
 /// becomes the mask's sum. Whether an activation has that shape is only known at run time, so the graph checks
 /// it per batch and leaves other activations (a pooled [batch, d], attention heads) as they are.
 /// </summary>
-public static class PaddingMask
+internal static class PaddingMask
 {
     /// <summary>The model input that is taken as the padding mask.</summary>
     public const string InputName = "attention_mask";

@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Statistics;
 
 /// <summary>A weight whose input statistics cannot be collected, with a reason short enough for a report row.</summary>
-public sealed record SkippedLayer(string WeightName, string Reason);
+internal sealed record SkippedLayer(string WeightName, string Reason);

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Statistics;
 /// turns each layer's activations into Σx² per feature, optionally XᵀX, and the token count; only
 /// O(d²) numbers per layer then leave the runtime, never the activations.
 /// </summary>
-public static class StatisticsGraphBuilder
+internal static class StatisticsGraphBuilder
 {
     public const string NormsOutputPrefix = "__modelprune_norms_";
     public const string GramOutputPrefix = "__modelprune_gram_";

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Statistics;
 
 /// <summary>A serialized copy of a model that also outputs the input statistics of the requested layers.</summary>
-public sealed record StatisticsModel(byte[] ModelBytes, IReadOnlyList<LayerStatisticsOutputs> Layers)
+internal sealed record StatisticsModel(byte[] ModelBytes, IReadOnlyList<LayerStatisticsOutputs> Layers)
 {
     /// <summary>Every statistics output once, in the order the layers were requested.</summary>
     public IReadOnlyList<string> OutputNames { get; } = Layers

@@ -1,4 +1,4 @@
 namespace ModelPrune.Engine.Statistics;
 
 /// <summary>One layer to measure; <paramref name="Gram"/> adds XᵀX (SparseGPT) to Σx² (Wanda), at d² numbers per batch.</summary>
-public sealed record StatisticsRequest(LayerInput Layer, bool Gram);
+internal sealed record StatisticsRequest(LayerInput Layer, bool Gram);

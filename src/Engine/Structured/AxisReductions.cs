@@ -3,7 +3,7 @@ using Onnx;
 namespace ModelPrune.Engine.Structured;
 
 /// <summary>Per-index reductions of a float constant along one axis: what the unit scores are made of.</summary>
-public static class AxisReductions
+internal static class AxisReductions
 {
     /// <summary>Σ w² over everything at each index of <paramref name="axis"/>.</summary>
     public static double[] SumOfSquares(TensorProto tensor, int axis) => Reduce(tensor, axis, (acc, w) => acc + ((double)w * w));

@@ -4,7 +4,7 @@ using Onnx;
 namespace ModelPrune.Engine.Structured;
 
 /// <summary>Who produces and who reads each value of the main graph, and which values are constants.</summary>
-public sealed class GraphIndex
+internal sealed class GraphIndex
 {
     private readonly GraphScope _scope;
     private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);

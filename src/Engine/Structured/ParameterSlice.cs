@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Structured;
 /// reads it, not by the tensor: the tensor is resolved when the surgery runs, after bias compensation may have
 /// given the node a copy of its own.
 /// </summary>
-public sealed record ParameterSlice(NodeProto Node, int InputIndex, UnitAxis Units, SliceRole Role)
+internal sealed record ParameterSlice(NodeProto Node, int InputIndex, UnitAxis Units, SliceRole Role)
 {
     public string ValueName => Node.Input[InputIndex];
 }

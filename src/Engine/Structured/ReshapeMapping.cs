@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Structured;
 /// axes and cannot be pruned. A split or merge leaves each unit a contiguous run on both sides as long as the unit
 /// count divides the outer axis, which <see cref="UnitGroup.Units"/> ensures.
 /// </summary>
-public static class ReshapeMapping
+internal static class ReshapeMapping
 {
     /// <returns>The units' axis in <paramref name="to"/>, and whether it was split or merged; null when the units do not survive.</returns>
     public static (int Axis, bool Regrouped)? Map(IReadOnlyList<long> from, int axis, IReadOnlyList<long> to)

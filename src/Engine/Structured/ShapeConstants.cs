@@ -4,7 +4,7 @@ using Onnx;
 namespace ModelPrune.Engine.Structured;
 
 /// <summary>Reads and rewrites the int64/int32 constants that spell shapes, axes and indices.</summary>
-public static class ShapeConstants
+internal static class ShapeConstants
 {
     private const int Int32 = (int)TensorProto.Types.DataType.Int32;
     private const int Int64 = (int)TensorProto.Types.DataType.Int64;

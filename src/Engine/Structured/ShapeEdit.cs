@@ -9,4 +9,4 @@ namespace ModelPrune.Engine.Structured;
 /// <param name="Node">The node whose input <paramref name="InputIndex"/> reads the constant (the Reshape, or the Concat that builds its shape).</param>
 /// <param name="Element">The entry within that constant.</param>
 /// <param name="Value">The entry's value in the dense model.</param>
-public sealed record ShapeEdit(NodeProto Node, int InputIndex, int Element, long Value);
+internal sealed record ShapeEdit(NodeProto Node, int InputIndex, int Element, long Value);

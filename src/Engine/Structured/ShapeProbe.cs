@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Structured;
 /// or does it hold one value per head?). A run answers that for any op ONNX Runtime knows, where our own shape
 /// inference would know only the ops we taught it.
 /// </summary>
-public static class ShapeProbe
+internal static class ShapeProbe
 {
     /// <summary>Tensors fetched per run: MiniLM's 800 take 4 runs of one sample; a 7B model's activations never pile up.</summary>
     private const int OutputsPerRun = 256;

@@ -1,7 +1,7 @@
 namespace ModelPrune.Engine.Structured;
 
 /// <summary>What a sliced constant is to its group: the scores read the weights, bias compensation the consumers.</summary>
-public enum SliceRole
+internal enum SliceRole
 {
     /// <summary>The weight whose output channels are the units (first MatMul/Gemm, a Conv's or ConvTranspose's filters).</summary>
     ProducerWeight,

@@ -11,7 +11,7 @@ namespace ModelPrune.Engine.Structured;
 /// changed tensors is dropped (ONNX Runtime infers it again). A constant that something outside the group also reads
 /// gets a copy of its own, so the rest of the graph keeps what it had.
 /// </summary>
-public static class StructuredSurgery
+internal static class StructuredSurgery
 {
     private const string Prefix = "__modelprune_";
 

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Structured;
 /// Keeps only some indices of one axis of a constant, in place and in its own element type and storage (raw bytes or
 /// the typed field), so the pruned model stores every kept value bit for bit as the original did.
 /// </summary>
-public static class TensorSlicer
+internal static class TensorSlicer
 {
     public static void Keep(TensorProto tensor, int axis, IReadOnlyList<int> kept)
     {

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Structured;
 /// Length 0 means the whole axis. A fused projection that a Split cuts into Q, K and V holds the units
 /// <paramref name="Repeats"/> times over: the segment is that many equal parts, and each unit owns a run in each.
 /// </summary>
-public readonly record struct UnitAxis(int Axis, long Offset = 0, long Length = 0, int Repeats = 1)
+internal readonly record struct UnitAxis(int Axis, long Offset = 0, long Length = 0, int Repeats = 1)
 {
     public bool IsSegment => Length > 0;
 

@@ -8,4 +8,4 @@ namespace ModelPrune.Engine.Structured;
 /// units' mean contribution into its bias.
 /// </summary>
 /// <param name="WeightInputAxis">The weight's axis that runs over the input channels.</param>
-public sealed record UnitConsumer(NodeProto Node, string Activation, UnitAxis Units, ParameterSlice Weight, int WeightInputAxis);
+internal sealed record UnitConsumer(NodeProto Node, string Activation, UnitAxis Units, ParameterSlice Weight, int WeightInputAxis);

@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Structured;
 /// their number, and the layers that read them. In the spirit of DepGraph: channels joined by a residual Add, a gate or
 /// a depthwise Conv end up in one group. <see cref="Failure"/> is set when the analysis could not prove a removal safe.
 /// </summary>
-public sealed class UnitGroup
+internal sealed class UnitGroup
 {
     public UnitGroup(int index) => Index = index;
 

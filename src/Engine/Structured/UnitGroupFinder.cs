@@ -9,7 +9,7 @@ namespace ModelPrune.Engine.Structured;
 /// complete or proven unsafe. A layer already taken into an earlier group (the K and V projections of the Q
 /// projection's attention block) seeds nothing more.
 /// </summary>
-public static class UnitGroupFinder
+internal static class UnitGroupFinder
 {
     public static IReadOnlyList<UnitGroup> Find(ModelProto model, IReadOnlyDictionary<string, long[]> shapes)
     {

@@ -4,7 +4,7 @@ using ModelPrune.Fixtures;
 namespace ModelPrune.Engine.Tests.Calibration;
 
 /// <summary>Signatures the loader tests validate against: a real fixture model's and a transformer-like one.</summary>
-public static class CalibrationSignatures
+internal static class CalibrationSignatures
 {
     /// <summary>GemmMlp: input float32[batch,16].</summary>
     public static ModelInputSignature Mlp() => ModelInputSignature.FromModel(FixtureModels.GemmMlp());

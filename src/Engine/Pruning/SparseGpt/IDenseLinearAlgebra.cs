@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Pruning.SparseGpt;
 /// talks to this seam, so a GPU implementation can replace <see cref="ManagedLinearAlgebra"/> without
 /// touching the method.
 /// </summary>
-public interface IDenseLinearAlgebra
+internal interface IDenseLinearAlgebra
 {
     /// <summary>H[d, d] += scale · XᵀX for a row-major block X [n, d] (a symmetric rank-n update, SYRK).</summary>
     void AccumulateGram(float[] H, ReadOnlySpan<float> X, int n, int d, float scale);

@@ -15,7 +15,7 @@ namespace ModelPrune.Engine.Pruning.SparseGpt;
 /// The per-column loops are marked AggressiveOptimization: a build prunes each layer once, so they would
 /// otherwise run as slow tier-0 code until the background JIT caught up, which on a busy core it may not.
 /// </remarks>
-public static class SparseGptPruner
+internal static class SparseGptPruner
 {
     public const int DefaultBlockSize = 128;
     public const double DefaultPercDamp = 0.01;

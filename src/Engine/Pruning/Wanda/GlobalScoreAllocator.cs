@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Pruning.Wanda;
 /// then prune their count with their own method (per output row for Wanda, SparseGPT's blocks), so t decides
 /// how much each layer loses, not which weights.
 /// </summary>
-public static class GlobalScoreAllocator
+internal static class GlobalScoreAllocator
 {
     /// <param name="scores">Each layer's scores, in any order; they must be non-negative (not NaN). Not modified.</param>
     /// <param name="totalZeros">Weights to prune over all layers; clamped to what the floors and ceilings allow.</param>

@@ -23,7 +23,7 @@ namespace ModelPrune.Engine.Pruning.Wanda;
 /// Pruning rounds each layer to whole weights per row; the achieved total can therefore differ from
 /// these sparsities by up to one weight per row, which callers with narrow layers must account for.
 /// </summary>
-public static class OwlAllocator
+internal static class OwlAllocator
 {
     /// <summary>The paper's M (reference <c>Hyper_m</c>): a score is an outlier above M times the layer mean.</summary>
     public const double DefaultM = 5;

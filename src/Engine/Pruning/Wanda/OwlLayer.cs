@@ -4,4 +4,4 @@ namespace ModelPrune.Engine.Pruning.Wanda;
 /// What OWL needs to know of one layer: how many weights it has (its share of the total sparsity) and its
 /// outlier ratio D (<see cref="OwlAllocator.OutlierRatio"/>).
 /// </summary>
-public sealed record OwlLayer(long Parameters, double OutlierRatio);
+internal sealed record OwlLayer(long Parameters, double OutlierRatio);

@@ -27,7 +27,7 @@ namespace ModelPrune.Engine.Pruning.Wanda;
 /// Magnitude pruning per output row is the same selection with every norm equal to 1
 /// (<see cref="PruneRowsByMagnitude"/>).
 /// </summary>
-public static class WandaPruner
+internal static class WandaPruner
 {
     /// <summary>Below this many weights a layer is scored on one core: spinning up workers would cost more.</summary>
     private const int ParallelThreshold = 1 << 15;

@@ -4,7 +4,7 @@ namespace ModelPrune.Engine.Structured.Scoring;
 /// Σx and Σx² of each channel of one layer input over every calibration position (tokens, or batch × pixels), in
 /// double precision: FLAP's fluctuation is the channel's variance, its bias compensation the channel's mean.
 /// </summary>
-public sealed record ChannelStatistics(double[] Sum, double[] SumOfSquares, long Count)
+internal sealed record ChannelStatistics(double[] Sum, double[] SumOfSquares, long Count)
 {
     public double Mean(int channel) => Count == 0 ? 0 : Sum[channel] / Count;
 

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Structured.Scoring;
 /// W_{:,j}·E[X_j] is then folded into the consumer's bias (<see cref="BiasShift"/>), so the output mean is preserved.
 /// Scores are standardised per layer before they are ranked across layers (<see cref="UnitAllocation"/>).
 /// </summary>
-public static class FlapScores
+internal static class FlapScores
 {
     public static double[] Score(UnitScoreInput group)
     {

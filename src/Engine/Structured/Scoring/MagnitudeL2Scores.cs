@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Structured.Scoring;
 /// Torch-Pruning's group importance does): S_u = ‖W_u‖₂ over the producer's output slice, the depthwise filter and
 /// the consumer's input slice of unit u together. No data needed; small units go first.
 /// </summary>
-public static class MagnitudeL2Scores
+internal static class MagnitudeL2Scores
 {
     public static double[] Score(UnitScoreInput group)
     {

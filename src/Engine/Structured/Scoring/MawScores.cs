@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Structured.Scoring;
 /// consumer input slice). A unit with one large weight is kept even if the rest of it is small, which the L2 norm
 /// would average away. No data needed.
 /// </summary>
-public static class MawScores
+internal static class MawScores
 {
     public static double[] Score(UnitScoreInput group)
     {

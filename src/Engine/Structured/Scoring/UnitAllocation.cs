@@ -13,7 +13,7 @@ namespace ModelPrune.Engine.Structured.Scoring;
 /// <c>UnitMultiple</c> (each candidate's kept counts are rounded up to one before it is measured, and the candidate
 /// nearest the target wins).
 /// </summary>
-public static class UnitAllocation
+internal static class UnitAllocation
 {
     /// <param name="scores">Per group, a score per unit; low scores go first.</param>
     /// <param name="removedParameters">The parameters removed when each group loses the given number of units.</param>

@@ -6,7 +6,7 @@ namespace ModelPrune.Engine.Structured.Scoring;
 /// What the structured methods see of one group: its units, the weights that own them (each with the axis the units
 /// run along) and, for FLAP, each consumer's weight with the statistics of the input it reads.
 /// </summary>
-public sealed record UnitScoreInput(
+internal sealed record UnitScoreInput(
     int Units,
     IReadOnlyList<(TensorProto W, UnitAxis Axis)> Weights,
     IReadOnlyList<(TensorProto W, int InputAxis, ChannelStatistics X, UnitAxis Units)> Consumers)
