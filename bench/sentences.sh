@@ -65,9 +65,9 @@ for method in magnitude wanda sparsegpt; do
     name="$method-${pattern/:/of}"
     [ "$mode" = sequential ] && name="$name-sequential"
     output="$runs/$name.onnx"
-    args=(prune "$model" -o "$output" --method "$method" --dims "batch=8;sequence=32" --no-cache)
+    args=(prune "$model" -o "$output" --method "$method" --dimensions "batch=8;sequence=32" --no-cache)
     if [ "$pattern" = unstructured ]; then args+=(--sparsity 0.5); else args+=(--pattern "$pattern"); fi
-    if [ "$method" != magnitude ]; then args+=(--calibration "$calibration" --calibration-samples 64 --calibration-mode "$mode"); fi
+    if [ "$method" != magnitude ]; then args+=(--calibration-data "$calibration" --calibration-samples 64 --calibration-mode "$mode"); fi
     echo "== $name"
     # -o keeps GNU time's line apart from the engine's own stderr (warnings), which goes to the log.
     /usr/bin/time -f "%e %M" -o "$runs/$name.time" $engine "${args[@]}" >"$runs/$name.log" 2>&1 \

@@ -143,7 +143,7 @@ for run in "flap neurons 0.3" "maw neurons 0.3" "flap heads 0.25" "maw heads 0.2
   name="minilm-$method-$structure"
   args=(--method "$method" --structure "$structure" --sparsity "$sparsity")
   if [ -n "$multiple" ]; then name="$name-x$multiple"; args+=(--unit-multiple "$multiple"); fi
-  [ "$method" = flap ] && args+=(--calibration "$calibration")
+  [ "$method" = flap ] && args+=(--calibration-data "$calibration")
   prune "$name" "$model" "${args[@]}"
   output="$runs/$name.onnx"
   compared=$($helper compare "$model" "$output" "$heldout" --tsv)
@@ -175,7 +175,7 @@ for run in "flap 0.3" "maw 0.3" "flap 0.3 8" "maw 0.3 8" "flap 0.3 16" "maw 0.3 
   name="cnn-$method-filters"
   args=(--method "$method" --structure filters --sparsity "$sparsity" --evaluation "$fixtures/digit_cnn.eval.npz" --evaluation-samples 500)
   if [ -n "$multiple" ]; then name="$name-x$multiple"; args+=(--unit-multiple "$multiple"); fi
-  [ "$method" = flap ] && args+=(--calibration "$fixtures/digit_cnn.calib.npz")
+  [ "$method" = flap ] && args+=(--calibration-data "$fixtures/digit_cnn.calib.npz")
   prune "$name" "$cnn" "${args[@]}"
   output="$runs/$name.onnx"
   accuracy=$(jq -r '.evaluation.outputs[0] | "\(.accuracyOriginal) \(.accuracyPruned)"' "$runs/$name.prune.json" \

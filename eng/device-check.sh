@@ -52,7 +52,7 @@ for method in wanda sparsegpt flap; do
     dir="$work/$method-$device"
     echo "== $method --device $device"
     "$engine/modelprune" prune samples/Classifier/Models/classifier.onnx -o "$dir/classifier.onnx" --no-cache \
-      --method "$method" --calibration synthetic --calibration-samples 256 \
+      --method "$method" --calibration-data synthetic --calibration-samples 256 \
       --device "$device" --onnxruntime-native-dir "$ort"
     status=$?
     ran=$( [ -f "$dir/classifier.prune.run.json" ] && grep -o '"device": *"[^"]*"' "$dir/classifier.prune.run.json" || echo '"device": none')
