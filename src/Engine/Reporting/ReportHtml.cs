@@ -47,7 +47,7 @@ internal static class ReportHtml
         var sparsity = new SvgBarChart("Sparsity per layer", ReportFormat.Percent) { Maximum = 1 }.Series("zeros / parameters", Sparse);
         foreach (var layer in report.Layers)
         {
-            sparsity.Row(layer.Status == "pruned" ? Label(layer) : $"{Label(layer)} ({layer.Status})", layer.Sparsity);
+            sparsity.Row(layer.Status == LayerStatusNames.Pruned ? Label(layer) : $"{Label(layer)} ({layer.Status})", layer.Sparsity);
         }
 
         html.Append(sparsity.Render()).Append('\n');
@@ -109,7 +109,7 @@ internal static class ReportHtml
 
         if (report.Structured is { } structured)
         {
-            var pruned = structured.Groups.Count(g => g.Status == "pruned");
+            var pruned = structured.Groups.Count(g => g.Status == LayerStatusNames.Pruned);
             Row(html, "Structured", $"{Escape(structured.Structure)} ({Escape(structured.Allocation)}): {ReportFormat.Count(structured.RemovedParameters)} of {ReportFormat.Count(structured.PrunableParameters)} parameters removed ({ReportFormat.Percent(structured.RemovedFraction)}); {pruned} of {structured.Groups.Count} unit groups pruned");
             if (report.Cost is { } parameters)
             {

@@ -72,7 +72,7 @@ internal static class ReportMarkdown
             md.Row("Structure", $"{structured.Structure} (allocation {structured.Allocation})");
             md.Row("Requested: share of prunable parameters removed", ReportFormat.Percent(settings.Sparsity));
             md.Row("Removed", $"{ReportFormat.Count(structured.RemovedParameters)} of {ReportFormat.Count(structured.PrunableParameters)} parameters of the pruned groups ({ReportFormat.Percent(structured.RemovedFraction)})");
-            md.Row("Unit groups", $"{structured.Groups.Count(g => g.Status == "pruned")} pruned, {structured.Groups.Count(g => g.Status == "excluded")} excluded, {structured.Groups.Count(g => g.Status == "skipped")} skipped");
+            md.Row("Unit groups", $"{structured.Groups.Count(g => g.Status == LayerStatusNames.Pruned)} pruned, {structured.Groups.Count(g => g.Status == LayerStatusNames.Excluded)} excluded, {structured.Groups.Count(g => g.Status == LayerStatusNames.Skipped)} skipped");
         }
         else
         {
