@@ -21,7 +21,7 @@ public sealed class DesignTimeBuildTests
     [Fact]
     public void A_design_time_build_writes_no_stamp_and_starts_no_engine_unless_opted_in()
     {
-        var project = ConsumerProject.Create(_package, _log, "DesignTime");
+        var project = ConsumerProject.Create(_package, _log, "DesignTimePolicy");
         project.AddFile("Models/classifier.onnx", TestModels.Classifier);
         project.WithItems("""<PruneModel Include="Models/classifier.onnx" />""");
 
