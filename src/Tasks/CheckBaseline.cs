@@ -1,7 +1,9 @@
 using System;
 using System.IO;
+using System.Linq;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using ModelPrune.Settings;
 
 namespace ModelPrune.Tasks
 {
@@ -10,102 +12,53 @@ namespace ModelPrune.Tasks
     /// baseline and prints <c>baseline-path: error MP2001: ...</c> lines, which become build errors naming the
     /// baseline file. Only glue here; the comparison lives in the engine.
     /// </summary>
-    public sealed class CheckBaseline : ToolTask
+    public sealed class CheckBaseline : EngineToolTask
     {
-        /// <summary>modelprune.dll, run with the dotnet host.</summary>
+        /// <summary>
+        /// The item with a Baseline: its Report (the new <c>&lt;name&gt;.prune.json</c>), BaselineFullPath, DisplayName,
+        /// and the baseline settings of <see cref="SettingTable"/> as metadata, passed as written (the engine validates them).
+        /// </summary>
         [Required]
-        public string EnginePath { get; set; } = string.Empty;
+        public ITaskItem Model { get; set; } = null!;
 
-        /// <summary>The new report (<c>&lt;name&gt;.prune.json</c> in the intermediate folder).</summary>
-        [Required]
-        public string Report { get; set; } = string.Empty;
+        private string Report => Model.GetMetadata(ModelMetadata.Report);
 
-        /// <summary>The checked-in baseline, full path.</summary>
-        [Required]
-        public string Baseline { get; set; } = string.Empty;
+        private string Baseline => Model.GetMetadata(ModelMetadata.BaselineFullPath);
 
-        /// <summary>The model as the project names it, for messages.</summary>
-        public string? DisplayName { get; set; }
-
-        public string? MaxMetricDrop { get; set; }
-
-        public string? MetricTolerances { get; set; }
-
-        /// <summary>Passed as written; the engine validates it (MP1063).</summary>
-        public string? CompareModelHash { get; set; }
+        private string DisplayName => PruneRequest.DisplayName(Model);
 
         public bool Accept { get; set; }
 
         public bool Strict { get; set; }
 
-        /// <summary>Empty: DOTNET_HOST_PATH (set by the dotnet CLI), else the running host, else PATH.</summary>
-        public string? DotnetHostPath { get; set; }
+        // The pass line and MP2008 (accepted) say what happened to a file under version control: the base class
+        // logs the engine's output at high importance.
+        public override bool Execute() => EngineAndHostFound() && base.Execute() && !Log.HasLoggedErrors;
 
-        protected override string ToolName => DotnetHost.FileName;
-
-        // The pass line and MP2008 (accepted) say what happened to a file under version control.
-        protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
-
-        protected override MessageImportance StandardErrorLoggingImportance => MessageImportance.High;
-
-        public override bool Execute()
+        protected override void AppendEngineArguments(CommandLineBuilder commandLine)
         {
-            var enginePath = string.IsNullOrEmpty(EnginePath) ? string.Empty : Path.GetFullPath(EnginePath);
-            if (!File.Exists(enginePath))
-            {
-                Log.LogError(null, TaskDiagnostics.EngineNotFound, null, enginePath, 0, 0, 0, 0,
-                    "The ModelPrune engine was not found at '{0}'. Restore the package again (dotnet restore --force), or correct ModelPruneEnginePath if you set it.",
-                    enginePath);
-                return false;
-            }
-
-            if (DotnetHost.Find(DotnetHostPath) == null)
-            {
-                Log.LogError(null, TaskDiagnostics.EngineNotFound, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0,
-                    "The .NET host that runs the ModelPrune engine was not found (ModelPruneDotnetHostPath '{0}', DOTNET_HOST_PATH, DOTNET_ROOT, PATH). Install the .NET SDK or runtime 8.0 or later, or correct ModelPruneDotnetHostPath.",
-                    DotnetHostPath ?? string.Empty);
-                return false;
-            }
-
-            return base.Execute() && !Log.HasLoggedErrors;
-        }
-
-        protected override string GenerateFullPathToTool() => DotnetHost.Find(DotnetHostPath) ?? ToolName;
-
-        protected override string GenerateCommandLineCommands()
-        {
-            var commandLine = new CommandLineBuilder();
-            commandLine.AppendSwitch("exec");
-            commandLine.AppendFileNameIfNotNull(Path.GetFullPath(EnginePath));
             commandLine.AppendSwitch("baseline");
             commandLine.AppendSwitch("--report");
             commandLine.AppendFileNameIfNotNull(Path.GetFullPath(Report));
             commandLine.AppendSwitch("--baseline");
             commandLine.AppendFileNameIfNotNull(Path.GetFullPath(Baseline));
-            AppendIfSet(commandLine, "--max-metric-drop", MaxMetricDrop);
-            AppendIfSet(commandLine, "--tolerances", MetricTolerances);
-            AppendIfSet(commandLine, "--compare-model-hash", CompareModelHash);
+            // The Baseline setting itself travels as the full path the targets resolved.
+            foreach (var setting in SettingTable.All.Where(setting => setting.Stage == SettingStage.Baseline && setting != SettingTable.Baseline))
+            {
+                AppendIfSet(commandLine, setting.CommandLineName, Model.GetMetadata(setting.Name));
+            }
+
             AppendIfSet(commandLine, "--name", DisplayName);
             if (Accept) commandLine.AppendSwitch("--accept");
             if (Strict) commandLine.AppendSwitch("--strict");
-            return commandLine.ToString();
         }
 
-        /// <summary>
-        /// Exit code 1 with errors logged is a failed comparison (the coded errors are in the log); anything else
-        /// means the engine died.
-        /// </summary>
-        protected override bool HandleTaskExecutionErrors()
+        /// <summary>Exit code 1 with errors logged is a failed comparison; anything else means the engine died.</summary>
+        protected override void LogEngineCrashed()
         {
-            if (ExitCode == 1 && Log.HasLoggedErrors)
-            {
-                return false;
-            }
-
             Log.LogError(null, TaskDiagnostics.EngineCrashed, null, Baseline, 0, 0, 0, 0,
                 "The ModelPrune engine exited abnormally (exit code {0}: crashed, killed or out of memory) while checking {1} against this baseline; the baseline was not changed. Rebuild; if it happens again, report it with the build log (-v:detailed).",
-                ExitCode, string.IsNullOrEmpty(DisplayName) ? Report : DisplayName);
-            return false;
+                ExitCode, DisplayName);
         }
 
         private static void AppendIfSet(CommandLineBuilder commandLine, string name, string? value)

@@ -14,5 +14,9 @@ namespace ModelPrune.Tasks
         public const string ModelLogicalName = "ModelLogicalName";
         public const string ReportLogicalName = "ReportLogicalName";
         public const string AccessorName = "AccessorName";
+        public const string BaselineFullPath = "BaselineFullPath";
+
+        /// <summary>Every file the engine writes for a model: the targets compute each path once, the request carries them all.</summary>
+        public static readonly string[] Outputs = { OutputModel, Report, Summary, Markdown, Html, RunInfo };
     }
 }

@@ -8,13 +8,15 @@ using Microsoft.Build.Utilities;
 namespace ModelPrune.Tasks
 {
     /// <summary>
-    /// Runs the pruning engine once, out of process, for every model the targets found out of date.
+    /// Runs the pruning engine once, out of process, for every model the targets found stale.
     /// Out of process because ONNX Runtime's natives would otherwise stay loaded (and locked) in long-lived
     /// MSBuild nodes, and a crash or out-of-memory in the engine must become a build error, not a dead node.
+    /// The targets decide staleness (the Inputs/Outputs of _ModelPruneGatherStaleBatched); this task does not
+    /// judge it again. It is the one place that sets output times (<see cref="FixOutputTimes"/>).
     /// </summary>
-    public sealed class PruneModels : ToolTask
+    public sealed class PruneModels : EngineToolTask
     {
-        private DateTime _startedUtc;
+        private DateTime _executeStartedUtc;
 
         public PruneModels()
         {
@@ -22,13 +24,9 @@ namespace ModelPrune.Tasks
             YieldDuringToolExecution = true;
         }
 
-        /// <summary>The out-of-date PruneModel items, with the output paths and settings as metadata.</summary>
+        /// <summary>The stale PruneModel items, with the output paths and settings as metadata.</summary>
         [Required]
         public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
-
-        /// <summary>modelprune.dll, run with the dotnet host.</summary>
-        [Required]
-        public string EnginePath { get; set; } = string.Empty;
 
         /// <summary>Where the request for the engine is written (kept after the build, to rerun it by hand).</summary>
         [Required]
@@ -38,9 +36,6 @@ namespace ModelPrune.Tasks
 
         /// <summary>Empty: the engine's default (MODELPRUNE_CACHE_DIR, else the user cache folder).</summary>
         public string? CacheDirectory { get; set; }
-
-        /// <summary>Empty: DOTNET_HOST_PATH (set by the dotnet CLI), else the running host, else PATH.</summary>
-        public string? DotnetHostPath { get; set; }
 
         /// <summary>What relative paths in settings (CalibrationData) are relative to: the project folder.</summary>
         public string? ProjectDirectory { get; set; }
@@ -54,16 +49,9 @@ namespace ModelPrune.Tasks
         /// <summary>Serialises builds that share the output folder (see <see cref="FolderLock"/>).</summary>
         public string? LockFile { get; set; }
 
-        protected override string ToolName => DotnetHost.FileName;
-
-        // The engine prints one summary line per model: it should be seen at the default verbosity.
-        protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
-
-        // Unhandled-exception traces go to stderr; when the engine dies they are the only clue.
-        protected override MessageImportance StandardErrorLoggingImportance => MessageImportance.High;
-
         public override bool Execute()
         {
+            _executeStartedUtc = DateTime.UtcNow;
             if (Models.Length == 0)
             {
                 return true;
@@ -86,11 +74,14 @@ namespace ModelPrune.Tasks
                     return false;
                 }
 
-                // Another build may have pruned these while this one waited for the lock.
-                var pending = Models.Where(model => !IsUpToDate(model)).ToArray();
+                // Not a second staleness rule, only "who did it": a build of another target framework sharing
+                // the folder may have pruned some of these models while this one waited. Its outputs then all
+                // carry the time FixOutputTimes gave them, later than this task's start; pruning again would
+                // delete files that build may be embedding at this moment.
+                var pending = Models.Where(model => !PrunedByAnotherBuildSince(model, _executeStartedUtc)).ToArray();
                 foreach (var model in Models.Except(pending))
                 {
-                    Log.LogMessage(MessageImportance.Low, "ModelPrune: {0} is up to date", PruneRequest.DisplayName(model));
+                    Log.LogMessage(MessageImportance.Low, "ModelPrune: {0} was pruned by another build while this one waited", PruneRequest.DisplayName(model));
                 }
 
                 Models = pending;
@@ -117,7 +108,6 @@ namespace ModelPrune.Tasks
                 return false;
             }
 
-            _startedUtc = DateTime.UtcNow;
             var succeeded = false;
             try
             {
@@ -125,6 +115,11 @@ namespace ModelPrune.Tasks
                 if (succeeded)
                 {
                     succeeded = CheckOutputsWritten();
+                }
+
+                if (succeeded)
+                {
+                    FixOutputTimes();
                 }
             }
             finally
@@ -150,81 +145,34 @@ namespace ModelPrune.Tasks
 
         internal static bool IsInformation(string line) => line.IndexOf(": info MP", StringComparison.Ordinal) >= 0;
 
-        protected override string GenerateFullPathToTool() => DotnetHost.Find(DotnetHostPath) ?? ToolName;
-
-        protected override string GenerateCommandLineCommands()
+        protected override void AppendEngineArguments(CommandLineBuilder commandLine)
         {
-            var commandLine = new CommandLineBuilder();
-            commandLine.AppendSwitch("exec");
-            commandLine.AppendFileNameIfNotNull(Path.GetFullPath(EnginePath));
             commandLine.AppendSwitch("batch");
             commandLine.AppendFileNameIfNotNull(Path.GetFullPath(RequestFile));
-            return commandLine.ToString();
         }
 
-        /// <summary>
-        /// Exit code 1 with errors logged is the engine reporting failed models (their coded errors are
-        /// already in the log). Anything else non-zero, or 1 without an error, means it died: name every
-        /// model, since the log cannot tell which one it was working on.
-        /// </summary>
-        protected override bool HandleTaskExecutionErrors()
+        /// <summary>Name every model: the log cannot tell which one the engine was working on.</summary>
+        protected override void LogEngineCrashed()
         {
-            if (ExitCode == 1 && Log.HasLoggedErrors)
-            {
-                return false;
-            }
-
             foreach (var model in Models)
             {
                 Log.LogError(null, TaskDiagnostics.EngineCrashed, null, model.GetMetadata("FullPath"), 0, 0, 0, 0,
                     "The pruning engine exited abnormally (exit code {0}: crashed, killed or out of memory) while pruning {1}; no output was kept. Rebuild; if it happens again, report it with the build log (-v:detailed).",
                     ExitCode, PruneRequest.DisplayName(model));
             }
-
-            return false;
         }
 
-        /// <summary>The targets' check, repeated under the lock: outputs (model, report, summary) newer than model, stamp and engine.</summary>
-        private bool IsUpToDate(ITaskItem model)
-        {
-            var inputs = new[] { model.GetMetadata("FullPath"), model.GetMetadata(ModelMetadata.Stamp), EnginePath }
-                .Where(path => !string.IsNullOrEmpty(path))
-                .ToArray();
-            if (!File.Exists(inputs[0]))
-            {
-                return false;
-            }
-
-            var newestInput = inputs.Where(File.Exists).Max(File.GetLastWriteTimeUtc);
-            var outputs = new[] { model.GetMetadata(ModelMetadata.OutputModel), model.GetMetadata(ModelMetadata.Report), model.GetMetadata(ModelMetadata.Summary) };
-            return outputs.All(path => File.Exists(path) && File.GetLastWriteTimeUtc(path) >= newestInput);
-        }
+        /// <summary>Every output of the model exists and was written after <paramref name="sinceUtc"/>.</summary>
+        private static bool PrunedByAnotherBuildSince(ITaskItem model, DateTime sinceUtc) =>
+            OutputPaths(model).All(path => File.Exists(path) && File.GetLastWriteTimeUtc(path) > sinceUtc);
 
         private bool ValidateInputs()
         {
-            var valid = true;
-            var enginePath = string.IsNullOrEmpty(EnginePath) ? string.Empty : Path.GetFullPath(EnginePath);
-            if (!File.Exists(enginePath))
-            {
-                Log.LogError(null, TaskDiagnostics.EngineNotFound, null, enginePath, 0, 0, 0, 0,
-                    "The ModelPrune engine was not found at '{0}'. Restore the package again (dotnet restore --force), or correct ModelPruneEnginePath if you set it.",
-                    enginePath);
-                valid = false;
-            }
-
-            if (DotnetHost.Find(DotnetHostPath) == null)
-            {
-                var message = string.IsNullOrEmpty(DotnetHostPath)
-                    ? "The .NET host ({0}) that runs the ModelPrune engine was not found on DOTNET_HOST_PATH, DOTNET_ROOT or PATH. Install the .NET SDK or runtime 8.0 or later and put dotnet on PATH, or set DOTNET_HOST_PATH."
-                    : "The .NET host that runs the ModelPrune engine was not found at '{1}'. Correct ModelPruneDotnetHostPath, or leave it empty to use the dotnet that runs the build.";
-                Log.LogError(null, TaskDiagnostics.EngineNotFound, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0,
-                    message, DotnetHost.FileName, DotnetHostPath);
-                valid = false;
-            }
+            var valid = EngineAndHostFound();
 
             foreach (var model in Models)
             {
-                foreach (var name in new[] { ModelMetadata.OutputModel, ModelMetadata.Report, ModelMetadata.Summary, ModelMetadata.Markdown, ModelMetadata.RunInfo })
+                foreach (var name in ModelMetadata.Outputs)
                 {
                     if (string.IsNullOrEmpty(model.GetMetadata(name)))
                     {
@@ -251,28 +199,11 @@ namespace ModelPrune.Tasks
             }
         }
 
-        /// <summary>
-        /// The engine may serve a result from its cache with the cache entry's old timestamp; an output
-        /// older than the stamp or model would be seen as out of date and pruned again on every build.
-        /// </summary>
         private bool CheckOutputsWritten()
         {
             foreach (var model in Models)
             {
-                var missing = new List<string>();
-                foreach (var path in OutputPaths(model))
-                {
-                    if (!File.Exists(path))
-                    {
-                        missing.Add(path);
-                        continue;
-                    }
-
-                    if (File.GetLastWriteTimeUtc(path) < _startedUtc)
-                    {
-                        File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-                    }
-                }
+                var missing = OutputPaths(model).Where(path => !File.Exists(path)).ToList();
 
                 if (missing.Count != 0)
                 {
@@ -284,6 +215,22 @@ namespace ModelPrune.Tasks
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// The one place that sets output times. Every output of every pruned model gets the same instant, taken
+        /// after the engine exited: newer than the inputs it read, whatever the engine wrote or copied from its
+        /// cache (a cache entry's copy may carry an old time), and equal among the outputs. The targets' rule
+        /// treats the report as an input of the other outputs (a summary older than its report is stale), so
+        /// equal times are what makes a freshly pruned item up to date.
+        /// </summary>
+        private void FixOutputTimes()
+        {
+            var now = DateTime.UtcNow;
+            foreach (var path in OutputPaths())
+            {
+                File.SetLastWriteTimeUtc(path, now);
+            }
         }
 
         /// <summary>The engine writes under temporary names and renames; a killed engine leaves them behind.</summary>
@@ -305,7 +252,7 @@ namespace ModelPrune.Tasks
         private IEnumerable<string> OutputPaths() => Models.SelectMany(OutputPaths);
 
         private static IEnumerable<string> OutputPaths(ITaskItem model) =>
-            new[] { ModelMetadata.OutputModel, ModelMetadata.Report, ModelMetadata.Summary, ModelMetadata.Markdown, ModelMetadata.Html, ModelMetadata.RunInfo }
+            ModelMetadata.Outputs
                 .Select(model.GetMetadata)
                 .Where(path => !string.IsNullOrEmpty(path))
                 .Select(Path.GetFullPath);

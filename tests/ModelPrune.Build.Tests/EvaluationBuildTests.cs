@@ -51,7 +51,7 @@ public sealed class EvaluationBuildTests
     }
 
     /// <summary>numpy.savez(path, pixels=[120, 64] float32, labels=[120] int64) of the classifier's own data.</summary>
-    private static byte[] Npz(int seed)
+    internal static byte[] Npz(int seed)
     {
         const int samples = 120;
         var (pixels, labels) = FixtureModels.ClassifierSampleData(samples, seed);

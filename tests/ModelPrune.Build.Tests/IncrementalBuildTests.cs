@@ -65,6 +65,45 @@ public sealed class IncrementalBuildTests
         Assert.False(Directory.Exists(project.ModelPruneDirectory), "dotnet clean left " + project.ModelPruneDirectory);
     }
 
+    /// <summary>
+    /// Staleness is per item: two models, one with an evaluation file. A no-op build starts no engine; a newer
+    /// evaluation file re-prunes its own item only (the file is in that item's settings stamp, not in others').
+    /// </summary>
+    [Fact]
+    public void Only_the_item_whose_evaluation_file_changed_is_pruned_again_and_a_no_op_build_starts_no_engine()
+    {
+        var project = ConsumerProject.Create(_package, _log, "IncrementalPerItem");
+        project.AddFile("Models/evaluated.onnx", TestModels.Classifier);
+        project.AddFile("Models/plain.onnx", TestModels.Classifier);
+        var evaluation = project.AddFile("Data/evaluation.npz", EvaluationBuildTests.Npz(seed: 5));
+        project.WithItems("""
+            <PruneModel Include="Models/evaluated.onnx" EvaluationData="Data/evaluation.npz" />
+            <PruneModel Include="Models/plain.onnx" />
+            """);
+
+        var first = project.Build();
+        Assert.True(first.Succeeded, first.ToString());
+        Assert.Contains(first.Lines, line => line.Contains("ModelPrune: Models/evaluated.onnx -> ", StringComparison.Ordinal));
+        Assert.Contains(first.Lines, line => line.Contains("ModelPrune: Models/plain.onnx -> ", StringComparison.Ordinal));
+        var plainModel = Directory.GetFiles(project.ModelPruneDirectory, "plain.onnx", SearchOption.AllDirectories).Single();
+        var plainTime = File.GetLastWriteTimeUtc(plainModel);
+
+        var noOp = project.Build("-v:detailed");
+        Assert.True(noOp.Succeeded, noOp.ToString());
+        Assert.DoesNotContain("Task \"PruneModels\"", noOp.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(noOp.Lines, line => line.Contains(" -> ", StringComparison.Ordinal) && line.Contains("ModelPrune: Models/", StringComparison.Ordinal));
+        Assert.Contains("ModelPrune: Models/evaluated.onnx is up to date", noOp.Output, StringComparison.Ordinal);
+        Assert.Contains("ModelPrune: Models/plain.onnx is up to date", noOp.Output, StringComparison.Ordinal);
+
+        File.SetLastWriteTimeUtc(evaluation, DateTime.UtcNow);
+        var changed = project.Build("-v:detailed");
+        Assert.True(changed.Succeeded, changed.ToString());
+        Assert.Contains(changed.Lines, line => line.Contains("ModelPrune: Models/evaluated.onnx -> ", StringComparison.Ordinal));
+        Assert.DoesNotContain(changed.Lines, line => line.Contains("ModelPrune: Models/plain.onnx -> ", StringComparison.Ordinal));
+        Assert.Contains("ModelPrune: Models/plain.onnx is up to date", changed.Output, StringComparison.Ordinal);
+        Assert.Equal(plainTime, File.GetLastWriteTimeUtc(plainModel));
+    }
+
     private static void AssertEmbeddedSparsity(ConsumerProject project, double sparsity)
     {
         var resources = EmbeddedResources.Read(project.OutputAssembly());

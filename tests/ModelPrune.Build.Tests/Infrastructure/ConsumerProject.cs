@@ -14,6 +14,7 @@ public sealed class ConsumerProject
     private string _targetFrameworks = DefaultTargetFramework;
     private string _items = string.Empty;
     private string _properties = string.Empty;
+    private string _targets = string.Empty;
 
     private ConsumerProject(PackageFixture package, ITestOutputHelper log, string name)
     {
@@ -73,6 +74,13 @@ public sealed class ConsumerProject
         return Save();
     }
 
+    /// <summary>Replaces the project's own targets (XML placed after its items).</summary>
+    public ConsumerProject WithTargets(string targetsXml)
+    {
+        _targets = targetsXml;
+        return Save();
+    }
+
     public CommandResult Build(params string[] arguments) =>
         Run(new[] { "build", ProjectPath, "--disable-build-servers", "-nodeReuse:false" }.Concat(arguments).ToArray());
 
@@ -113,6 +121,7 @@ public sealed class ConsumerProject
               <ItemGroup>
                 {_items}
               </ItemGroup>
+              {_targets}
             </Project>
             """);
         return this;
