@@ -2,87 +2,86 @@ using System.IO;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
-namespace ModelPrune.Tasks
+namespace ModelPrune.Tasks;
+
+/// <summary>
+/// What every task that runs the engine shares: the engine runs out of process as
+/// <c>dotnet exec &lt;modelprune.dll&gt; &lt;command&gt; ...</c> with the host <see cref="DotnetHost"/> finds;
+/// a missing engine or host is MP3003, worded once here; exit code 1 with coded errors logged is the engine
+/// reporting a failure, anything else a crash (MP9001, worded by each task: only it knows what was running).
+/// </summary>
+public abstract class EngineToolTask : ToolTask
 {
-    /// <summary>
-    /// What every task that runs the engine shares: the engine runs out of process as
-    /// <c>dotnet exec &lt;modelprune.dll&gt; &lt;command&gt; ...</c> with the host <see cref="DotnetHost"/> finds;
-    /// a missing engine or host is MP3003, worded once here; exit code 1 with coded errors logged is the engine
-    /// reporting a failure, anything else a crash (MP9001, worded by each task: only it knows what was running).
-    /// </summary>
-    public abstract class EngineToolTask : ToolTask
+    /// <summary>modelprune.dll, run with the dotnet host.</summary>
+    [Required]
+    public string EnginePath { get; set; } = string.Empty;
+
+    /// <summary>Empty: DOTNET_HOST_PATH (set by the dotnet CLI), else the running host, else PATH.</summary>
+    public string? DotnetHostPath { get; set; }
+
+    protected sealed override string ToolName => DotnetHost.FileName;
+
+    // The engine's lines (summaries, the baseline verdict) should be seen at the default verbosity, and
+    // an unhandled exception's trace on stderr is the only clue when it dies.
+    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
+
+    protected override MessageImportance StandardErrorLoggingImportance => MessageImportance.High;
+
+    /// <summary>Logs MP3003 for a missing engine or .NET host; true when both are there.</summary>
+    protected bool EngineAndHostFound()
     {
-        /// <summary>modelprune.dll, run with the dotnet host.</summary>
-        [Required]
-        public string EnginePath { get; set; } = string.Empty;
-
-        /// <summary>Empty: DOTNET_HOST_PATH (set by the dotnet CLI), else the running host, else PATH.</summary>
-        public string? DotnetHostPath { get; set; }
-
-        protected sealed override string ToolName => DotnetHost.FileName;
-
-        // The engine's lines (summaries, the baseline verdict) should be seen at the default verbosity, and
-        // an unhandled exception's trace on stderr is the only clue when it dies.
-        protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
-
-        protected override MessageImportance StandardErrorLoggingImportance => MessageImportance.High;
-
-        /// <summary>Logs MP3003 for a missing engine or .NET host; true when both are there.</summary>
-        protected bool EngineAndHostFound()
+        var found = true;
+        var enginePath = string.IsNullOrEmpty(EnginePath) ? string.Empty : Path.GetFullPath(EnginePath);
+        if (!File.Exists(enginePath))
         {
-            var found = true;
-            var enginePath = string.IsNullOrEmpty(EnginePath) ? string.Empty : Path.GetFullPath(EnginePath);
-            if (!File.Exists(enginePath))
-            {
-                Log.LogError(null, TaskDiagnostics.EngineNotFound, null, enginePath, 0, 0, 0, 0,
-                    "The ModelPrune engine was not found at '{0}'. Restore the package again (dotnet restore --force), or correct ModelPruneEnginePath if you set it.",
-                    enginePath);
-                found = false;
-            }
-
-            if (DotnetHost.Find(DotnetHostPath) == null)
-            {
-                var message = string.IsNullOrEmpty(DotnetHostPath)
-                    ? "The .NET host ({0}) that runs the ModelPrune engine was not found on DOTNET_HOST_PATH, DOTNET_ROOT or PATH. Install the .NET SDK or runtime 8.0 or later and put dotnet on PATH, or set DOTNET_HOST_PATH."
-                    : "The .NET host that runs the ModelPrune engine was not found at '{1}' (ModelPruneDotnetHostPath). Correct ModelPruneDotnetHostPath, or leave it empty to use the dotnet that runs the build.";
-                Log.LogError(null, TaskDiagnostics.EngineNotFound, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0,
-                    message, DotnetHost.FileName, DotnetHostPath ?? string.Empty);
-                found = false;
-            }
-
-            return found;
+            Log.LogError(null, TaskDiagnostics.EngineNotFound, null, enginePath, 0, 0, 0, 0,
+                "The ModelPrune engine was not found at '{0}'. Restore the package again (dotnet restore --force), or correct ModelPruneEnginePath if you set it.",
+                enginePath);
+            found = false;
         }
 
-        protected sealed override string GenerateFullPathToTool() => DotnetHost.Find(DotnetHostPath) ?? ToolName;
-
-        protected sealed override string GenerateCommandLineCommands()
+        if (DotnetHost.Find(DotnetHostPath) == null)
         {
-            var commandLine = new CommandLineBuilder();
-            commandLine.AppendSwitch("exec");
-            commandLine.AppendFileNameIfNotNull(Path.GetFullPath(EnginePath));
-            AppendEngineArguments(commandLine);
-            return commandLine.ToString();
+            var message = string.IsNullOrEmpty(DotnetHostPath)
+                ? "The .NET host ({0}) that runs the ModelPrune engine was not found on DOTNET_HOST_PATH, DOTNET_ROOT or PATH. Install the .NET SDK or runtime 8.0 or later and put dotnet on PATH, or set DOTNET_HOST_PATH."
+                : "The .NET host that runs the ModelPrune engine was not found at '{1}' (ModelPruneDotnetHostPath). Correct ModelPruneDotnetHostPath, or leave it empty to use the dotnet that runs the build.";
+            Log.LogError(null, TaskDiagnostics.EngineNotFound, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0,
+                message, DotnetHost.FileName, DotnetHostPath ?? string.Empty);
+            found = false;
         }
 
-        /// <summary>The engine command and its arguments, after <c>exec &lt;engine&gt;</c>.</summary>
-        protected abstract void AppendEngineArguments(CommandLineBuilder commandLine);
+        return found;
+    }
 
-        /// <summary>
-        /// Exit code 1 with errors logged is the engine reporting a failure (its coded errors are already in the
-        /// log). Anything else non-zero, or 1 without an error, means it died.
-        /// </summary>
-        protected sealed override bool HandleTaskExecutionErrors()
+    protected sealed override string GenerateFullPathToTool() => DotnetHost.Find(DotnetHostPath) ?? ToolName;
+
+    protected sealed override string GenerateCommandLineCommands()
+    {
+        var commandLine = new CommandLineBuilder();
+        commandLine.AppendSwitch("exec");
+        commandLine.AppendFileNameIfNotNull(Path.GetFullPath(EnginePath));
+        AppendEngineArguments(commandLine);
+        return commandLine.ToString();
+    }
+
+    /// <summary>The engine command and its arguments, after <c>exec &lt;engine&gt;</c>.</summary>
+    protected abstract void AppendEngineArguments(CommandLineBuilder commandLine);
+
+    /// <summary>
+    /// Exit code 1 with errors logged is the engine reporting a failure (its coded errors are already in the
+    /// log). Anything else non-zero, or 1 without an error, means it died.
+    /// </summary>
+    protected sealed override bool HandleTaskExecutionErrors()
+    {
+        if (ExitCode == 1 && Log.HasLoggedErrors)
         {
-            if (ExitCode == 1 && Log.HasLoggedErrors)
-            {
-                return false;
-            }
-
-            LogEngineCrashed();
             return false;
         }
 
-        /// <summary>MP9001: say what the engine was doing when it died (<see cref="ToolTask.ExitCode"/> is set).</summary>
-        protected abstract void LogEngineCrashed();
+        LogEngineCrashed();
+        return false;
     }
+
+    /// <summary>MP9001: say what the engine was doing when it died (<see cref="ToolTask.ExitCode"/> is set).</summary>
+    protected abstract void LogEngineCrashed();
 }
