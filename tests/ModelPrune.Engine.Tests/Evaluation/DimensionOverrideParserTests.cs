@@ -9,10 +9,10 @@ public sealed class DimensionOverrideParserTests
     [InlineData(null)]
     [InlineData("")]
     [InlineData("   ")]
-    public void EmptyTextGivesNoOverrides(string? text) => Assert.Empty(DimensionOverrideParser.Parse(text, "m.onnx"));
+    public void Empty_text_gives_no_overrides(string? text) => Assert.Empty(DimensionOverrideParser.Parse(text, "m.onnx"));
 
     [Fact]
-    public void ParsesSemicolonAndCommaSeparatedPairs()
+    public void Parses_semicolon_and_comma_separated_pairs()
     {
         var result = DimensionOverrideParser.Parse(" batch = 4 ;sequence=32, input_ids:1=64;", "m.onnx");
 
@@ -23,7 +23,7 @@ public sealed class DimensionOverrideParserTests
     }
 
     [Fact]
-    public void InputNamesMayContainColons()
+    public void Input_names_may_contain_colons()
     {
         var result = DimensionOverrideParser.Parse("input_1:0:1=8", "m.onnx");
 
@@ -41,7 +41,7 @@ public sealed class DimensionOverrideParserTests
     [InlineData("x:one=3", "x:one=3")]
     [InlineData("batch=1;batch=2", "batch=2")]
     [InlineData("batch=99999999999999999999", "batch=99999999999999999999")]
-    public void BadPartIsMp1013NamingThePart(string text, string badPart)
+    public void Bad_part_is_MP1013_naming_the_part(string text, string badPart)
     {
         var error = Assert.Throws<ModelPruneException>(() => DimensionOverrideParser.Parse(text, "Models/m.onnx"));
 

@@ -11,8 +11,8 @@ public sealed class MetricRoundingTests
     [InlineData(0.4, 0.4)]
     [InlineData(-0.0, 0.0)]
     [InlineData(1.23456789e-9, 1.23457e-9)]
-    public void RoundsToSixSignificantDigits(double value, double expected) => Assert.Equal(expected, MetricRounding.Round6(value));
+    public void Rounds_to_six_significant_digits(double value, double expected) => Assert.Equal(expected, MetricRounding.Round6(value));
 
     [Fact]
-    public void NegativeZeroBecomesZero() => Assert.False(double.IsNegative(MetricRounding.Round6(-0.0)));
+    public void Negative_zero_becomes_zero() => Assert.False(double.IsNegative(MetricRounding.Round6(-0.0)));
 }

@@ -13,7 +13,7 @@ public sealed class ModelComparerTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void IdenticalModelsDoNotDeviate()
+    public void Identical_models_do_not_deviate()
     {
         var original = _folder.File("a.onnx");
         var copy = _folder.File("b.onnx");
@@ -35,7 +35,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void PerturbedWeightMatchesHandComputation()
+    public void Perturbed_weight_matches_hand_computation()
     {
         var original = _folder.File("a.onnx");
         var pruned = _folder.File("b.onnx");
@@ -70,7 +70,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void SameSeedGivesSameReport()
+    public void Same_seed_gives_same_report()
     {
         var original = _folder.File("a.onnx");
         var pruned = _folder.File("b.onnx");
@@ -89,7 +89,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void SymbolicDimensionsUseDefaults()
+    public void Symbolic_dimensions_use_defaults()
     {
         var model = _folder.File("a.onnx");
         TestModels.WriteEmbedding(model);
@@ -104,7 +104,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void OverridesApplyByNameAndByInputAxis()
+    public void Overrides_apply_by_name_and_by_input_axis()
     {
         var model = _folder.File("a.onnx");
         TestModels.WriteEmbedding(model);
@@ -118,7 +118,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void UnnamedDimensionsUseDefaultOrInputAxisOverride()
+    public void Unnamed_dimensions_use_default_or_input_axis_override()
     {
         var model = _folder.File("a.onnx");
         TestModels.WriteLinear(model, TestModels.LinearWeights(), batchDim: null);
@@ -132,7 +132,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void GatherIndicesStayInRangeAndOtherIntegersAreOnes()
+    public void Gather_indices_stay_in_range_and_other_integers_are_ones()
     {
         var model = _folder.File("a.onnx");
         TestModels.WriteEmbedding(model);
@@ -151,7 +151,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void FloatInputsAreDescribedAsNormal()
+    public void Float_inputs_are_described_as_normal()
     {
         var model = _folder.File("a.onnx");
         TestModels.WriteLinear(model, TestModels.LinearWeights());
@@ -162,7 +162,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void InitializersListedAsInputsAreNotFed()
+    public void Initializers_listed_as_inputs_are_not_fed()
     {
         var model = _folder.File("a.onnx");
         TestModels.WriteLinear(model, TestModels.LinearWeights(), weightAlsoGraphInput: true);
@@ -174,7 +174,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void UnrunnableOriginalIsMp1018()
+    public void Unrunnable_original_is_MP1018()
     {
         var model = _folder.File("bad.onnx");
         TestModels.WriteUnknownOp(model);
@@ -189,7 +189,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void UnrunnablePrunedModelIsMp1018NamingThePrunedModel()
+    public void Unrunnable_pruned_model_is_MP1018_naming_the_pruned_model()
     {
         var original = _folder.File("a.onnx");
         var pruned = _folder.File("b.onnx");
@@ -203,7 +203,7 @@ public sealed class ModelComparerTests : IDisposable
     }
 
     [Fact]
-    public void NotAnOnnxFileIsMp1018()
+    public void Not_an_ONNX_file_is_MP1018()
     {
         var model = _folder.File("text.onnx");
         File.WriteAllText(model, "this is not protobuf at all");

@@ -9,13 +9,13 @@ namespace ModelPrune.Engine.Tests.Reporting;
 public sealed class ReportJsonTests
 {
     [Fact]
-    public void SerializeIsByteIdenticalAcrossCalls()
+    public void Serialize_is_byte_identical_across_calls()
     {
         Assert.Equal(ReportJson.Serialize(SampleReports.Classifier()), ReportJson.Serialize(SampleReports.Classifier()));
     }
 
     [Fact]
-    public void RoundTripIsByteIdentical()
+    public void Round_trip_is_byte_identical()
     {
         var bytes = ReportJson.Serialize(SampleReports.Classifier());
 
@@ -25,7 +25,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void RoundTripKeepsValues()
+    public void Round_trip_keeps_values()
     {
         var original = SampleReports.Classifier();
 
@@ -40,7 +40,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void FormatIsUtf8WithLfTwoSpaceIndentAndTrailingNewline()
+    public void Format_is_UTF8_with_LF_two_space_indent_and_trailing_newline()
     {
         var bytes = ReportJson.Serialize(SampleReports.Classifier());
         var text = Encoding.UTF8.GetString(bytes);
@@ -54,7 +54,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void PropertiesAreCamelCaseInDeclarationOrder()
+    public void Properties_are_camel_case_in_declaration_order()
     {
         using var document = JsonDocument.Parse(ReportJson.Serialize(SampleReports.Classifier()));
         var root = document.RootElement;
@@ -78,7 +78,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void NullsAreOmitted()
+    public void Nulls_are_omitted()
     {
         var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier(withTop1: false, withTasks: false)));
 
@@ -88,7 +88,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void DoublesAreShortestInvariant()
+    public void Doubles_are_shortest_invariant()
     {
         var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier()));
 
@@ -101,7 +101,7 @@ public sealed class ReportJsonTests
     [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void NonFiniteNumbersAreAnInternalError(double value)
+    public void Non_finite_numbers_are_an_internal_error(double value)
     {
         var report = SampleReports.Classifier() with { Totals = SampleReports.Classifier().Totals with { ModelSparsity = value } };
 
@@ -111,7 +111,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void MissingRequiredPropertyIsRejected()
+    public void Missing_required_property_is_rejected()
     {
         var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier()))
             .Replace("\"opType\": \"Gemm\",", string.Empty, StringComparison.Ordinal);
@@ -122,7 +122,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void NullListElementIsRejected()
+    public void Null_list_element_is_rejected()
     {
         var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier()))
             .Replace("\"MatMul_0\"", "null", StringComparison.Ordinal);
@@ -134,7 +134,7 @@ public sealed class ReportJsonTests
     [InlineData("\"schema\": \"modelprune.report/2\"", "\"schema\": \"modelprune.report/1\"")]
     [InlineData("\"schema\": \"modelprune.report/2\"", "\"schema\": \"modelprune.report/2\", \"extra\": 1")]
     [InlineData("\"warnings\": [", "\"warnings\": {")]
-    public void ForeignOrCorruptJsonIsRejected(string find, string replace)
+    public void Foreign_or_corrupt_JSON_is_rejected(string find, string replace)
     {
         var text = Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier())).Replace(find, replace, StringComparison.Ordinal);
 
@@ -142,7 +142,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void TruncatedJsonIsRejected()
+    public void Truncated_JSON_is_rejected()
     {
         var bytes = ReportJson.Serialize(SampleReports.Classifier());
 
@@ -150,7 +150,7 @@ public sealed class ReportJsonTests
     }
 
     [Fact]
-    public void JsonMatchesSnapshot()
+    public void Json_matches_snapshot()
     {
         Snapshot.Match(Encoding.UTF8.GetString(ReportJson.Serialize(SampleReports.Classifier())));
     }

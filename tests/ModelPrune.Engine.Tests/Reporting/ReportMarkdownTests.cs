@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Tests.Reporting;
 public sealed class ReportMarkdownTests
 {
     [Fact]
-    public void StartsWithTitleAndSummaryBeforeLayers()
+    public void Starts_with_title_and_summary_before_layers()
     {
         var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
 
@@ -18,7 +18,7 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
-    public void SummaryHasTheHeadlineNumbers()
+    public void Summary_has_the_headline_numbers()
     {
         var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
 
@@ -67,19 +67,19 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
-    public void MarkdownMatchesSnapshot()
+    public void Markdown_matches_snapshot()
     {
         Snapshooter.Xunit.Snapshot.Match(ReportMarkdown.Render(SampleReports.Classifier(), SampleReports.Run()).Split('\n'));
     }
 
     [Fact]
-    public void Top1RowOnlyWhenAnOutputHasIt()
+    public void Top1_row_only_when_an_output_has_it()
     {
         Assert.DoesNotContain("Top-1 agreement", ReportMarkdown.Render(SampleReports.Classifier(withTop1: false, withTasks: false), null));
     }
 
     [Fact]
-    public void LayerTableShowsStatusReasonAndEscapesPipes()
+    public void Layer_table_shows_status_reason_and_escapes_pipes()
     {
         var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
 
@@ -89,7 +89,7 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
-    public void WarningsAndInputsAreListed()
+    public void Warnings_and_inputs_are_listed()
     {
         var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
 
@@ -99,7 +99,7 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
-    public void RunSectionOnlyWhenRunInfoIsGiven()
+    public void Run_section_only_when_RunInfo_is_given()
     {
         var without = ReportMarkdown.Render(SampleReports.Classifier(), null);
         var with = ReportMarkdown.Render(SampleReports.Classifier(), SampleReports.Run("hit"));
@@ -113,7 +113,7 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
-    public void UsesLfAndEndsWithOneNewline()
+    public void Uses_LF_and_ends_with_one_newline()
     {
         var markdown = ReportMarkdown.Render(SampleReports.Classifier(), SampleReports.Run());
 
@@ -122,7 +122,7 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
-    public void RenderingIsDeterministic()
+    public void Rendering_is_deterministic()
     {
         Assert.Equal(ReportMarkdown.Render(SampleReports.Classifier(), null), ReportMarkdown.Render(SampleReports.Classifier(), null));
     }

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Tests.Reporting;
 public sealed class RunInfoJsonTests
 {
     [Fact]
-    public void WritesCanonicalJson()
+    public void Writes_canonical_JSON()
     {
         var text = Encoding.UTF8.GetString(RunInfoJson.Serialize(SampleReports.Run()));
 
@@ -20,7 +20,7 @@ public sealed class RunInfoJsonTests
     }
 
     [Fact]
-    public void RoundTripIsByteIdentical()
+    public void Round_trip_is_byte_identical()
     {
         var bytes = RunInfoJson.Serialize(SampleReports.Run("hit"));
 
@@ -28,7 +28,7 @@ public sealed class RunInfoJsonTests
     }
 
     [Fact]
-    public void MissingCacheIsRejected()
+    public void Missing_cache_is_rejected()
     {
         Assert.Throws<JsonException>(() => RunInfoJson.Deserialize(Encoding.UTF8.GetBytes("{\"device\": \"cpu\", \"timings\": []}")));
     }

@@ -5,7 +5,7 @@ namespace ModelPrune.Engine.Tests.Reporting;
 public sealed class SummaryLineTests
 {
     [Fact]
-    public void FullLineFromCache()
+    public void Full_line_from_cache()
     {
         Assert.Equal(
             "ModelPrune: Models/classifier.onnx -> 40.0% sparse (magnitude, unstructured), accuracy 95.0% -> 92.5%, 1.4 MiB -> 891.0 KiB gz, from cache",
@@ -16,7 +16,7 @@ public sealed class SummaryLineTests
     [InlineData("miss")]
     [InlineData("disabled")]
     [InlineData("replaced-corrupt")]
-    public void FromCacheOnlyOnHit(string cache)
+    public void From_cache_only_on_hit(string cache)
     {
         Assert.EndsWith("891.0 KiB gz", SummaryLine.Format("m.onnx", SampleReports.Classifier(), cache));
     }

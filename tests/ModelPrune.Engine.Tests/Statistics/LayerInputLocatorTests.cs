@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Tests.Statistics;
 public sealed class LayerInputLocatorTests
 {
     [Fact]
-    public void GemmLayersReadTheirFirstInputWithTheWeightsInputWidth()
+    public void Gemm_layers_read_their_first_input_with_the_weights_input_width()
     {
         var located = Locate(FixtureModels.GemmMlp());
 
@@ -19,7 +19,7 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void MatMulWeightFirstIsSkippedAndASharedWeightUsesItsFirstConsumer()
+    public void MatMul_weight_first_is_skipped_and_a_shared_weight_uses_its_first_consumer()
     {
         var located = Locate(FixtureModels.MatMulMlp());
 
@@ -35,7 +35,7 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void ConvolutionsAreUnfoldedIntoPatchesOfTheirWeightsInputWidth()
+    public void Convolutions_are_unfolded_into_patches_of_their_weights_input_width()
     {
         var located = Locate(FixtureModels.SmallCnn());
 
@@ -50,7 +50,7 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void GroupedConvolutionsHaveOneStatisticPerGroup()
+    public void Grouped_convolutions_have_one_statistic_per_group()
     {
         var located = Locate(StatisticsTestModels.GroupedStridedConv());
 
@@ -60,7 +60,7 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void GemmOperandsWithTheFeaturesOnAxisZeroAreTransposed()
+    public void Gemm_operands_with_the_features_on_axis_zero_are_transposed()
     {
         var transA = Assert.Single(Locate(StatisticsTestModels.GemmTransA()).Supported);
         Assert.Equal(("x", 4, true), (transA.ActivationName, transA.Features, transA.TransposeActivation));
@@ -73,7 +73,7 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void RecurrentAndTransposedConvolutionWeightsAreSkipped()
+    public void Recurrent_and_transposed_convolution_weights_are_skipped()
     {
         var lstm = Locate(FixtureModels.LstmModel());
         Assert.Empty(lstm.Supported);
@@ -85,7 +85,7 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void ConstantsAndIdentityChainsResolveAndSubgraphLayersAreSkipped()
+    public void Constants_and_Identity_chains_resolve_and_subgraph_layers_are_skipped()
     {
         var located = Locate(FixtureModels.ConstantAndIfModel());
 
@@ -97,7 +97,7 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void AnActivationThatIsAnInitializerIsSkipped()
+    public void An_activation_that_is_an_initializer_is_skipped()
     {
         var skipped = Assert.Single(Locate(StatisticsTestModels.ConstantActivation()).Skipped);
 
@@ -106,7 +106,7 @@ public sealed class LayerInputLocatorTests
     }
 
     [Fact]
-    public void Float16LayersKeepTheirElementType()
+    public void Float16_layers_keep_their_element_type()
     {
         var located = Locate(FixtureModels.Float16Mlp());
 

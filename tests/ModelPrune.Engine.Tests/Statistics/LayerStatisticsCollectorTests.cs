@@ -18,7 +18,7 @@ public sealed class LayerStatisticsCollectorTests
     private const double Float16Tolerance = 2e-3;
 
     [Fact]
-    public void GemmMlpMatchesTheActivationsAndLeavesTheModelUnchanged()
+    public void GemmMlp_matches_the_activations_and_leaves_the_model_unchanged()
     {
         var model = FixtureModels.GemmMlp();
         var before = model.ToByteArray();
@@ -35,7 +35,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void MatMulMlpListsTheWeightFirstMatMulAsSkipped()
+    public void MatMulMlp_lists_the_weight_first_MatMul_as_skipped()
     {
         var model = FixtureModels.MatMulMlp();
         var before = model.ToByteArray();
@@ -52,7 +52,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void ClassifierSampleMatchesOnRealisticInputs()
+    public void ClassifierSample_matches_on_realistic_inputs()
     {
         var model = FixtureModels.ClassifierSample();
         var before = model.ToByteArray();
@@ -66,7 +66,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void Opset18ModelWithThreeDimensionalActivationsAndASharedInput()
+    public void Opset_18_model_with_three_dimensional_activations_and_a_shared_input()
     {
         var model = StatisticsTestModels.SharedInputOpset18();
         using var batches = CalibrationBatches.Random("x", 18, new long[] { 2, 3, 6 }, new long[] { 1, 5, 6 }, new long[] { 3, 1, 6 });
@@ -80,7 +80,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void Float16ActivationsAreMeasuredInFloat()
+    public void Float16_activations_are_measured_in_float()
     {
         var model = FixtureModels.Float16Mlp();
         using var batches = CalibrationBatches.Random("input", 16, new long[] { 6, 16 }, new long[] { 2, 16 });
@@ -91,7 +91,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void WithoutGramOnlyTheNormsComeBack()
+    public void Without_Gram_only_the_norms_come_back()
     {
         var model = FixtureModels.GemmMlp();
         using var batches = CalibrationBatches.Random("input", 5, new long[] { 4, 16 });
@@ -105,7 +105,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void TheDeviceSeamConfiguresTheSessionAndNamesTheResult()
+    public void The_device_seam_configures_the_session_and_names_the_result()
     {
         var model = FixtureModels.GemmMlp();
         using var batches = CalibrationBatches.Random("input", 6, new long[] { 2, 16 });
@@ -119,7 +119,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void AnOnnxRuntimeFailureIsACodedErrorNamingTheFile()
+    public void An_onnx_runtime_failure_is_a_coded_error_naming_the_file()
     {
         var model = FixtureModels.GemmMlp();
         using var batches = CalibrationBatches.Random("wrong_name", 7, new long[] { 2, 16 });
@@ -133,7 +133,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void AnEmptyCalibrationSetIsACodedError()
+    public void An_empty_calibration_set_is_a_coded_error()
     {
         var model = FixtureModels.GemmMlp();
 
@@ -144,7 +144,7 @@ public sealed class LayerStatisticsCollectorTests
     }
 
     [Fact]
-    public void AModelWithNothingMeasurableNeedsNoSession()
+    public void A_model_with_nothing_measurable_needs_no_session()
     {
         var model = FixtureModels.LstmModel();
 

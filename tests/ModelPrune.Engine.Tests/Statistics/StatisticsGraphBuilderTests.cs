@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Tests.Statistics;
 public sealed class StatisticsGraphBuilderTests
 {
     [Fact]
-    public void OutputsNormsGramAndRowsPerLayerAndLeavesTheCallersModelAlone()
+    public void Outputs_norms_Gram_and_rows_per_layer_and_leaves_the_callers_model_alone()
     {
         var model = FixtureModels.GemmMlp();
         var before = model.ToByteArray();
@@ -28,7 +28,7 @@ public sealed class StatisticsGraphBuilderTests
     }
 
     [Fact]
-    public void WithoutGramOnlyNormsAndRowsAreAdded()
+    public void Without_Gram_only_norms_and_rows_are_added()
     {
         var built = Build(FixtureModels.GemmMlp(), gram: false);
 
@@ -37,7 +37,7 @@ public sealed class StatisticsGraphBuilderTests
     }
 
     [Fact]
-    public void ReduceSumSquareTakesAxesAsAnAttributeBeforeOpset18AndAsAnInputFrom18On()
+    public void ReduceSumSquare_takes_axes_as_an_attribute_before_opset_18_and_as_an_input_from_18_on()
     {
         var opset17 = ReduceNode(Build(FixtureModels.GemmMlp(), gram: false));
         Assert.Single(opset17.Input);
@@ -49,7 +49,7 @@ public sealed class StatisticsGraphBuilderTests
     }
 
     [Fact]
-    public void LayersOnTheSameActivationShareOneSetOfOutputs()
+    public void Layers_on_the_same_activation_share_one_set_of_outputs()
     {
         var built = Build(StatisticsTestModels.SharedInputOpset18(), gram: true);
 
@@ -60,7 +60,7 @@ public sealed class StatisticsGraphBuilderTests
     }
 
     [Fact]
-    public void Float16ActivationsAreCastToFloatFirst()
+    public void Float16_activations_are_cast_to_float_first()
     {
         var augmented = global::Onnx.ModelProto.Parser.ParseFrom(Build(FixtureModels.Float16Mlp(), gram: true).ModelBytes);
 

@@ -15,7 +15,7 @@ public sealed class UnfoldedStatisticsTests
     private const double Tolerance = 1e-4;
 
     [Fact]
-    public void PaddedConvolutionsMatchIm2col()
+    public void Padded_convolutions_match_Im2col()
     {
         var model = FixtureModels.SmallCnn();
         using var batches = CalibrationBatches.Random("input", 21, new long[] { 2, 4, 8, 8 }, new long[] { 3, 4, 8, 8 });
@@ -29,7 +29,7 @@ public sealed class UnfoldedStatisticsTests
     }
 
     [Fact]
-    public void GroupedStridedDilatedAndAutoPaddedConvolutionsMatchIm2colPerGroup()
+    public void Grouped_strided_dilated_and_auto_padded_convolutions_match_Im2col_per_group()
     {
         var model = StatisticsTestModels.GroupedStridedConv();
         using var batches = CalibrationBatches.Random("x", 22, new long[] { 2, 4, 7, 6 }, new long[] { 1, 4, 7, 6 });
@@ -46,7 +46,7 @@ public sealed class UnfoldedStatisticsTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void GemmOperandsStoredFeaturesFirstAreMeasuredAsRows(bool transA)
+    public void Gemm_operands_stored_features_first_are_measured_as_rows(bool transA)
     {
         var model = transA ? StatisticsTestModels.GemmTransA() : StatisticsTestModels.WeightFirstGemm();
         using var batches = CalibrationBatches.Random("x", 23, new long[] { 4, 5 }, new long[] { 4, 2 });
