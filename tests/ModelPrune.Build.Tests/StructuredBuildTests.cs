@@ -71,7 +71,7 @@ public sealed class StructuredBuildTests
     /// three-Gemm classifier must leave fewer float parameters, not just more zeros.
     /// </summary>
     [Fact]
-    public void StructuredBuild_ProducesSmallerModel()
+    public void A_structured_build_produces_a_smaller_model()
     {
         var project = ConsumerProject.Create(_package, _log, "Structured");
         project.AddFile("model.onnx", TestModels.Classifier);

@@ -1,9 +1,12 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 
-namespace ModelPrune.Engine.Tests.Documentation;
+namespace ModelPrune.Tests.Shared;
 
-/// <summary>Every test reads as a sentence with words separated by underscores, e.g. A_missing_engine_gives_MP3003.</summary>
+/// <summary>
+/// Every test reads as a sentence with words separated by underscores, e.g. A_missing_engine_gives_MP3003. Shared
+/// source: each test project compiles it and checks its own tests.
+/// </summary>
 public sealed partial class TestNamingTests
 {
     // A test, not an .editorconfig naming rule: editorconfig naming rules cannot select methods by attribute.
