@@ -17,26 +17,36 @@ internal static class BatchRunner
         // Before the warm-up: the first ORT call binds the native library for the life of the process.
         if (request.OnnxRuntimeNativeDirectory is { } nativeDirectory) OnnxRuntimeNativeLibrary.LoadFrom(nativeDirectory);
         if (request.Jobs.Count > 0) OnnxRuntimeWarmup.Start();
-        // Each model's ONNX Runtime sessions already use every core; two at a time keeps memory in check.
-        var parallelism = Math.Max(1, Math.Min(request.Jobs.Count, Math.Min(2, Environment.ProcessorCount)));
-        Parallel.For(0, request.Jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
-            i => outcomes[i] = RunGuarded(request.Jobs[i], request.Cache));
-
-        foreach (var outcome in outcomes)
+        try
         {
-            foreach (var diagnostic in outcome.Diagnostics) output.WriteLine(diagnostic);
-            if (outcome.SummaryLine is not null) output.WriteLine(outcome.SummaryLine);
-        }
+            // Each model's ONNX Runtime sessions already use every core; two at a time keeps memory in check.
+            var parallelism = Math.Max(1, Math.Min(request.Jobs.Count, Math.Min(2, Environment.ProcessorCount)));
+            Parallel.For(0, request.Jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+                i => outcomes[i] = RunGuarded(request.Jobs[i], request.Cache));
 
-        // After all models, in request order: parallel jobs appending on their own would interleave.
-        if (request.StepSummaryPath is { } summaryPath
-            && StepSummaryFile.Append(summaryPath, request.Jobs.Zip(outcomes).Select(p => (p.First.DisplayName, p.Second.StepSummary))) is { } problem)
+            foreach (var outcome in outcomes)
+            {
+                foreach (var diagnostic in outcome.Diagnostics) output.WriteLine(diagnostic);
+                if (outcome.SummaryLine is not null) output.WriteLine(outcome.SummaryLine);
+            }
+
+            // After all models, in request order: parallel jobs appending on their own would interleave.
+            if (request.StepSummaryPath is { } summaryPath
+                && StepSummaryFile.Append(summaryPath, request.Jobs.Zip(outcomes).Select(p => (p.First.DisplayName, p.Second.StepSummary))) is { } problem)
+            {
+                output.WriteLine(problem);
+            }
+
+            output.Flush();
+            return outcomes.All(o => o.Succeeded) ? 0 : 1;
+        }
+        finally
         {
-            output.WriteLine(problem);
+            // A model that fails before ONNX Runtime's first real use (missing file, bad setting) ends the run
+            // while the warm-up may still be loading the native library on another thread; exiting then crashed
+            // the process in native code (cpuinfo, double free) in up to half the runs. The warm-up must finish first.
+            OnnxRuntimeWarmup.Wait();
         }
-
-        output.Flush();
-        return outcomes.All(o => o.Succeeded) ? 0 : 1;
     }
 
     /// <summary>An unexpected exception is a bug: report it with a code (no stack trace) instead of crashing the batch.</summary>
