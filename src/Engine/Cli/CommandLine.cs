@@ -61,7 +61,13 @@ internal static class CommandLine
         command.SetAction(result =>
         {
             var raw = RawSettings.From(setting => result.GetValue(settings[setting]));
-            var job = ModelJob.WithDefaultReportPaths(result.GetValue(model)!, result.GetValue(outputPath)!, result.GetValue(report), raw);
+            var modelPath = result.GetValue(model)!;
+            var reportPath = result.GetValue(report);
+            var job = ModelJob.WithDefaultReportPaths(
+                modelPath,
+                OutputGuard.CheckPath(result.GetValue(outputPath), "--output", modelPath),
+                reportPath is null ? null : OutputGuard.CheckPath(reportPath, "--report", modelPath),
+                raw);
             var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job }, result.GetValue(nativeDir), stepSummaryPath);
             return BatchRunner.Run(request, output);
         });

@@ -67,6 +67,8 @@ internal static class DiagnosticCodes
     public const string ShapeProbeFailed = "MP1085";
     public const string FilterCountOffBlock = "MP1086";
     public const string InvalidMeasureLatency = "MP1087";
+    public const string OutputsCollide = "MP1088";
+    public const string OutputPathInvalid = "MP1089";
 
     public const string MetricRegressed = "MP2001";
     public const string BaselineStructureChanged = "MP2002";

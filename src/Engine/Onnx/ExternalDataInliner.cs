@@ -13,8 +13,8 @@ namespace ModelPrune.Engine.Onnx;
 internal static class ExternalDataInliner
 {
     /// <summary>Inlines all external tensors and appends each external file once to <paramref name="hash"/>.</summary>
-    /// <returns>Whether any tensor was stored outside the .onnx file.</returns>
-    public static bool Inline(ModelProto model, string modelPath, IncrementalHash hash)
+    /// <returns>The external data files read (full paths, in order of first reference); empty when none.</returns>
+    public static IReadOnlyList<string> Inline(ModelProto model, string modelPath, IncrementalHash hash)
     {
         var modelFolder = Path.GetDirectoryName(modelPath) ?? Directory.GetCurrentDirectory();
         var files = new Dictionary<string, byte[]>(ModelFolderPaths.PathComparer);
@@ -50,7 +50,7 @@ internal static class ExternalDataInliner
             tensor.DataLocation = TensorProto.Types.DataLocation.Default;
         }
 
-        return files.Count > 0;
+        return files.Keys.ToArray();
     }
 
     private static ExternalDataReference ReadReference(TensorProto tensor, string tensorName, string modelPath)

@@ -8,17 +8,20 @@ namespace ModelPrune.Engine.Onnx;
 /// </summary>
 internal sealed class OnnxModel
 {
-    public OnnxModel(ModelProto proto, string sourcePath, string contentSha256, long fileBytes, bool hasExternalData = false)
+    public OnnxModel(ModelProto proto, string sourcePath, string contentSha256, long fileBytes, IReadOnlyList<string>? externalDataFiles = null)
     {
         Proto = proto;
         SourcePath = sourcePath;
         ContentSha256 = contentSha256;
         FileBytes = fileBytes;
-        HasExternalData = hasExternalData;
+        ExternalDataFiles = externalDataFiles ?? Array.Empty<string>();
     }
 
     /// <summary>Whether some tensors were read from external data files (now inlined in <see cref="Proto"/>).</summary>
-    public bool HasExternalData { get; }
+    public bool HasExternalData => ExternalDataFiles.Count > 0;
+
+    /// <summary>The external data files the tensors were read from (full paths): inputs of the run, never to be overwritten.</summary>
+    public IReadOnlyList<string> ExternalDataFiles { get; }
 
     public ModelProto Proto { get; }
 

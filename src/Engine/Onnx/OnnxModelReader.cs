@@ -33,9 +33,9 @@ internal static class OnnxModelReader
             throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"The model file '{fullPath}' cannot be read: {e.Message}. Check its permissions and that no other program holds it locked.", e);
         }
 
-        var hasExternalData = ExternalDataInliner.Inline(proto, fullPath, hash);
+        var externalDataFiles = ExternalDataInliner.Inline(proto, fullPath, hash);
         var sha256 = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-        return new OnnxModel(proto, fullPath, sha256, fileBytes, hasExternalData);
+        return new OnnxModel(proto, fullPath, sha256, fileBytes, externalDataFiles);
     }
 
     private static ModelProto Parse(Stream stream, string fullPath)

@@ -53,7 +53,7 @@ internal static class ModelPipeline
         var timings = new List<RunTiming>();
         var file = job.ModelPath;
         var settings = PruneSettingsParser.Parse(job.Settings, file);
-        GuardOutputs(job);
+        OutputGuard.CheckOutputs(job);
 
         var stage = Stopwatch.StartNew();
         var model = OnnxModelReader.Read(job.ModelPath);
@@ -64,6 +64,7 @@ internal static class ModelPipeline
         var evaluationData = settings.EvaluationData is null
             ? null
             : EvaluationDataLoader.Load(settings.EvaluationData, job.ResolvedBaseDirectory, ModelInputSignature.FromModel(model.Proto), settings.EvaluationSamples, file);
+        OutputGuard.Check(job, RunInputs(job, settings, model));
         var device = ResolveDevice(settings, printed, file);
         var cache = OpenCache(cacheOptions);
         var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration) + EvaluationKey(evaluationData) + DeviceKey(device), EngineVersion.Current);
@@ -248,16 +249,17 @@ internal static class ModelPipeline
     private static string CalibrationKey(CalibrationSet? calibration) =>
         calibration is null ? string.Empty : $"\ncalibrationContent={calibration.Sha256}:{calibration.SampleCount}";
 
-    private static void GuardOutputs(ModelJob job)
+    /// <summary>Every file this run reads: none of them may be an output.</summary>
+    private static IEnumerable<RunInput> RunInputs(ModelJob job, PruneSettings settings, OnnxModel model)
     {
-        foreach (var output in job.Outputs)
+        yield return new RunInput("the input model", job.ModelPath);
+        foreach (var external in model.ExternalDataFiles) yield return new RunInput("an external data file of the input model", external);
+        if (settings.CalibrationData is { } calibration && !string.Equals(calibration.Trim(), CalibrationLoader.Synthetic, StringComparison.OrdinalIgnoreCase))
         {
-            if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(job.ModelPath), StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ModelPruneException(DiagnosticCodes.OutputWouldOverwriteInput, job.ModelPath,
-                    $"The output '{output}' is the input model itself; ModelPrune never overwrites a user's model. Choose another output path.");
-            }
+            foreach (var path in CalibrationFiles.Resolve(calibration, job.ResolvedBaseDirectory, job.ModelPath)) yield return new RunInput("the calibration data", path);
         }
+
+        if (settings.EvaluationData is { } evaluation) yield return new RunInput("the evaluation data", Path.GetFullPath(evaluation, job.ResolvedBaseDirectory));
     }
 
     private static PruneCache? OpenCache(CacheOptions options) =>
