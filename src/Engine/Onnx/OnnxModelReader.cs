@@ -11,6 +11,11 @@ internal static class OnnxModelReader
     public static OnnxModel Read(string path)
     {
         var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"The model path '{fullPath}' is a folder, not an .onnx file. Give the model file itself, e.g. '{Path.Combine(fullPath, "model.onnx")}'.");
+        }
+
         if (!File.Exists(fullPath))
         {
             throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"The model file '{fullPath}' does not exist. Check the path (relative paths are relative to the project or current folder).");

@@ -67,16 +67,15 @@ internal static class ModelPipeline
         OutputGuard.Check(job, RunInputs(job, settings, model));
         var device = ResolveDevice(settings, printed, file);
         var cache = OpenCache(cacheOptions);
-        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration) + EvaluationKey(evaluationData) + DeviceKey(device), EngineVersion.Current);
+        var key = CacheKey.Compute(model.ContentSha256, settings.CanonicalText + CalibrationKey(calibration) + EvaluationKey(evaluationData) + DeviceKey(device), EngineVersion.BuildIdentity);
         var cacheStatus = cache is null ? "disabled" : "miss";
         if (cache is not null)
         {
             switch (cache.TryGet(key, out var cached))
             {
-                case CacheLookup.Hit:
+                case CacheLookup.Hit when ReportJson.TryDeserialize(cached!.ReportJson) is { } cachedReport:
                     // The key is the content, not the file names: the same model under another name (or
                     // written to another output) is a hit, so the names in the report are this job's.
-                    var cachedReport = ReportJson.Deserialize(cached!.ReportJson);
                     var fromCache = cachedReport with
                     {
                         Input = cachedReport.Input with { FileName = Path.GetFileName(job.ModelPath) },
@@ -88,9 +87,10 @@ internal static class ModelPipeline
                     timings.Add(Lap("cache", stage));
                     WriteRunFiles(job, fromCache, new RunInfo("hit", device.Description, Finish(timings, total)));
                     return (fromCache, "hit");
-                case CacheLookup.Corrupt:
+                // A hit whose report does not parse (its hashes match, so it was written that way) is as useless as a corrupt one.
+                case CacheLookup.Hit or CacheLookup.Corrupt:
                     printed.Add(Diagnostic.Warning(DiagnosticCodes.CacheEntryCorrupt, file,
-                        $"The cache entry for this model in '{cache.Root}' failed its hash check; pruning again and replacing it."));
+                        $"The cache entry for this model in '{cache.Root}' failed its hash check or cannot be read; pruning again and replacing it."));
                     cacheStatus = "replaced-corrupt";
                     break;
             }

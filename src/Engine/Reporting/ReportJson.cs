@@ -22,4 +22,17 @@ internal static class ReportJson
 
         return report;
     }
+
+    /// <summary>The report, or null when the bytes are not one (a cache entry written by a broken or older engine).</summary>
+    public static PruneReport? TryDeserialize(byte[] json)
+    {
+        try
+        {
+            return Deserialize(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ModelPrune.Engine.Caching;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Tests.TestSupport;
 using ModelPrune.Fixtures;
 
@@ -82,6 +84,40 @@ public sealed class CacheTests : IDisposable
         Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.onnx")), File.ReadAllBytes(_folder.File("b/mlp.onnx")));
         Assert.Contains("from cache", third.Output);
         Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.onnx")), File.ReadAllBytes(_folder.File("c/mlp.onnx")));
+    }
+
+    /// <summary>Hashes that match a report that does not parse (an entry of a broken engine) are as corrupt as a flipped bit.</summary>
+    [Fact]
+    public void An_entry_whose_report_does_not_parse_is_pruned_again_with_MP3002_not_an_internal_error()
+    {
+        var input = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var cache = _folder.File("cache");
+        EngineCli.Run("prune", input, "-o", _folder.File("a/mlp.onnx"), "--cache-dir", cache);
+        var cachedReport = Directory.GetFiles(cache, "report.json", SearchOption.AllDirectories).Single();
+        var broken = "{\"schema\": \"modelprune.report/2\"}"u8.ToArray();
+        File.WriteAllBytes(cachedReport, broken);
+        var entry = Path.Combine(Path.GetDirectoryName(cachedReport)!, "entry.txt");
+        var reportHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(broken)).ToLowerInvariant();
+        File.WriteAllLines(entry, File.ReadAllLines(entry).Select(line => line.StartsWith("report=", StringComparison.Ordinal) ? "report=" + reportHash : line));
+
+        var second = EngineCli.Run("prune", input, "-o", _folder.File("b/mlp.onnx"), "--cache-dir", cache);
+
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("warning MP3002", second.Output);
+        Assert.DoesNotContain("MP9", second.Output);
+        Assert.Equal("replaced-corrupt", CacheStatus(_folder.File("b/mlp.prune.run.json")));
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/mlp.prune.json")), File.ReadAllBytes(_folder.File("b/mlp.prune.json")));
+    }
+
+    /// <summary>Two engine builds with one version number must not share results: the key holds the build's identity.</summary>
+    [Fact]
+    public void The_cache_key_holds_the_engine_build_not_only_its_version()
+    {
+        Assert.StartsWith(EngineVersion.Current + "+", EngineVersion.BuildIdentity);
+        Assert.Contains(typeof(EngineVersion).Assembly.ManifestModule.ModuleVersionId.ToString("N"), EngineVersion.BuildIdentity);
+        Assert.NotEqual(
+            CacheKey.Compute("model", "settings", EngineVersion.BuildIdentity),
+            CacheKey.Compute("model", "settings", EngineVersion.Current + "+" + Guid.NewGuid().ToString("N")));
     }
 
     [Fact]

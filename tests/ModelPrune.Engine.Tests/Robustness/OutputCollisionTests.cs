@@ -82,6 +82,16 @@ public sealed class OutputCollisionTests : IDisposable
         Assert.Contains("error MP1089:", text);
     }
 
+    [Fact]
+    public void A_folder_given_as_the_model_is_MP1001_saying_it_is_a_folder()
+    {
+        var (exitCode, text) = EngineCli.Run("prune", _folder.Path, "-o", _folder.File("out/model.onnx"), "--no-cache");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error MP1001:", text);
+        Assert.Contains("is a folder", text);
+    }
+
     /// <summary>The MSBuild task's path: the same check on the paths of the request.</summary>
     [Fact]
     public void A_request_whose_summary_is_the_calibration_data_is_MP1014()
