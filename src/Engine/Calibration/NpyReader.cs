@@ -22,6 +22,9 @@ internal static class NpyReader
         ["<f4"] = 4, ["<f8"] = 8, ["<f2"] = 2, ["<i8"] = 8, ["<i4"] = 4, ["|u1"] = 1, ["|i1"] = 1, ["|b1"] = 1,
     };
 
+    /// <summary>Far above any real header (numpy's own limit is 10,000 bytes), far below an absurd allocation.</summary>
+    private const uint MaxHeaderLength = 1 << 20;
+
     public static NpyArray Read(string path)
     {
         using var stream = File.OpenRead(path);
@@ -58,10 +61,13 @@ internal static class NpyReader
         var headerLength = major switch
         {
             1 => reader.ReadUInt16(),
-            2 or 3 => checked((int)reader.ReadUInt32()),
+            2 or 3 => reader.ReadUInt32(),
             _ => throw Invalid(file, subject, $"format version {major} is not known"),
         };
-        var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(reader.ReadBytes(headerLength));
+        // Bounded before anything is allocated: a damaged length field must be a coded error, not an overflow or
+        // a 4 GB allocation. numpy itself refuses headers over 10,000 bytes unless told otherwise.
+        if (headerLength > MaxHeaderLength) throw Invalid(file, subject, $"its header length field says {headerLength} bytes, more than the {MaxHeaderLength} a .npy header can have; the file is damaged");
+        var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(reader.ReadBytes((int)headerLength));
 
         var descr = Descr.Match(header);
         var fortran = Fortran.Match(header);
@@ -94,6 +100,8 @@ internal static class NpyReader
 
         if (bytes > Array.MaxLength) throw Invalid(file, subject, $"its shape ({shape.Groups[1].Value}) needs more bytes than one array can hold");
 
+        // A seekable file shorter than its shape says is truncated: known before allocating the array.
+        if (stream.CanSeek && bytes > stream.Length - stream.Position) throw Invalid(file, subject, $"it is truncated: {stream.Length - stream.Position} of {bytes} data bytes");
         var data = reader.ReadBytes((int)bytes);
         if (data.Length != bytes) throw Invalid(file, subject, $"it is truncated: {data.Length} of {bytes} data bytes");
         return new NpyArray(dtype, dims, data);

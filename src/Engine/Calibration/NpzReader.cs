@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using System.IO.Hashing;
 using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Onnx;
 
 namespace ModelPrune.Engine.Calibration;
 
@@ -61,8 +63,18 @@ internal static class NpzReader
     {
         try
         {
-            using var entryStream = entry.Open();
-            return NpyReader.Read(entryStream, file, $"Array '{name}' (entry '{entry.FullName}')");
+            // numpy rejects an entry whose CRC-32 does not match; ZipArchive checks nothing for stored entries.
+            var crc = new Crc32();
+            using var raw = entry.Open();
+            var entryStream = new HashingStream(raw, crc);
+            var array = NpyReader.Read(entryStream, file, $"Array '{name}' (entry '{entry.FullName}')");
+            entryStream.DrainToEnd();
+            if (crc.GetCurrentHashAsUInt32() != entry.Crc32)
+            {
+                throw Invalid(file, $"Array '{name}' (entry '{entry.FullName}') fails its CRC-32 check: the file is damaged. Save the arrays again with numpy.savez or numpy.savez_compressed.");
+            }
+
+            return array;
         }
         catch (InvalidDataException ex)
         {

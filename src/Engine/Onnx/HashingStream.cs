@@ -1,21 +1,35 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
 
 namespace ModelPrune.Engine.Onnx;
 
 /// <summary>
 /// Feeds every byte read or written through it into a hash, so a model file is parsed (or written) and
-/// hashed in one pass, without holding a second copy of its bytes or reading the file again.
+/// hashed in one pass, without holding a second copy of its bytes or reading the file again. The hash is
+/// cryptographic (a model's content key) or not (an .npz entry's CRC-32).
 /// </summary>
 internal sealed class HashingStream : Stream
 {
     private readonly Stream _inner;
-    private readonly IncrementalHash _hash;
+    private readonly Append _hash;
 
     public HashingStream(Stream inner, IncrementalHash hash)
+        : this(inner, hash.AppendData)
+    {
+    }
+
+    public HashingStream(Stream inner, NonCryptographicHashAlgorithm hash)
+        : this(inner, hash.Append)
+    {
+    }
+
+    private HashingStream(Stream inner, Append hash)
     {
         _inner = inner;
         _hash = hash;
     }
+
+    private delegate void Append(ReadOnlySpan<byte> bytes);
 
     public long BytesRead { get; private set; }
 
@@ -37,7 +51,7 @@ internal sealed class HashingStream : Stream
     public override int Read(Span<byte> buffer)
     {
         var read = _inner.Read(buffer);
-        _hash.AppendData(buffer[..read]);
+        _hash(buffer[..read]);
         BytesRead += read;
         return read;
     }
@@ -62,7 +76,7 @@ internal sealed class HashingStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         _inner.Write(buffer);
-        _hash.AppendData(buffer);
+        _hash(buffer);
         BytesWritten += buffer.Length;
     }
 }

@@ -109,6 +109,65 @@ public sealed class NpzReaderTests : IDisposable
         Assert.Contains("'input'", e.Message);
     }
 
+    /// <summary>numpy rejects a stored entry whose CRC-32 does not match; so do we, instead of using the damaged array.</summary>
+    [Fact]
+    public void A_damaged_stored_entry_fails_its_CRC_check_with_a_coded_error()
+    {
+        var path = _folder.File("damaged.npz");
+        NumpyFiles.WriteNpz(path, false, ("input", NpyTestArray.Float32(NpyTestArray.Sequence(256), 16, 16)));
+        var bytes = File.ReadAllBytes(path);
+        // The last data byte of the stored array, just before the central directory: the array still parses.
+        var centralDirectory = IndexOf(bytes, new byte[] { 0x50, 0x4B, 0x01, 0x02 });
+        bytes[centralDirectory - 1] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<ModelPruneException>(() => NpzReader.Read(path));
+
+        Assert.Equal(DiagnosticCodes.InvalidCalibrationData, e.Diagnostic.Code);
+        Assert.Contains("CRC-32", e.Message);
+        Assert.Contains("'input'", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0x7FFFFFFFu)]
+    [InlineData(0xFFFFFFFFu)]
+    public void An_absurd_npy_header_length_is_MP1022_naming_the_file_before_anything_is_allocated(uint headerLength)
+    {
+        var path = _folder.File("absurd.npy");
+        var npy = NumpyFiles.Npy(NpyTestArray.Float32(NpyTestArray.Sequence(4), 4));
+        // Format version 2: a four-byte header length.
+        var bytes = npy.Take(6).Concat(new byte[] { 2, 0 }).Concat(BitConverter.GetBytes(headerLength)).Concat(npy.Skip(10)).ToArray();
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<ModelPruneException>(() => NpyReader.Read(path));
+
+        Assert.Equal("MP1022", e.Diagnostic.Code);
+        Assert.Equal(path, e.Diagnostic.File);
+        Assert.Contains("header length", e.Message);
+    }
+
+    [Fact]
+    public void A_shape_larger_than_the_file_is_truncated_not_an_allocation()
+    {
+        var path = _folder.File("huge.npy");
+        File.WriteAllBytes(path, NumpyFiles.Npy(new NpyTestArray("<f4", new long[] { 10_000, 10_000 }, new byte[16])));
+
+        var e = Assert.Throws<ModelPruneException>(() => NpyReader.Read(path));
+
+        Assert.Equal("MP1022", e.Diagnostic.Code);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    private static int IndexOf(byte[] haystack, byte[] needle)
+    {
+        for (var i = haystack.Length - needle.Length; i >= 0; i--)
+        {
+            if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle)) return i;
+        }
+
+        throw new InvalidOperationException("not found");
+    }
+
     [Fact]
     public void Read_from_a_stream_names_the_given_file()
     {
