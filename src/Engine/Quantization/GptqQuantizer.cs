@@ -34,24 +34,10 @@ internal static class GptqQuantizer
 
         var (Hinv, dampening, steps) = SparseGptPruner.InverseHessianFactor(W, rows, cols, H, percDamp, linearAlgebra);
 
-        var Err = new float[rows * blockSize];
-        var diag = new float[blockSize];
-        var rowLoss = new double[rows];
-        for (var i1 = 0; i1 < cols; i1 += blockSize)
-        {
-            var i2 = Math.Min(i1 + blockSize, cols);
-            var count = i2 - i1;
-            for (var i = 0; i < count; i++) diag[i] = Hinv[((i1 + i) * cols) + i1 + i];
+        var loss = SparseGptPruner.SweepBlocks(W, rows, cols, Hinv, blockSize, linearAlgebra, beforeBlock: null,
+            (r, i1, count, diag, Err) => QuantizeBlockRow(W, cols, r, i1, count, Hinv, diag, mask, Err, Q));
 
-            // Rows are independent given Hinv: within a block each row is quantized on its own.
-            var first = i1;
-            Parallel.For(0, rows, r => rowLoss[r] += QuantizeBlockRow(W, cols, r, first, count, Hinv, diag, mask, Err, Q));
-
-            // Lazy update of all later columns at once: W[:, i2:] -= Err · Hinv[i1:i2, i2:]
-            linearAlgebra.SubtractProduct(W, i2, cols, Err, 0, count, Hinv, (i1 * cols) + i2, cols, rows, cols - i2, count);
-        }
-
-        return new GptqResult(Q.Build(), rowLoss.Sum(), dampening, steps);
+        return new GptqResult(Q.Build(), loss, dampening, steps);
     }
 
     /// <summary>

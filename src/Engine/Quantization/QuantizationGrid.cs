@@ -6,27 +6,17 @@ namespace ModelPrune.Engine.Quantization;
 /// (scale, zero) per row (<see cref="PerChannel"/>) or per row and group of <see cref="GroupSize"/> columns,
 /// and ŵ = scale · (q − zero). Everything is float32 as in the reference, so round-to-nearest is bit-exact.
 /// </summary>
-internal sealed record QuantizationGrid
+/// <param name="Bits">4 or 8: codes are stored as bytes and ONNX Runtime's MatMulNBits / DequantizeLinear take these.</param>
+/// <param name="Symmetric">Symmetric range around 0 with zero = 2^(bits−1), or asymmetric [xmin, xmax] with a fitted zero.</param>
+/// <param name="GroupSize">Columns per (scale, zero); <see cref="PerChannel"/> = the whole row.</param>
+internal sealed record QuantizationGrid(int Bits, bool Symmetric, int GroupSize = QuantizationGrid.PerChannel)
 {
     /// <summary>One (scale, zero) per output row: the group is the whole row.</summary>
     public const int PerChannel = 0;
 
-    public QuantizationGrid(int bits, bool symmetric, int groupSize = PerChannel)
-    {
-        // Codes are stored as bytes and ONNX Runtime's MatMulNBits / DequantizeLinear take 4 or 8 bits.
-        if (bits is not (4 or 8)) throw new ArgumentOutOfRangeException(nameof(bits), bits, "bits must be 4 or 8");
-        if (groupSize < 0) throw new ArgumentOutOfRangeException(nameof(groupSize), groupSize, "group size must be positive, or 0 for per channel");
-        Bits = bits;
-        Symmetric = symmetric;
-        GroupSize = groupSize;
-    }
+    public int Bits { get; } = Bits is 4 or 8 ? Bits : throw new ArgumentOutOfRangeException(nameof(Bits), Bits, "bits must be 4 or 8");
 
-    public int Bits { get; }
-
-    public bool Symmetric { get; }
-
-    /// <summary>Columns per (scale, zero); <see cref="PerChannel"/> = the whole row.</summary>
-    public int GroupSize { get; }
+    public int GroupSize { get; } = GroupSize >= 0 ? GroupSize : throw new ArgumentOutOfRangeException(nameof(GroupSize), GroupSize, "group size must be positive, or 0 for per channel");
 
     public int MaxQ => (1 << Bits) - 1;
 
@@ -37,7 +27,7 @@ internal sealed record QuantizationGrid
     /// The reference's find_params for one row (or one row's group) w: xmin = min(0, min w), xmax = max(0, max w),
     /// so 0.0 is always on the grid. Symmetric: xmax = max(|xmin|, xmax) and, only where xmin &lt; 0, xmin = −xmax
     /// (a row with no negative weight keeps xmin = 0: the reference's behaviour, kept for bit-exactness);
-    /// zero = (maxq + 1) / 2. Asymmetric: zero = round(−xmin / scale), an integer in [0, maxq].
+    /// zero = (maxq + 1) / 2. ASymmetric: zero = round(−xmin / scale), an integer in [0, maxq].
     /// </summary>
     public (float Scale, float Zero) FindParams(ReadOnlySpan<float> w)
     {

@@ -27,7 +27,7 @@ public sealed class MaskedGptqTests
             if (mask[i]) pruned[i] = 0f;
         }
 
-        var grid = new QuantizationGrid(bits, symmetric: bits == 8, groupSize);
+        var grid = new QuantizationGrid(bits, Symmetric: bits == 8, groupSize);
 
         var result = GptqQuantizer.Quantize(pruned, layer.Out, layer.In, QuantReference.Hessian(name), grid, mask);
 

@@ -113,9 +113,9 @@ internal static class QuantReference
     /// <summary>The grid a metrics.csv case name stands for (int8: symmetric per channel; int4: asymmetric).</summary>
     public static Engine.Quantization.QuantizationGrid Grid(string quantCase) => quantCase.Split('.')[1] switch
     {
-        "int8pc" => new(8, symmetric: true),
-        "int4pc" => new(4, symmetric: false),
-        "int4g128" => new(4, symmetric: false, groupSize: 128),
+        "int8pc" => new(8, Symmetric: true),
+        "int4pc" => new(4, Symmetric: false),
+        "int4g128" => new(4, Symmetric: false, GroupSize: 128),
         var other => throw new ArgumentException($"unknown grid {other}", nameof(quantCase)),
     };
 }

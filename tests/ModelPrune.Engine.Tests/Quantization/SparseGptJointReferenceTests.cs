@@ -28,7 +28,7 @@ public sealed class SparseGptJointReferenceTests
         var (n, m) = quantCase.StartsWith("sparsegpt2of4", StringComparison.Ordinal) ? (2, 4) : (0, 0);
 
         var (result, quantized) = SparseGptPruner.PruneAndQuantize(
-            W, layer.Out, layer.In, QuantReference.ReferenceHessian(name), 0.5, new QuantizationGrid(4, symmetric: false), n, m);
+            W, layer.Out, layer.In, QuantReference.ReferenceHessian(name), 0.5, new QuantizationGrid(4, Symmetric: false), n, m);
 
         // W is left as the dequantized weight, and the codes say the same.
         Assert.Equal(quantized.Dequantize(), W);

@@ -70,8 +70,30 @@ internal static class SparseGptPruner
 
         var (Hinv, dampening, steps) = InverseHessianFactor(W, rows, cols, H, percDamp, linearAlgebra);
 
-        var Err = new float[rows * blockSize];
         var mask = new bool[rows * blockSize];
+        var loss = SweepBlocks(W, rows, cols, Hinv, blockSize, linearAlgebra,
+            (i1, count, diag) =>
+            {
+                Array.Clear(mask);
+                if (n == 0) SelectBlockMask(W, rows, cols, i1, count, diag, sparsity, mask);
+            },
+            (r, i1, count, diag, Err) => PruneBlockRow(W, cols, r, i1, count, Hinv, diag, mask, Err, n, m, quantized));
+
+        return new SparseGptResult(dampening, steps, loss);
+    }
+
+    /// <summary>
+    /// The sweep SparseGPT and GPTQ share: blocks of columns i1 .. i2; for each, <paramref name="beforeBlock"/>
+    /// (i1, count, diag = Hinv_ii of the block), then every row's columns by <paramref name="solveRow"/>
+    /// (row, i1, count, diag, Err) in parallel, since rows are independent given Hinv, each returning its loss and
+    /// leaving its scaled errors in Err [rows, count]; then the lazy update W[:, i2:] −= Err · Hinv[i1:i2, i2:].
+    /// Returns the total loss.
+    /// </summary>
+    internal static double SweepBlocks(
+        float[] W, int rows, int cols, float[] Hinv, int blockSize, IDenseLinearAlgebra linearAlgebra,
+        Action<int, int, float[]>? beforeBlock, Func<int, int, int, float[], float[], double> solveRow)
+    {
+        var Err = new float[rows * blockSize];
         var diag = new float[blockSize];
         var rowLoss = new double[rows];
         for (var i1 = 0; i1 < cols; i1 += blockSize)
@@ -80,18 +102,14 @@ internal static class SparseGptPruner
             var count = i2 - i1;
             for (var i = 0; i < count; i++) diag[i] = Hinv[((i1 + i) * cols) + i1 + i];
 
-            Array.Clear(mask);
-            if (n == 0) SelectBlockMask(W, rows, cols, i1, count, diag, sparsity, mask);
-
-            // Within a block each row is pruned on its own (its mask and updates involve only that row).
+            beforeBlock?.Invoke(i1, count, diag);
             var first = i1;
-            Parallel.For(0, rows, r => rowLoss[r] += PruneBlockRow(W, cols, r, first, count, Hinv, diag, mask, Err, n, m, quantized));
+            Parallel.For(0, rows, r => rowLoss[r] += solveRow(r, first, count, diag, Err));
 
-            // Lazy update of all later columns at once: W[:, i2:] -= Err · Hinv[i1:i2, i2:]
             linearAlgebra.SubtractProduct(W, i2, cols, Err, 0, count, Hinv, (i1 * cols) + i2, cols, rows, cols - i2, count);
         }
 
-        return new SparseGptResult(dampening, steps, rowLoss.Sum());
+        return rowLoss.Sum();
     }
 
     /// <summary>
