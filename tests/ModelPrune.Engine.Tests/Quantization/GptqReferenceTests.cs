@@ -10,12 +10,8 @@ namespace ModelPrune.Engine.Tests.Quantization;
 /// 2XᵀX, the same formula in another summation order, and the Cholesky path is the engine's float32 one, so a
 /// few near-tie roundings flip and change the rest of their row; the README's tolerances allow for that.
 /// </summary>
-public sealed class GptqReferenceTests
+public sealed class GptqReferenceTests(ITestOutputHelper output)
 {
-    private readonly ITestOutputHelper output;
-
-    public GptqReferenceTests(ITestOutputHelper output) => this.output = output;
-
     public static TheoryData<string, string> PerChannelCases() => QuantReference.LayerCases("gptq.int8pc", "gptq.int4pc");
 
     public static TheoryData<string> Layers() => new(Reference.ReferenceData.Layers);

@@ -8,12 +8,8 @@ namespace ModelPrune.Engine.Tests.Quantization;
 /// "Prune first, then GPTQ with the mask held fixed" (issue 11) on the reference Wanda and magnitude masks:
 /// every pruned weight must come back as exactly +0.0, and the error must beat plain RTN of the pruned layer.
 /// </summary>
-public sealed class MaskedGptqTests
+public sealed class MaskedGptqTests(ITestOutputHelper output)
 {
-    private readonly ITestOutputHelper output;
-
-    public MaskedGptqTests(ITestOutputHelper output) => this.output = output;
-
     [Theory]
     [InlineData("L0_attn_query", "wanda.unstructured50.pruned_mask.packbits.npy", 4, 128)]
     [InlineData("L0_ffn_inter", "magnitude.2of4.pruned_mask.packbits.npy", 8, QuantizationGrid.PerChannel)]

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Numerics;
-using System.Security.Cryptography;
-using System.Text.Json;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Pruning.SparseGpt;
 using ModelPrune.Engine.Tests.Reference;
@@ -19,7 +17,7 @@ internal static class QuantReference
     private static readonly ConcurrentDictionary<string, Lazy<ReferenceLayer>> LayerCache = new();
     private static readonly ConcurrentDictionary<string, Lazy<float[]>> HessianCache = new();
     private static readonly Lazy<string[][]> MetricRows = new(() => File.ReadLines(ReferenceData.File("quant/metrics.csv")).Select(line => line.Split(',')).ToArray());
-    private static readonly Lazy<JsonDocument> Manifest = new(() => JsonDocument.Parse(File.ReadAllText(ReferenceData.File("quant/manifest.json"))));
+    private static readonly Lazy<System.Text.Json.JsonDocument> Manifest = new(() => System.Text.Json.JsonDocument.Parse(File.ReadAllText(ReferenceData.File("quant/manifest.json"))));
 
     public static ReferenceLayer Layer(string name) => LayerCache.GetOrAdd(name, key => new Lazy<ReferenceLayer>(() => ReferenceLayer.Load(key))).Value;
 
@@ -93,10 +91,6 @@ internal static class QuantReference
         Manifest.Value.RootElement.GetProperty("checks").GetProperty(layer).GetProperty("near_ties_gptq.int4g128").EnumerateArray()
             .Select(tie => (tie[0].GetInt32(), tie[1].GetInt32()))
             .ToHashSet();
-
-    /// <summary>SHA-256 of the raw float32 bytes, C order, no header (metrics.csv's Wq_sha256).</summary>
-    public static string Sha256(float[] values) =>
-        Convert.ToHexString(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()))).ToLowerInvariant();
 
     /// <summary>Every layer with each case name in <paramref name="cases"/>.</summary>
     public static TheoryData<string, string> LayerCases(params string[] cases)

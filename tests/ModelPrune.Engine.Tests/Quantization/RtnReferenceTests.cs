@@ -20,7 +20,7 @@ public sealed class RtnReferenceTests
         var quantized = RtnQuantizer.Quantize(layer.W, layer.Out, layer.In, QuantReference.Grid(quantCase));
 
         var Wq = quantized.Dequantize();
-        Assert.Equal(QuantReference.Metric(name, quantCase, "Wq_sha256"), QuantReference.Sha256(Wq));
+        Assert.Equal(QuantReference.Metric(name, quantCase, "Wq_sha256"), ReferenceData.Sha256(Wq));
         Assert.Equal(QuantReference.RelativeError(name, quantCase), layer.RelativeError(Wq), 1e-12);
     }
 }

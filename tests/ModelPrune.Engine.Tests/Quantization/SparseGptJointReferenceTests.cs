@@ -11,12 +11,8 @@ namespace ModelPrune.Engine.Tests.Quantization;
 /// tolerances are those of issue 11: error within +1 % and ≥ 99.5 % agreement of the exact zeros (Wq == 0, which
 /// is the pruned entries plus kept weights whose code equals zero, the only mask the reference ships).
 /// </summary>
-public sealed class SparseGptJointReferenceTests
+public sealed class SparseGptJointReferenceTests(ITestOutputHelper output)
 {
-    private readonly ITestOutputHelper output;
-
-    public SparseGptJointReferenceTests(ITestOutputHelper output) => this.output = output;
-
     public static TheoryData<string, string> Cases() => QuantReference.LayerCases("sparsegpt50.int4pc", "sparsegpt2of4.int4pc");
 
     [Theory]
