@@ -45,6 +45,10 @@ public static class ReferenceData
         throw new InvalidOperationException($"metrics.csv has no row for {layer} {method} {pattern}");
     }
 
+    /// <summary>SHA-256 of raw float32 bytes, C order, no header: the form of the metrics files' What_sha256 and Wq_sha256.</summary>
+    public static string Sha256(float[] W) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(W.AsSpan())));
+
     private static string Locate()
     {
         var configured = Environment.GetEnvironmentVariable("MODELPRUNE_REFERENCE_DIR");

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Pruning.Wanda;
 using ModelPrune.Engine.Tests.Reference;
@@ -23,7 +21,7 @@ public sealed class WandaReferenceTests
         WandaPruner.Prune(W, layer.Out, layer.In, normsSquared, Pattern(pattern), 0.5);
 
         AssertPrunedExactly(layer, W, layer.PrunedMask(MaskFile("wanda", pattern)));
-        Assert.Equal(ReferenceHash(name, "wanda", pattern), Sha256(W));
+        Assert.Equal(ReferenceHash(name, "wanda", pattern), ReferenceData.Sha256(W));
         AssertRelativeError(layer, W, ReferenceData.ReferenceError(name, "wanda", pattern));
     }
 
@@ -37,7 +35,7 @@ public sealed class WandaReferenceTests
         WandaPruner.PruneRowsByMagnitude(W, layer.Out, layer.In, Pattern(pattern), 0.5);
 
         AssertPrunedExactly(layer, W, layer.PrunedMask(MaskFile("magnitude", pattern)));
-        Assert.Equal(ReferenceHash(name, "magnitude", pattern), Sha256(W));
+        Assert.Equal(ReferenceHash(name, "magnitude", pattern), ReferenceData.Sha256(W));
         AssertRelativeError(layer, W, ReferenceData.ReferenceError(name, "magnitude", pattern));
     }
 
@@ -93,9 +91,6 @@ public sealed class WandaReferenceTests
         File.ReadLines(ReferenceData.File("metrics.csv"))
             .Select(line => line.Split(','))
             .Single(cells => cells[0] == layer && cells[1] == method && cells[2] == pattern)[12];
-
-    private static string Sha256(float[] W) =>
-        Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(W.AsSpan())));
 
     private static SparsityPattern Pattern(string pattern) =>
         pattern == "2:4" ? new SparsityPattern(2, 4) : SparsityPattern.Unstructured;

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using ModelPrune.Engine.Quantization;
 
 namespace ModelPrune.Engine.Pruning.SparseGpt;
 
@@ -10,6 +11,8 @@ namespace ModelPrune.Engine.Pruning.SparseGpt;
 /// of 128 columns whose mask is chosen (unstructured: once per block; N:M: every M columns), each column
 /// pruned with an optimal-brain-surgeon update of the columns after it, and a lazy update of later blocks.
 /// W is a linear layer's weight in PyTorch layout [rows = out, cols = in], row-major, pruned in place.
+/// With a quantization grid (<see cref="PruneAndQuantize"/>) every kept weight is also quantized in the same pass,
+/// as the reference does with a quantizer attached (its opt.py --wbits): the error of both is propagated.
 /// </summary>
 /// <remarks>
 /// The per-column loops are marked AggressiveOptimization: a build prunes each layer once, so they would
@@ -34,25 +37,63 @@ internal static class SparseGptPruner
     public static SparseGptResult Prune(
         float[] W, int rows, int cols, float[] H, double sparsity,
         int n = 0, int m = 0, int blockSize = DefaultBlockSize, double percDamp = DefaultPercDamp,
+        IDenseLinearAlgebra? algebra = null) =>
+        Run(W, rows, cols, H, sparsity, n, m, blockSize, percDamp, algebra, quantized: null);
+
+    /// <summary>
+    /// Joint pruning and quantization (the SparseGPT paper's 50 % + 4-bit): prunes W as <see cref="Prune"/> and
+    /// quantizes each kept weight on <paramref name="grid"/> before its error is propagated, leaving W as the
+    /// dequantized result. A pruned weight is quantized as 0.0, which the grid holds exactly, so it stays 0.0.
+    /// The reference supports one (scale, zero) per row only, found on the original W before anything is pruned.
+    /// </summary>
+    public static (SparseGptResult Result, QuantizedMatrix Quantized) PruneAndQuantize(
+        float[] W, int rows, int cols, float[] H, double sparsity, QuantizationGrid grid,
+        int n = 0, int m = 0, int blockSize = DefaultBlockSize, double percDamp = DefaultPercDamp,
         IDenseLinearAlgebra? algebra = null)
+    {
+        if (grid.GroupSize != QuantizationGrid.PerChannel) throw new ArgumentException("joint SparseGPT quantization takes a per-channel grid (the reference's)", nameof(grid));
+        // Before FindParams reads W; Run checks again, which costs nothing.
+        Validate(W, rows, cols, H, sparsity, n, m, blockSize, percDamp);
+
+        var quantized = new QuantizedMatrixBuilder(grid, rows, cols);
+        quantized.FindParams(W);
+        var result = Run(W, rows, cols, H, sparsity, n, m, blockSize, percDamp, algebra, quantized);
+        return (result, quantized.Build());
+    }
+
+    private static SparseGptResult Run(
+        float[] W, int rows, int cols, float[] H, double sparsity, int n, int m, int blockSize, double percDamp,
+        IDenseLinearAlgebra? algebra, QuantizedMatrixBuilder? quantized)
     {
         Validate(W, rows, cols, H, sparsity, n, m, blockSize, percDamp);
         var linearAlgebra = algebra ?? ManagedLinearAlgebra.Shared;
 
-        // Dead inputs (never active in the calibration set) carry no information: drop their weights and
-        // give H a unit diagonal there so it stays invertible. The caller's H is left as it was.
-        H = (float[])H.Clone();
-        for (var j = 0; j < cols; j++)
-        {
-            if (H[(j * cols) + j] != 0f) continue;
-            H[(j * cols) + j] = 1f;
-            for (var r = 0; r < rows; r++) W[(r * cols) + j] = 0f;
-        }
+        var (Hinv, dampening, steps) = InverseHessianFactor(W, rows, cols, H, percDamp, linearAlgebra);
 
-        var (Hinv, dampening, steps) = InverseHessianFactor(H, cols, percDamp, linearAlgebra);
-
-        var Err = new float[rows * blockSize];
         var mask = new bool[rows * blockSize];
+        var loss = SweepBlocks(W, rows, cols, Hinv, blockSize, linearAlgebra,
+            (i1, count, diag) =>
+            {
+                Array.Clear(mask);
+                if (n == 0) SelectBlockMask(W, rows, cols, i1, count, diag, sparsity, mask);
+            },
+            (r, i1, count, diag, Err) => PruneBlockRow(W, cols, r, i1, count, Hinv, diag, mask, Err, n, m, quantized));
+
+        return new SparseGptResult(dampening, steps, loss);
+    }
+
+    /// <summary>
+    /// The sweep SparseGPT and GPTQ share: blocks of columns i1 .. i2; for each, <paramref name="beforeBlock"/>
+    /// (i1, count, diag = Hinv_ii of the block), then every row's columns by <paramref name="solveRow"/>
+    /// (row, i1, count, diag, Err) in parallel, since rows are independent given Hinv, each returning its loss and
+    /// leaving its scaled errors in Err [rows, count]; then the lazy update W[:, i2:] −= Err · Hinv[i1:i2, i2:].
+    /// Returns the total loss.
+    /// </summary>
+    internal static double SweepBlocks(
+        float[] W, int rows, int cols, float[] Hinv, int blockSize, IDenseLinearAlgebra linearAlgebra,
+        Action<int, int, float[]>? beforeBlock, Func<int, int, int, float[], float[], double> solveRow)
+    {
+        var Err = new float[rows * blockSize];
         var diag = new float[blockSize];
         var rowLoss = new double[rows];
         for (var i1 = 0; i1 < cols; i1 += blockSize)
@@ -61,27 +102,24 @@ internal static class SparseGptPruner
             var count = i2 - i1;
             for (var i = 0; i < count; i++) diag[i] = Hinv[((i1 + i) * cols) + i1 + i];
 
-            Array.Clear(mask);
-            if (n == 0) SelectBlockMask(W, rows, cols, i1, count, diag, sparsity, mask);
-
-            // Within a block each row is pruned on its own (its mask and updates involve only that row).
+            beforeBlock?.Invoke(i1, count, diag);
             var first = i1;
-            Parallel.For(0, rows, r => rowLoss[r] += PruneBlockRow(W, cols, r, first, count, Hinv, diag, mask, Err, n, m));
+            Parallel.For(0, rows, r => rowLoss[r] += solveRow(r, first, count, diag, Err));
 
-            // Lazy update of all later columns at once: W[:, i2:] -= Err · Hinv[i1:i2, i2:]
             linearAlgebra.SubtractProduct(W, i2, cols, Err, 0, count, Hinv, (i1 * cols) + i2, cols, rows, cols - i2, count);
         }
 
-        return new SparseGptResult(dampening, steps, rowLoss.Sum());
+        return rowLoss.Sum();
     }
 
     /// <summary>
-    /// Columns i1 .. i1+count of row r, one at a time: q = w with the mask applied, err = (w − q) / Hinv_ii,
+    /// Columns i1 .. i1+count of row r, one at a time: q = w with the mask applied (and quantized if asked),
+    /// err = (w − q) / Hinv_ii,
     /// and the optimal-brain-surgeon update W[r, i:] −= err · Hinv[i, i:] of the block's remaining columns.
     /// Returns the row's loss Σ err² / 2.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double PruneBlockRow(float[] W, int cols, int r, int i1, int count, float[] Hinv, float[] diag, bool[] mask, float[] Err, int n, int m)
+    private static double PruneBlockRow(float[] W, int cols, int r, int i1, int count, float[] Hinv, float[] diag, bool[] mask, float[] Err, int n, int m, QuantizedMatrixBuilder? quantized)
     {
         var w = W.AsSpan((r * cols) + i1, count);
         var rowMask = mask.AsSpan(r * count, count);
@@ -93,6 +131,7 @@ internal static class SparseGptPruner
             if (n != 0 && i % m == 0) SelectGroup(w.Slice(i, m), diag.AsSpan(i, m), n, rowMask.Slice(i, m));
 
             var q = rowMask[i] ? 0f : w[i];
+            if (quantized is not null) q = quantized.Quantize(r, i1 + i, q);
             var e = (w[i] - q) / diag[i];
             loss += (double)e * e / 2;
             Axpy(w[i..], -e, Hinv.AsSpan(((i1 + i) * cols) + i1 + i, count - i));
@@ -108,10 +147,20 @@ internal static class SparseGptPruner
     /// <summary>
     /// Hinv = upper Cholesky factor of (H + damp·I)⁻¹, formed like the reference (cholesky, cholesky_inverse,
     /// cholesky upper), with damp = percDamp · mean(diag H). Where a factorisation fails, the reference would
-    /// stop; here the dampening is raised ×10 and the solve retried.
+    /// stop; here the dampening is raised ×10 and the solve retried. Shared with GPTQ, which prepares H the same way.
     /// </summary>
-    private static (float[] Hinv, double Dampening, int Steps) InverseHessianFactor(float[] H, int cols, double percDamp, IDenseLinearAlgebra linearAlgebra)
+    internal static (float[] Hinv, double Dampening, int Steps) InverseHessianFactor(float[] W, int rows, int cols, float[] H, double percDamp, IDenseLinearAlgebra linearAlgebra)
     {
+        // Dead inputs (never active in the calibration set) carry no information: drop their weights and
+        // give H a unit diagonal there so it stays invertible. The caller's H is left as it was.
+        H = (float[])H.Clone();
+        for (var j = 0; j < cols; j++)
+        {
+            if (H[(j * cols) + j] != 0f) continue;
+            H[(j * cols) + j] = 1f;
+            for (var r = 0; r < rows; r++) W[(r * cols) + j] = 0f;
+        }
+
         var meanDiagonal = 0.0;
         for (var j = 0; j < cols; j++) meanDiagonal += H[(j * cols) + j];
         meanDiagonal /= cols;
@@ -171,7 +220,7 @@ internal static class SparseGptPruner
 
     // y += s · x, a vector at a time
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Axpy(Span<float> y, float s, ReadOnlySpan<float> x)
+    internal static void Axpy(Span<float> y, float s, ReadOnlySpan<float> x)
     {
         var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
         var xv = MemoryMarshal.Cast<float, Vector<float>>(x[..y.Length]);
@@ -180,12 +229,18 @@ internal static class SparseGptPruner
         for (var j = yv.Length * Vector<float>.Count; j < y.Length; j++) y[j] += s * x[j];
     }
 
-    private static void Validate(float[] W, int rows, int cols, float[] H, double sparsity, int n, int m, int blockSize, double percDamp)
+    /// <summary>The checks every layer solve (SparseGPT, GPTQ) makes of its arguments.</summary>
+    internal static void ValidateLayer(float[] W, int rows, int cols, float[] H, int blockSize, double percDamp)
     {
         if (rows <= 0 || cols <= 0 || W.Length != rows * cols) throw new ArgumentException($"W has {W.Length} elements, not {rows} × {cols}", nameof(W));
         if (H.Length != cols * cols) throw new ArgumentException($"H has {H.Length} elements, not {cols} × {cols}", nameof(H));
         if (blockSize <= 0) throw new ArgumentOutOfRangeException(nameof(blockSize));
         if (!(percDamp >= 0)) throw new ArgumentOutOfRangeException(nameof(percDamp));
+    }
+
+    private static void Validate(float[] W, int rows, int cols, float[] H, double sparsity, int n, int m, int blockSize, double percDamp)
+    {
+        ValidateLayer(W, rows, cols, H, blockSize, percDamp);
         if (n == 0 && m == 0)
         {
             if (!(sparsity >= 0 && sparsity < 1)) throw new ArgumentOutOfRangeException(nameof(sparsity), "unstructured sparsity must be in [0, 1)");
