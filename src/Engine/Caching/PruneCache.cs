@@ -58,7 +58,9 @@ internal sealed class PruneCache
     /// <summary>Stores a result; replaces a corrupt entry. Throws IOException/UnauthorizedAccessException when the folder is unwritable.</summary>
     public void Put(string key, string prunedModelPath, byte[] reportJson)
     {
-        var staging = Path.Combine(EntriesRoot, "tmp", Guid.NewGuid().ToString("N"));
+        var stagingRoot = Path.Combine(EntriesRoot, "tmp");
+        RemoveStaleStaging(stagingRoot);
+        var staging = Path.Combine(stagingRoot, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         try
         {
@@ -100,5 +102,31 @@ internal sealed class PruneCache
         }
 
         return model is null || report is null ? null : (model, report);
+    }
+
+    /// <summary>Staging folders of processes no longer running (killed mid-store): never renamed into place, never read.</summary>
+    private static void RemoveStaleStaging(string stagingRoot)
+    {
+        if (!Directory.Exists(stagingRoot)) return;
+        foreach (var folder in Directory.EnumerateDirectories(stagingRoot))
+        {
+            var name = Path.GetFileName(folder);
+            var dash = name.IndexOf('-');
+            if (dash > 0 && int.TryParse(name[..dash], out var pid) ? AtomicFile.IsRunning(pid)
+                // Named by an older engine, without its process id: left alone while it may still be in use.
+                : Directory.GetLastWriteTimeUtc(folder) > DateTime.UtcNow.AddHours(-1))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another process may be removing it too; what stays is harmless and tried again next time.
+            }
+        }
     }
 }

@@ -89,6 +89,7 @@ internal static class DiagnosticCodes
     public const string OnnxRuntimeLibraryNotFound = "MP3007";
     public const string OnnxRuntimeGpuUnsupportedPlatform = "MP3008";
     public const string StepSummaryUnwritable = "MP3009";
+    public const string Interrupted = "MP3010";
 
     public const string EngineCrashed = "MP9001";
     public const string InternalError = "MP9002";

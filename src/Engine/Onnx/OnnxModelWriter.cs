@@ -19,6 +19,7 @@ internal static class OnnxModelWriter
         EnsureFitsProtobufLimit(model, fullPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var temp = AtomicFile.TemporaryPathFor(fullPath);
+        StagingRegistry.Remember(temp);
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -39,6 +40,10 @@ internal static class OnnxModelWriter
         {
             AtomicFile.TryDelete(temp);
             throw;
+        }
+        finally
+        {
+            StagingRegistry.Forget(new[] { temp });
         }
     }
 

@@ -21,7 +21,8 @@ internal static class ModelPipeline
     public static ModelOutcome Run(ModelJob job, CacheOptions cacheOptions)
     {
         var printed = new List<Diagnostic>();
-        var staged = new List<string>();
+        // Disposed on every path: whatever was staged and not committed is removed.
+        using var staged = new StagedOutputs();
         try
         {
             var (report, cacheStatus) = Prune(job, cacheOptions, printed, staged);
@@ -30,14 +31,12 @@ internal static class ModelPipeline
         }
         catch (ModelPruneException e)
         {
-            Cleanup(staged);
             // Lower layers that do not know the file (a tensor deep in the model) leave it empty.
             printed.Add(string.IsNullOrEmpty(e.Diagnostic.File) ? e.Diagnostic with { File = job.ModelPath } : e.Diagnostic);
             return new ModelOutcome(false, null, printed);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Cleanup(staged);
             printed.Add(Diagnostic.Error(DiagnosticCodes.OutputUnwritable, job.ModelPath,
                 $"Could not write the results of this model ({e.Message}). Check that the output folder is writable and has free space."));
             return new ModelOutcome(false, null, printed);
@@ -47,13 +46,14 @@ internal static class ModelPipeline
     // Fully optimised from the first call: tier-0 code keeps every local alive to the end of the method,
     // which would keep the parsed model (as large as the file) in memory while ONNX Runtime loads it twice.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (PruneReport Report, string CacheStatus) Prune(ModelJob job, CacheOptions cacheOptions, List<Diagnostic> printed, List<string> staged)
+    private static (PruneReport Report, string CacheStatus) Prune(ModelJob job, CacheOptions cacheOptions, List<Diagnostic> printed, StagedOutputs staged)
     {
         var total = Stopwatch.StartNew();
         var timings = new List<RunTiming>();
         var file = job.ModelPath;
         var settings = PruneSettingsParser.Parse(job.Settings, file);
         OutputGuard.CheckOutputs(job);
+        foreach (var output in job.Outputs) AtomicFile.RemoveStale(output);
 
         var stage = Stopwatch.StartNew();
         var model = OnnxModelReader.Read(job.ModelPath);
@@ -81,11 +81,12 @@ internal static class ModelPipeline
                         Input = cachedReport.Input with { FileName = Path.GetFileName(job.ModelPath) },
                         Output = cachedReport.Output with { FileName = Path.GetFileName(job.OutputPath) },
                     };
-                    AtomicFile.Copy(cached.ModelPath, job.OutputPath);
-                    AtomicFile.WriteAllBytes(job.ReportPath, ReportJson.Serialize(fromCache));
-                    AtomicFile.WriteAllBytes(job.SummaryPath, ReportSummaryText.Serialize(fromCache));
+                    staged.Copy(cached.ModelPath, job.OutputPath);
+                    staged.Write(job.ReportPath, ReportJson.Serialize(fromCache));
+                    staged.Write(job.SummaryPath, ReportSummaryText.Serialize(fromCache));
                     timings.Add(Lap("cache", stage));
-                    WriteRunFiles(job, fromCache, new RunInfo("hit", device.Description, Finish(timings, total)));
+                    StageRunFiles(staged, job, fromCache, new RunInfo("hit", device.Description, Finish(timings, total)));
+                    staged.Commit();
                     return (fromCache, "hit");
                 // A hit whose report does not parse (its hashes match, so it was written that way) is as useless as a corrupt one.
                 case CacheLookup.Hit or CacheLookup.Corrupt:
@@ -115,9 +116,7 @@ internal static class ModelPipeline
         var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         timings.Add(Lap("prune", stage));
 
-        var stagedModel = AtomicFile.TemporaryPathFor(job.OutputPath);
-        staged.Add(stagedModel);
-        Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
+        var stagedModel = staged.Reserve(job.OutputPath);
         var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
         var gzipAfter = Task.Run(() => GzipSize.Of(stagedModel));
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
@@ -174,11 +173,11 @@ internal static class ModelPipeline
             pruning.Structured);
         var reportJson = ReportJson.Serialize(report);
 
-        File.Move(stagedModel, job.OutputPath, overwrite: true);
-        AtomicFile.WriteAllBytes(job.ReportPath, reportJson);
-        AtomicFile.WriteAllBytes(job.SummaryPath, ReportSummaryText.Serialize(report));
+        staged.Write(job.ReportPath, reportJson);
+        staged.Write(job.SummaryPath, ReportSummaryText.Serialize(report));
+        StageRunFiles(staged, job, report, new RunInfo(cacheStatus, device.Description, Finish(timings, total), comparison.Latency));
+        staged.Commit();
         StoreInCache(cache, key, job, reportJson, printed);
-        WriteRunFiles(job, report, new RunInfo(cacheStatus, device.Description, Finish(timings, total), comparison.Latency));
         return (report, cacheStatus);
     }
 
@@ -279,11 +278,11 @@ internal static class ModelPipeline
         }
     }
 
-    private static void WriteRunFiles(ModelJob job, PruneReport report, RunInfo run)
+    private static void StageRunFiles(StagedOutputs staged, ModelJob job, PruneReport report, RunInfo run)
     {
-        AtomicFile.WriteAllBytes(job.RunInfoPath, RunInfoJson.Serialize(run));
-        AtomicFile.WriteAllBytes(job.MarkdownPath, System.Text.Encoding.UTF8.GetBytes(ReportMarkdown.Render(report, run)));
-        AtomicFile.WriteAllBytes(job.HtmlPath, System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(report)));
+        staged.Write(job.RunInfoPath, RunInfoJson.Serialize(run));
+        staged.Write(job.MarkdownPath, System.Text.Encoding.UTF8.GetBytes(ReportMarkdown.Render(report, run)));
+        staged.Write(job.HtmlPath, System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(report)));
     }
 
     private static RunTiming Lap(string name, Stopwatch stage)
@@ -297,17 +296,5 @@ internal static class ModelPipeline
     {
         timings.Add(new RunTiming("total", Math.Round(total.Elapsed.TotalMilliseconds, 1)));
         return timings;
-    }
-
-    /// <summary>
-    /// Only staged files go: earlier outputs stay, and stay out of date for MSBuild because the input or
-    /// settings stamp that caused this run is newer than them.
-    /// </summary>
-    private static void Cleanup(IEnumerable<string> staged)
-    {
-        foreach (var path in staged)
-        {
-            AtomicFile.TryDelete(path);
-        }
     }
 }
