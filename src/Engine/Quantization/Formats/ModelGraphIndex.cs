@@ -27,6 +27,10 @@ internal sealed class ModelGraphIndex
 
     public ModelProto Model { get; }
 
+    /// <summary>Every node with the name the finder gives it, its graph and its scope, in graph order.</summary>
+    public IEnumerable<(string Name, GraphProto Graph, NodeProto Node, GraphScope Scope)> Nodes =>
+        _nodes.Select(pair => (pair.Key, pair.Value.Graph, pair.Value.Node, pair.Value.Scope));
+
     public bool TryFindNode(string nodeName, out GraphProto graph, out NodeProto node, out GraphScope scope)
     {
         var found = _nodes.TryGetValue(nodeName, out var entry);
