@@ -167,7 +167,7 @@ internal static class MatMulNBitsWriter
 
         if (quantized.Rows != dims[1] || quantized.Cols != dims[0])
         {
-            return $"the quantized matrix is [{quantized.Rows}, {quantized.Cols}] but '{weight.Name}' [K, N] = [{dims[0]}, {dims[1]}] needs [N, K]";
+            return $"the quantized matrix is [{quantized.Rows}, {quantized.Cols}] but '{weight.Name}' is [K, N] = [{dims[0]}, {dims[1]}]: it needs [N, K] = [{dims[1]}, {dims[0]}]";
         }
 
         if (BlockSizeFor(quantized) is null)

@@ -1,0 +1,134 @@
+using Google.Protobuf;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Quantization;
+using ModelPrune.Engine.Tests.Onnx;
+using ModelPrune.Engine.Tests.TestSupport;
+using Onnx;
+
+namespace ModelPrune.Engine.Tests.Quantization.Formats;
+
+/// <summary>
+/// What the format tests share: a plain round-to-nearest quantizer (the real ones are built beside this), the
+/// float twin of a quantized model (the same weights, dequantized, written as float32), and running both in ONNX
+/// Runtime on the same seeded inputs.
+/// </summary>
+internal static class QuantizedModelCheck
+{
+    /// <summary>
+    /// W [rows, cols] on a grid of 2^bits levels per group of columns: symmetric around 2^(bits−1) with
+    /// scale max|w| / (2^(bits−1) − 1), or asymmetric over [min(w, 0), max(w, 0)].
+    /// </summary>
+    public static QuantizedMatrix Rtn(float[] W, int rows, int cols, int bits, int groupSize, bool symmetric)
+    {
+        var groups = (cols + groupSize - 1) / groupSize;
+        var maxCode = (1 << bits) - 1;
+        var codes = new byte[W.Length];
+        var scales = new float[rows * groups];
+        var zeros = new byte[rows * groups];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var g = 0; g < groups; g++)
+            {
+                var columns = Enumerable.Range(g * groupSize, Math.Min(groupSize, cols - (g * groupSize))).ToArray();
+                var values = columns.Select(c => W[(r * cols) + c]).ToArray();
+                float scale;
+                int zero;
+                if (symmetric)
+                {
+                    zero = 1 << (bits - 1);
+                    scale = values.Max(Math.Abs) / (zero - 1);
+                }
+                else
+                {
+                    var min = Math.Min(0f, values.Min());
+                    var max = Math.Max(0f, values.Max());
+                    scale = (max - min) / maxCode;
+                    zero = (int)Math.Clamp(Math.Round(-min / scale), 0, maxCode);
+                }
+
+                scale = scale > 0 ? scale : 1f;
+                scales[(r * groups) + g] = scale;
+                zeros[(r * groups) + g] = (byte)zero;
+                foreach (var c in columns)
+                {
+                    codes[(r * cols) + c] = (byte)Math.Clamp(Math.Round(W[(r * cols) + c] / scale) + zero, 0, maxCode);
+                }
+            }
+        }
+
+        return new QuantizedMatrix(rows, cols, bits, groupSize, codes, scales, zeros);
+    }
+
+    public static PrunableWeight Weight(ModelProto model, string name) =>
+        PrunableWeightFinder.Find(model).Single(w => w.Name == name);
+
+    /// <summary>W as [output channels, inputs], written out here rather than through the code under test.</summary>
+    public static (float[] W, int Rows, int Cols) Matrix(PrunableWeight weight)
+    {
+        var values = weight.Tensor.ReadValues();
+        var dims = weight.Tensor.Dims;
+        if (dims.Count == 2 && weight.InputAxis == 0)
+        {
+            int K = (int)dims[0], N = (int)dims[1];
+            var W = new float[values.Length];
+            for (var k = 0; k < K; k++)
+            {
+                for (var n = 0; n < N; n++) W[(n * K) + k] = values[(k * N) + n];
+            }
+
+            return (W, N, K);
+        }
+
+        return (values, (int)dims[0], values.Length / (int)dims[0]);
+    }
+
+    /// <summary>Stores <paramref name="W"/> [rows, cols] into the weight's tensor, undoing <see cref="Matrix"/>.</summary>
+    public static void Store(PrunableWeight weight, float[] W)
+    {
+        var dims = weight.Tensor.Dims;
+        if (dims.Count == 2 && weight.InputAxis == 0)
+        {
+            int K = (int)dims[0], N = (int)dims[1];
+            var tensor = new float[W.Length];
+            for (var k = 0; k < K; k++)
+            {
+                for (var n = 0; n < N; n++) tensor[(k * N) + n] = W[(n * K) + k];
+            }
+
+            W = tensor;
+        }
+
+        weight.Tensor.WriteValues(W);
+    }
+
+    /// <summary>
+    /// Runs both models on the same inputs and returns the largest |quantized − reference| over the largest
+    /// |reference| of any output: relative to the output's scale, since single outputs near 0 say nothing.
+    /// </summary>
+    public static double MaxRelativeDeviation(ModelProto quantized, ModelProto reference, float shift = 0f)
+    {
+        using var folder = new TempFolder();
+        File.WriteAllBytes(folder.File("quantized.onnx"), quantized.ToByteArray());
+        File.WriteAllBytes(folder.File("reference.onnx"), reference.ToByteArray());
+        var actual = OrtModelRunner.Run(folder.File("quantized.onnx"), shift);
+        var expected = OrtModelRunner.Run(folder.File("reference.onnx"), shift);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        var deviation = 0.0;
+        foreach (var (name, values) in expected)
+        {
+            var scale = values.Max(v => Math.Abs((double)v));
+            Assert.True(scale > 0, $"output {name} is all zeros");
+            Assert.Equal(values.Length, actual[name].Length);
+            deviation = Math.Max(deviation, values.Zip(actual[name], (e, a) => Math.Abs((double)e - a)).Max() / scale);
+        }
+
+        return deviation;
+    }
+
+    /// <summary>The quantized model keeps the interface: graph inputs and outputs, names, types and shapes.</summary>
+    public static void AssertSameInterface(ModelProto original, ModelProto quantized)
+    {
+        Assert.Equal(original.Graph.Input.Select(v => v.ToString()), quantized.Graph.Input.Select(v => v.ToString()));
+        Assert.Equal(original.Graph.Output.Select(v => v.ToString()), quantized.Graph.Output.Select(v => v.ToString()));
+    }
+}
