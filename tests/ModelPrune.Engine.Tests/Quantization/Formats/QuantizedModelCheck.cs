@@ -2,7 +2,9 @@ using Google.Protobuf;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Quantization;
 using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Quantization.Formats;
 using Onnx;
+using Xunit.Abstractions;
 
 namespace ModelPrune.Engine.Tests.Quantization.Formats;
 
@@ -13,6 +15,8 @@ namespace ModelPrune.Engine.Tests.Quantization.Formats;
 /// </summary>
 internal static class QuantizedModelCheck
 {
+    public const double Tolerance = 1e-4;
+
     /// <summary>
     /// W [rows, cols] on a grid of 2^bits levels per group of columns: symmetric around 2^(bits−1) with
     /// scale max|w| / (2^(bits−1) − 1), or asymmetric over [min(w, 0), max(w, 0)].
@@ -66,38 +70,59 @@ internal static class QuantizedModelCheck
     {
         var values = weight.Tensor.ReadValues();
         var dims = weight.Tensor.Dims;
-        if (dims.Count == 2 && weight.InputAxis == 0)
-        {
-            int K = (int)dims[0], N = (int)dims[1];
-            var W = new float[values.Length];
-            for (var k = 0; k < K; k++)
-            {
-                for (var n = 0; n < N; n++) W[(n * K) + k] = values[(k * N) + n];
-            }
-
-            return (W, N, K);
-        }
-
-        return (values, (int)dims[0], values.Length / (int)dims[0]);
+        return IsStoredTransposed(weight)
+            ? (Transpose(values, (int)dims[0], (int)dims[1]), (int)dims[1], (int)dims[0])
+            : (values, (int)dims[0], values.Length / (int)dims[0]);
     }
 
     /// <summary>Stores <paramref name="W"/> [rows, cols] into the weight's tensor, undoing <see cref="Matrix"/>.</summary>
     public static void Store(PrunableWeight weight, float[] W)
     {
         var dims = weight.Tensor.Dims;
-        if (dims.Count == 2 && weight.InputAxis == 0)
-        {
-            int K = (int)dims[0], N = (int)dims[1];
-            var tensor = new float[W.Length];
-            for (var k = 0; k < K; k++)
-            {
-                for (var n = 0; n < N; n++) tensor[(k * N) + n] = W[(n * K) + k];
-            }
+        weight.Tensor.WriteValues(IsStoredTransposed(weight) ? Transpose(W, (int)dims[1], (int)dims[0]) : W);
+    }
 
-            W = tensor;
+    /// <summary>
+    /// Compares the quantized model with its float twin on inputs of both signs (If branches take either side),
+    /// logs the deviation and sizes, and requires agreement, a smaller file and the same interface.
+    /// </summary>
+    public static void AssertRunsLikeReference(ITestOutputHelper output, string label, ModelProto original, ModelProto quantized, ModelProto reference)
+    {
+        var deviation = Math.Max(MaxRelativeDeviation(quantized, reference, shift: 1f), MaxRelativeDeviation(quantized, reference, shift: -1f));
+        output.WriteLine($"{label}: max relative deviation {deviation:E2}, {original.ToByteArray().Length} -> {quantized.ToByteArray().Length} bytes");
+        Assert.True(deviation <= Tolerance, $"max relative deviation {deviation}");
+        Assert.True(quantized.ToByteArray().Length < original.ToByteArray().Length);
+        AssertSameInterface(original, quantized);
+    }
+
+    /// <summary>Each case is refused with a reason containing its text, and its model stays byte for byte the same.</summary>
+    public static void AssertRefused(
+        ITestOutputHelper output,
+        Func<ModelProto, PrunableWeight, QuantizedMatrix, FormatWriteResult> write,
+        params (ModelProto Model, PrunableWeight Weight, QuantizedMatrix Quantized, string Reason)[] cases)
+    {
+        foreach (var (model, weight, quantized, reason) in cases)
+        {
+            var before = model.ToByteArray();
+            var result = write(model, weight, quantized);
+            output.WriteLine($"{weight.Name}: {result.SkipReason}");
+            Assert.False(result.Written);
+            Assert.Contains(reason, result.SkipReason);
+            Assert.Equal(before, model.ToByteArray());
+        }
+    }
+
+    private static bool IsStoredTransposed(PrunableWeight weight) => weight.Tensor.Dims.Count == 2 && weight.InputAxis == 0;
+
+    private static float[] Transpose(float[] values, int rows, int cols)
+    {
+        var result = new float[values.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < cols; c++) result[(c * rows) + r] = values[(r * cols) + c];
         }
 
-        weight.Tensor.WriteValues(W);
+        return result;
     }
 
     /// <summary>
