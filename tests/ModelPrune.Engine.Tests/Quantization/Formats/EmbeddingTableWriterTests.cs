@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using ModelPrune.Engine.Quantization.Formats;
 using ModelPrune.Fixtures;
-using Onnx;
 using Xunit.Abstractions;
 using static ModelPrune.Engine.Tests.Quantization.Formats.QuantizedModelCheck;
 
@@ -30,7 +29,7 @@ public sealed class EmbeddingTableWriterTests(ITestOutputHelper output)
         Assert.True(toFloat is > 0 and < 0.05, $"int8 rows moved the output by {toFloat}");
         var dequantize = model.Graph.Node[0];
         Assert.Equal(("DequantizeLinear", "embedding", 0L), (dequantize.OpType, dequantize.Output[0], dequantize.Attribute.Single().I));
-        Assert.Equal((int)TensorProto.Types.DataType.Int8, model.Graph.Initializer.Single(t => t.Name == "embedding_quantized").DataType);
+        Assert.Equal((int)global::Onnx.TensorProto.Types.DataType.Int8, model.Graph.Initializer.Single(t => t.Name == "embedding_quantized").DataType);
         Assert.Empty(EmbeddingTableWriter.Find(model));
     }
 

@@ -1,5 +1,4 @@
 using ModelPrune.Engine.Quantization.Formats;
-using ModelPrune.Fixtures;
 using Onnx;
 using Xunit.Abstractions;
 using static ModelPrune.Engine.Tests.Quantization.Formats.QuantizedModelCheck;
@@ -51,7 +50,7 @@ public sealed class MatMulNBitsWriterTests(ITestOutputHelper output)
     [Fact]
     public void MatMulNBits_writes_weights_in_Constant_nodes_behind_Identity_chains_and_in_If_branches()
     {
-        var model = FixtureModels.ConstantAndIfModel();
+        var model = ModelPrune.Fixtures.FixtureModels.ConstantAndIfModel();
         WriteLikeDequantized("Constant, Identity chain, If branches, int4 group 16", model, new[] { "W_const1", "W_base", "W_then", "W_outer" }, 4, 16, symmetric: false);
 
         Assert.DoesNotContain(model.Graph.Node, n => n.OpType is "Identity" or "MatMul" || n.Output.Contains("W_const1"));
@@ -62,7 +61,7 @@ public sealed class MatMulNBitsWriterTests(ITestOutputHelper output)
     [Fact]
     public void MatMulNBits_writes_a_weight_shared_by_two_MatMuls_once()
     {
-        var model = FixtureModels.MatMulMlp();
+        var model = ModelPrune.Fixtures.FixtureModels.MatMulMlp();
         WriteLikeDequantized("MatMulMlp W1 (float_data) and W_shared, int8 group 16", model, new[] { "W1", "W_shared" }, 8, 16, symmetric: true);
 
         Assert.Equal(3, model.Graph.Node.Count(n => n.OpType == "MatMulNBits"));
@@ -73,8 +72,8 @@ public sealed class MatMulNBitsWriterTests(ITestOutputHelper output)
     public void MatMulNBits_refuses_with_a_reason_and_leaves_the_model_untouched()
     {
         var chain = FormatTestModels.MatMulChain(14, 64, 16);
-        var mlp = FixtureModels.MatMulMlp();
-        var gemm = FixtureModels.GemmMlp();
+        var mlp = ModelPrune.Fixtures.FixtureModels.MatMulMlp();
+        var gemm = ModelPrune.Fixtures.FixtureModels.GemmMlp();
         var W1 = Weight(chain, "W1");
         var (W, rows, cols) = Matrix(W1);
         AssertRefused(
