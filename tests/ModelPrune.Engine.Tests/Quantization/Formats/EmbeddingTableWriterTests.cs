@@ -2,7 +2,6 @@ using Google.Protobuf;
 using ModelPrune.Engine.Quantization.Formats;
 using ModelPrune.Fixtures;
 using Xunit.Abstractions;
-using static ModelPrune.Engine.Tests.Quantization.Formats.QuantizedModelCheck;
 
 namespace ModelPrune.Engine.Tests.Quantization.Formats;
 
@@ -23,8 +22,8 @@ public sealed class EmbeddingTableWriterTests(ITestOutputHelper output)
         var reference = original.Clone();
         reference.Graph.Initializer.Single(t => t.Name == "embedding").RawData = ByteString.CopyFrom(quantized.Dequantize().SelectMany(BitConverter.GetBytes).ToArray());
 
-        AssertRunsLikeReference(output, "EmbeddingModel", original, model, reference);
-        var toFloat = MaxRelativeDeviation(model, original);
+        QuantizedModelCheck.AssertRunsLikeReference(output, "EmbeddingModel", original, model, reference);
+        var toFloat = QuantizedModelCheck.MaxRelativeDeviation(model, original);
         output.WriteLine($"deviation from the float model {toFloat:E2}");
         Assert.True(toFloat is > 0 and < 0.05, $"int8 rows moved the output by {toFloat}");
         var dequantize = model.Graph.Node[0];
@@ -40,8 +39,8 @@ public sealed class EmbeddingTableWriterTests(ITestOutputHelper output)
         var table = EmbeddingTableWriter.Find(model)[0];
         var values = table.Tensor.ReadValues();
         var before = model.ToByteArray();
-        var grouped = EmbeddingTableWriter.Write(model, table, Rtn(values, 50, 16, 8, 8, symmetric: true));
-        var fourBit = EmbeddingTableWriter.Write(model, table, Rtn(values, 50, 16, 4, 16, symmetric: true));
+        var grouped = EmbeddingTableWriter.Write(model, table, QuantizedModelCheck.Rtn(values, 50, 16, 8, 8, symmetric: true));
+        var fourBit = EmbeddingTableWriter.Write(model, table, QuantizedModelCheck.Rtn(values, 50, 16, 4, 16, symmetric: true));
         model.OpsetImport.Single().Version = 12;
         before = model.ToByteArray();
         var oldOpset = EmbeddingTableWriter.Write(model, table);

@@ -1,5 +1,4 @@
 using ModelPrune.Engine.Quantization.Formats;
-using Onnx;
 using Xunit.Abstractions;
 using static ModelPrune.Engine.Tests.Quantization.Formats.QuantizedModelCheck;
 
@@ -7,6 +6,24 @@ namespace ModelPrune.Engine.Tests.Quantization.Formats;
 
 public sealed class MatMulNBitsWriterTests(ITestOutputHelper output)
 {
+    [Fact]
+    public void MatMulNBits_refuses_with_a_reason_and_leaves_the_model_untouched()
+    {
+        var chain = ModelPrune.Fixtures.QuantizationFixtures.MatMulChain(14, 64, 16);
+        var mlp = ModelPrune.Fixtures.FixtureModels.MatMulMlp();
+        var gemm = ModelPrune.Fixtures.FixtureModels.GemmMlp();
+        var W1 = Weight(chain, "W1");
+        var (W, rows, cols) = Matrix(W1);
+        AssertRefused(
+            output,
+            (model, weight, quantized) => MatMulNBitsWriter.Write(model, weight, quantized),
+            (chain, W1, Rtn(W, rows, cols, 4, 40, false), "not MatMulNBits-compatible: group size 40"),
+            (chain, W1, Rtn(W, rows, cols, 3, 32, false), "4 or 8 bits"),
+            (chain, W1, Rtn(W, cols, rows, 4, 16, false), "needs [N, K]"),
+            (mlp, Weight(mlp, "W_out"), Rtn(Matrix(Weight(mlp, "W_out")).W, 8, 20, 4, 16, false), "not MatMulNBits-compatible"),
+            (gemm, Weight(gemm, "W1"), Rtn(Matrix(Weight(gemm, "W1")).W, 32, 16, 4, 16, false), "feeds Gemm"));
+    }
+
     [Theory]
     [InlineData(4, 32, true)]
     [InlineData(4, 32, false)]
@@ -18,7 +35,7 @@ public sealed class MatMulNBitsWriterTests(ITestOutputHelper output)
     [InlineData(8, 128, false)]
     public void MatMulNBits_runs_in_onnx_runtime_like_the_dequantized_weights(int bits, int groupSize, bool symmetric)
     {
-        var model = FormatTestModels.MatMulChain(11, 256, 256, 32);
+        var model = ModelPrune.Fixtures.QuantizationFixtures.MatMulChain(11, 256, 256, 32);
         var original = WriteLikeDequantized($"int{bits} group {groupSize} {(symmetric ? "symmetric" : "asymmetric")}", model, new[] { "W1", "W2" }, bits, groupSize, symmetric);
 
         Assert.True(MaxRelativeDeviation(model, original) > Tolerance, "the quantized model computes exactly what the float model does");
@@ -41,7 +58,7 @@ public sealed class MatMulNBitsWriterTests(ITestOutputHelper output)
     {
         // K = 40: group 32 leaves a last block of 8; groups of 40 or 48 are one group per row (block 64, padded).
         // K = 512: group 256 is block 256; one group per row is written as blocks of 128; group 48 as blocks of 16.
-        var model = FormatTestModels.MatMulChain(12, K, 24);
+        var model = ModelPrune.Fixtures.QuantizationFixtures.MatMulChain(12, K, 24);
         WriteLikeDequantized($"K={K} int{bits} group {groupSize}", model, new[] { "W1" }, bits, groupSize, symmetric: false);
 
         Assert.Equal(expectedBlock, model.Graph.Node[0].Attribute.Single(a => a.Name == "block_size").I);
@@ -68,29 +85,11 @@ public sealed class MatMulNBitsWriterTests(ITestOutputHelper output)
         Assert.Single(model.Graph.Initializer, t => t.Name.StartsWith("W_shared_q8"));
     }
 
-    [Fact]
-    public void MatMulNBits_refuses_with_a_reason_and_leaves_the_model_untouched()
-    {
-        var chain = FormatTestModels.MatMulChain(14, 64, 16);
-        var mlp = ModelPrune.Fixtures.FixtureModels.MatMulMlp();
-        var gemm = ModelPrune.Fixtures.FixtureModels.GemmMlp();
-        var W1 = Weight(chain, "W1");
-        var (W, rows, cols) = Matrix(W1);
-        AssertRefused(
-            output,
-            (model, weight, quantized) => MatMulNBitsWriter.Write(model, weight, quantized),
-            (chain, W1, Rtn(W, rows, cols, 4, 40, false), "not MatMulNBits-compatible: group size 40"),
-            (chain, W1, Rtn(W, rows, cols, 3, 32, false), "4 or 8 bits"),
-            (chain, W1, Rtn(W, cols, rows, 4, 16, false), "needs [N, K]"),
-            (mlp, Weight(mlp, "W_out"), Rtn(Matrix(Weight(mlp, "W_out")).W, 8, 20, 4, 16, false), "not MatMulNBits-compatible"),
-            (gemm, Weight(gemm, "W1"), Rtn(Matrix(Weight(gemm, "W1")).W, 32, 16, 4, 16, false), "feeds Gemm"));
-    }
-
     /// <summary>
     /// Writes each weight as MatMulNBits and checks the model against its float twin with the same weights
     /// dequantized; returns the model as it was before.
     /// </summary>
-    private ModelProto WriteLikeDequantized(string label, ModelProto model, string[] names, int bits, int groupSize, bool symmetric)
+    private global::Onnx.ModelProto WriteLikeDequantized(string label, global::Onnx.ModelProto model, string[] names, int bits, int groupSize, bool symmetric)
     {
         var original = model.Clone();
         var reference = model.Clone();
