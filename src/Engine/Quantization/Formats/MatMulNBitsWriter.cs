@@ -1,0 +1,207 @@
+using System.Numerics;
+using ModelPrune.Engine.Onnx;
+using Onnx;
+
+namespace ModelPrune.Engine.Quantization.Formats;
+
+/// <summary>
+/// Turns each MatMul that multiplies by a constant weight W [K, N] into one <c>com.microsoft.MatMulNBits</c>
+/// node (4 or 8 bits, blocks along K), the format ONNX Runtime runs on CPU and CUDA without a float copy of W.
+/// Packing (measured against numpy, ../shared/DESIGN.md): row n of B is column n of W, i.e. row n of the
+/// <see cref="QuantizedMatrix"/>; scales [N, blocks]; zero points packed like B, and left out for a symmetric
+/// grid since the kernel's default zero is 2^(bits−1).
+/// </summary>
+internal static class MatMulNBitsWriter
+{
+    public const string Format = "MatMulNBits";
+    public const string Domain = "com.microsoft";
+
+    private const int MinBlock = 16;
+    private const int MaxBlock = 256;
+
+    // One scale per 128 inputs costs 0.25 bit per weight, and 128 is a block size every kernel has.
+    private const int PerChannelBlock = 128;
+
+    /// <summary>
+    /// The block size a matrix is written with, or null when its groups fit none. A block must be a power of
+    /// two from 16 to 256 that divides the group size (a group then spans whole blocks, which repeat its scale
+    /// and zero); one group per row takes any block, the last one padded.
+    /// </summary>
+    public static int? BlockSizeFor(QuantizedMatrix quantized)
+    {
+        if (quantized.Groups == 1)
+        {
+            return Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)quantized.Cols), MinBlock, PerChannelBlock);
+        }
+
+        for (var block = MaxBlock; block >= MinBlock; block /= 2)
+        {
+            if (quantized.GroupSize % block == 0)
+            {
+                return block;
+            }
+        }
+
+        return null;
+    }
+
+    public static FormatWriteResult Write(ModelProto model, PrunableWeight weight, QuantizedMatrix quantized)
+    {
+        var index = new ModelGraphIndex(model);
+        var refusal = Refusal(index, weight, quantized, out var consumers);
+        var site = index.FindStorage(weight.Tensor.Proto);
+        if (refusal is null && site is null)
+        {
+            refusal = $"the storage of '{weight.Name}' is not in this model";
+        }
+
+        if (refusal is not null)
+        {
+            return FormatWriteResult.Skipped(weight.Name, Format, refusal);
+        }
+
+        var K = quantized.Cols;
+        var N = quantized.Rows;
+        var block = BlockSizeFor(quantized)!.Value;
+        var blocks = (K + block - 1) / block;
+        int GroupOf(int n, int b) => (n * quantized.Groups) + Math.Min(b * block / quantized.GroupSize, quantized.Groups - 1);
+
+        // Padding past K repeats the block's zero point: it dequantizes to 0 should a kernel ever read it.
+        var packed = QuantizedTensors.PackRows(N, blocks * block, quantized.Bits, (n, k) =>
+            k < K ? quantized.Codes[(n * K) + k] : quantized.Zeros[GroupOf(n, k / block)]);
+        var scales = new float[N * blocks];
+        for (var n = 0; n < N; n++)
+        {
+            for (var b = 0; b < blocks; b++)
+            {
+                scales[(n * blocks) + b] = quantized.Scales[GroupOf(n, b)];
+            }
+        }
+
+        var bName = index.UniqueName($"{site!.Name}_q{quantized.Bits}");
+        var scalesName = index.UniqueName($"{site.Name}_scales");
+        var initializers = new List<TensorProto>
+        {
+            QuantizedTensors.UInt8(bName, new long[] { N, blocks, block * quantized.Bits / 8 }, packed),
+            QuantizedTensors.Float(scalesName, new long[] { N, blocks }, scales),
+        };
+        string? zerosName = null;
+        var defaultZero = (byte)(1 << (quantized.Bits - 1));
+        if (quantized.Zeros.Any(z => z != defaultZero))
+        {
+            zerosName = index.UniqueName($"{site.Name}_zero_points");
+            var zeros = QuantizedTensors.PackRows(N, blocks, quantized.Bits, (n, b) => quantized.Zeros[GroupOf(n, b)]);
+            initializers.Add(QuantizedTensors.UInt8(zerosName, new long[] { N, zeros.Length / N }, zeros));
+        }
+
+        site.Graph.Initializer.AddRange(initializers);
+        var weightInputs = new List<string>();
+        foreach (var (graph, node) in consumers)
+        {
+            weightInputs.Add(node.Input[1]);
+            var replacement = new NodeProto { OpType = "MatMulNBits", Domain = Domain, Name = node.Name, DocString = node.DocString };
+            replacement.Input.Add(node.Input[0]);
+            replacement.Input.Add(bName);
+            replacement.Input.Add(scalesName);
+            if (zerosName is not null)
+            {
+                replacement.Input.Add(zerosName);
+            }
+
+            replacement.Output.Add(node.Output);
+            replacement.Attribute.Add(IntAttribute("K", K));
+            replacement.Attribute.Add(IntAttribute("N", N));
+            replacement.Attribute.Add(IntAttribute("bits", quantized.Bits));
+            replacement.Attribute.Add(IntAttribute("block_size", block));
+            graph.Node[graph.Node.IndexOf(node)] = replacement;
+        }
+
+        foreach (var name in weightInputs.Distinct())
+        {
+            RemoveUnusedChain(index, name, site);
+        }
+
+        if (!model.OpsetImport.Any(o => o.Domain == Domain))
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = Domain, Version = 1 });
+        }
+
+        return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames);
+    }
+
+    private static string? Refusal(ModelGraphIndex index, PrunableWeight weight, QuantizedMatrix quantized, out List<(GraphProto Graph, NodeProto Node)> consumers)
+    {
+        consumers = new List<(GraphProto, NodeProto)>();
+        var dims = weight.Tensor.Dims;
+        if (weight.OpType != "MatMul" || dims.Count != 2 || weight.InputAxis != 0)
+        {
+            return $"not MatMulNBits-compatible: only a rank-2 weight that is a MatMul's second operand fits; '{weight.Name}' feeds {weight.OpType} with shape [{string.Join(", ", dims)}]";
+        }
+
+        foreach (var nodeName in weight.NodeNames)
+        {
+            if (!index.TryFindNode(nodeName, out var graph, out var node, out var scope))
+            {
+                return $"node '{nodeName}' is not in this model";
+            }
+
+            var isSecondOperand = GraphScope.IsDefaultDomainOp(node, "MatMul") && node.Input.Count == 2
+                && ReferenceEquals(scope.Resolve(node.Input[1])?.Tensor, weight.Tensor.Proto);
+            if (!isSecondOperand)
+            {
+                return $"not MatMulNBits-compatible: '{weight.Name}' is also used by {node.OpType} '{nodeName}' other than as a MatMul's second operand";
+            }
+
+            consumers.Add((graph, node));
+        }
+
+        if (weight.Tensor.DataType != TensorElementTypes.Float)
+        {
+            return $"MatMulNBits is written for float32 models; the weight is {weight.Tensor.ElementTypeName}";
+        }
+
+        if (quantized.Bits is not (4 or 8))
+        {
+            return $"MatMulNBits is written with 4 or 8 bits; got {quantized.Bits}";
+        }
+
+        if (quantized.Rows != dims[1] || quantized.Cols != dims[0])
+        {
+            return $"the quantized matrix is [{quantized.Rows}, {quantized.Cols}] but '{weight.Name}' is [K, N] = [{dims[0]}, {dims[1]}]: it needs [N, K] = [{dims[1]}, {dims[0]}]";
+        }
+
+        if (BlockSizeFor(quantized) is null)
+        {
+            return $"not MatMulNBits-compatible: group size {quantized.GroupSize} is not a multiple of a block size (a power of two from {MinBlock} to {MaxBlock})";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Drops what only the rewritten MatMuls read: Identity nodes between them and the float weight, then the
+    /// weight itself, each only once nothing else in the model names it.
+    /// </summary>
+    private static void RemoveUnusedChain(ModelGraphIndex index, string name, StorageSite site)
+    {
+        while (!index.IsReferenced(name))
+        {
+            if (name == site.Name)
+            {
+                site.Remove();
+                return;
+            }
+
+            if (index.IdentityProducing(name) is not { } identity)
+            {
+                return;
+            }
+
+            identity.Graph.Node.Remove(identity.Node);
+            name = identity.Node.Input[0];
+        }
+    }
+
+    private static AttributeProto IntAttribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+}
