@@ -120,6 +120,31 @@ internal static class SettingTable
         "`true`: both models are timed on the first evaluation batch after the comparison, and `.prune.run.json` and the Markdown report give the latency (not the JSON report, which stays deterministic). `false` skips the timing: a faster build where latency is not wanted, e.g. in CI on shared runners.",
         propertyName: "ModelPruneMeasureLatency");
 
+    public static readonly SettingDefinition Quantize = new(
+        "Quantize", SettingType.Choice, "`none`", SettingStage.Prune, joinsCacheKey: true,
+        "`int8` or `int4`: after pruning (or alone, with {Sparsity} `0`), the weights are stored as integers in formats ONNX Runtime runs, so the file gets smaller: a MatMul's constant weight becomes `com.microsoft.MatMulNBits` (4 or 8 bits, blocks of {QuantGroupSize}); Gemm, Conv and other weights become int8 per output channel behind `DequantizeLinear` (also with `int4`); embedding tables feeding `Gather` become int8 per row ({QuantizeEmbeddings}). Pruned weights stay exactly zero. Biases and normalisation parameters stay float. `none`: no quantization.",
+        propertyName: "ModelPruneQuantize");
+
+    public static readonly SettingDefinition QuantGroupSize = new(
+        "QuantGroupSize", SettingType.WholeNumber, "`32` for int4, per output channel for int8", SettingStage.Prune, joinsCacheKey: true,
+        "Weights per scale (and zero point) along the input dimension of MatMul weights: `16`, `32`, `64`, `128` or `256` (MP1091). Smaller groups are more accurate and a little larger.",
+        propertyName: "ModelPruneQuantGroupSize");
+
+    public static readonly SettingDefinition QuantSymmetric = new(
+        "QuantSymmetric", SettingType.Boolean, "`true` for int8, `false` for int4", SettingStage.Prune, joinsCacheKey: true,
+        "`true`: a range symmetric around 0 and no stored zero points; `false`: each group's own range with a zero point (better for 4 bits). Zero is exactly representable either way.",
+        propertyName: "ModelPruneQuantSymmetric");
+
+    public static readonly SettingDefinition QuantMethod = new(
+        "QuantMethod", SettingType.Choice, "`gptq` with {CalibrationData}, else `rtn`", SettingStage.Prune, joinsCacheKey: true,
+        "`rtn`: each weight rounded to the nearest grid point. `gptq` (Frantar et al. 2022): columns quantized in order, each one's error compensated in the columns not yet quantized through H = 2XᵀX of the layer's calibration inputs; needs {CalibrationData} (MP1040). Pruned weights are held at zero.",
+        propertyName: "ModelPruneQuantMethod");
+
+    public static readonly SettingDefinition QuantizeEmbeddings = new(
+        "QuantizeEmbeddings", SettingType.Boolean, "`true` with {Quantize}", SettingStage.Prune, joinsCacheKey: true,
+        "With {Quantize}: float embedding tables read by `Gather` (e.g. a transformer's word embeddings, half of MiniLM's file) are stored as int8 per row. `false` keeps them float.",
+        propertyName: "ModelPruneQuantizeEmbeddings");
+
     public static readonly SettingDefinition Baseline = new(
         "Baseline", SettingType.File, "none (no gate)", SettingStage.Baseline, joinsCacheKey: false,
         "The checked-in baseline report, relative to the project folder; created from the new report when missing (warning MP2006). Commit it.");
@@ -145,6 +170,7 @@ internal static class SettingTable
         Sparsity, Method, Pattern, Structure, MinUnitsPerLayer, UnitMultiple, MaxLayerSparsity, MinLayerSparsity, CalibrationMode,
         IncludeLayers, ExcludeLayers, CalibrationData, CalibrationSamples, Allocation, EvaluationData, EvaluationSamples,
         SweepSparsities, Task, Seed, Dimensions, Device, MeasureLatency,
+        Quantize, QuantGroupSize, QuantSymmetric, QuantMethod, QuantizeEmbeddings,
         Baseline, MaxMetricDrop, MetricTolerances, CompareModelHash,
     };
 }

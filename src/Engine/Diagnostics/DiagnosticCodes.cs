@@ -69,6 +69,11 @@ internal static class DiagnosticCodes
     public const string InvalidMeasureLatency = "MP1087";
     public const string OutputsCollide = "MP1088";
     public const string OutputPathInvalid = "MP1089";
+    public const string InvalidQuantize = "MP1090";
+    public const string InvalidQuantGroupSize = "MP1091";
+    public const string InvalidQuantSymmetric = "MP1092";
+    public const string InvalidQuantMethod = "MP1093";
+    public const string InvalidQuantizeEmbeddings = "MP1094";
 
     public const string MetricRegressed = "MP2001";
     public const string BaselineStructureChanged = "MP2002";

@@ -143,12 +143,8 @@ internal static class CalibratedPruningStage
     /// </summary>
     private static (float[] W, int Rows, int Cols, bool Transposed) RowsView(PrunableWeight weight)
     {
-        var dims = weight.Tensor.Dims;
-        var transposed = dims.Count == 2 && weight.InputAxis == 0;
-        var rows = (int)(transposed ? dims[1] : dims[0]);
-        var cols = (int)(transposed ? dims[0] : dims.Skip(1).Aggregate(1L, (a, b) => a * b));
-        var stored = weight.Tensor.ReadValues();
-        return (transposed ? Transpose(stored, cols, rows) : stored, rows, cols, transposed);
+        var layout = WeightMatrixLayout.Of(weight);
+        return (layout.ReadRows(weight), layout.Rows, layout.Cols, layout.Transposed);
     }
 
     private static CalibratedLayerResult PruneLayer(PrunableWeight weight, LayerStatistics statistics, LayerStatistics? heldOut,
@@ -207,48 +203,10 @@ internal static class CalibratedPruningStage
 
         weight.Tensor.WriteValues(transposed ? Transpose(W, rows, cols) : W);
         return new CalibratedLayerResult(
-            ReconstructionError(original, W, rowsPerGroup, cols, groups, statistics.Gram!),
-            heldOut?.Gram is { } heldOutGram ? ReconstructionError(original, W, rowsPerGroup, cols, groups, heldOutGram) : null,
+            LayerOutputError.Relative(original, W, rowsPerGroup, cols, groups, statistics.Gram!),
+            heldOut?.Gram is { } heldOutGram ? LayerOutputError.Relative(original, W, rowsPerGroup, cols, groups, heldOutGram) : null,
             dampening,
             statistics.Tokens);
-    }
-
-    /// <summary>
-    /// tr(ΔW G ΔWᵀ) / tr(W G Wᵀ) with G = XᵀX: the layer's output error over the calibration tokens, from
-    /// two matrix products on the SparseGPT kernels (a plain double loop took seconds on MiniLM). A grouped
-    /// Conv sums both traces over its groups, each group's rows with its own G.
-    /// </summary>
-    private static double ReconstructionError(float[] W, float[] pruned, int rowsPerGroup, int cols, int groups, double[] gram)
-    {
-        double error = 0, total = 0;
-        var G = new float[cols * cols];
-        var block = rowsPerGroup * cols;
-        var Wg = new float[block];
-        var delta = new float[block];
-        for (var g = 0; g < groups; g++)
-        {
-            for (var i = 0; i < G.Length; i++) G[i] = (float)gram[(g * G.Length) + i];
-            for (var i = 0; i < block; i++)
-            {
-                Wg[i] = W[(g * block) + i];
-                delta[i] = Wg[i] - pruned[(g * block) + i];
-            }
-
-            error += QuadraticForm(delta, G, rowsPerGroup, cols);
-            total += QuadraticForm(Wg, G, rowsPerGroup, cols);
-        }
-
-        return total == 0 ? 0 : error / total;
-    }
-
-    /// <summary>Σ_r a_r G a_rᵀ over the rows of A [rows, cols].</summary>
-    private static double QuadraticForm(float[] A, float[] G, int rows, int cols)
-    {
-        var negativeAG = new float[A.Length];
-        ManagedLinearAlgebra.Shared.SubtractProduct(negativeAG, 0, cols, A, 0, cols, G, 0, cols, rows, cols, cols);
-        double sum = 0;
-        for (var i = 0; i < A.Length; i++) sum -= (double)negativeAG[i] * A[i];
-        return sum;
     }
 
     private static float[] Transpose(float[] source, int rows, int cols)

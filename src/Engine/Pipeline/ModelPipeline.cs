@@ -6,6 +6,7 @@ using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Quantization;
 using ModelPrune.Engine.Reporting;
 using ModelPrune.Engine.Statistics;
 
@@ -116,12 +117,21 @@ internal static class ModelPipeline
         var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         timings.Add(Lap("prune", stage));
 
+        // Read before quantization moves embedding tables behind DequantizeLinear, where their row count is no longer a constant.
+        var gatherIndexBounds = GatherIndexBounds.Find(model.Proto.Graph);
+        QuantizationReport? quantization = null;
+        if (settings.Quantization is { } quantize)
+        {
+            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, layers, calibrationSplit, log, file);
+            timings.Add(Lap("quantize", stage));
+        }
+
         var stagedModel = staged.Reserve(job.OutputPath);
         var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
         var gzipAfter = Task.Run(() => GzipSize.Of(stagedModel));
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
         var fixedBatchSize = ModelBatchSize.Fixed(ModelInputSignature.FromModel(model.Proto));
-        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, GatherIndexBounds.Find(model.Proto.Graph), device,
+        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
             EvaluationSamples(evaluationData, calibrationSplit, fixedBatchSize, file), settings.Task, MeasureLatency: settings.MeasureLatency,
             // Compressing runs on the other core; timing waits for it, so that it does not slow one model and not the other.
             // A failure of theirs surfaces where their sizes are read, not here.
@@ -170,7 +180,8 @@ internal static class ModelPipeline
             log.Items.Select(d => new ReportMessage(d.Code, d.Message)).ToArray(),
             cost,
             sweep,
-            pruning.Structured);
+            pruning.Structured,
+            quantization);
         var reportJson = ReportJson.Serialize(report);
 
         staged.Write(job.ReportPath, reportJson);

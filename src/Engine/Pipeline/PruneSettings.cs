@@ -3,6 +3,7 @@ using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
+using ModelPrune.Engine.Quantization;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -34,7 +35,8 @@ internal sealed record PruneSettings(
     UnitStructure Structure = UnitStructure.None,
     int MinUnitsPerLayer = PruneSettings.DefaultMinUnitsPerLayer,
     int UnitMultiple = 1,
-    bool MeasureLatency = true)
+    bool MeasureLatency = true,
+    QuantizationSettings? Quantization = null)
 {
     /// <summary>Structured pruning never removes a layer's last unit unless told otherwise.</summary>
     public const int DefaultMinUnitsPerLayer = 1;
@@ -78,7 +80,12 @@ internal sealed record PruneSettings(
         "evaluationData=" + (EvaluationData ?? string.Empty),
         "evaluationSamples=" + (EvaluationData is null ? string.Empty : EvaluationSamples.ToString(CultureInfo.InvariantCulture)),
         "task=" + TaskName,
-        "sweepSparsities=" + string.Join(";", SweepSparsities.Select(s => s.ToString("R", CultureInfo.InvariantCulture))))
+        "sweepSparsities=" + string.Join(";", SweepSparsities.Select(s => s.ToString("R", CultureInfo.InvariantCulture))),
+        "quantize=" + (Quantization?.Name ?? string.Empty),
+        "quantGroupSize=" + (Quantization?.GroupSize.ToString(CultureInfo.InvariantCulture) ?? string.Empty),
+        "quantSymmetric=" + (Quantization?.Symmetric.ToString() ?? string.Empty),
+        "quantMethod=" + (Quantization?.MethodName ?? string.Empty),
+        "quantizeEmbeddings=" + (Quantization?.Embeddings.ToString() ?? string.Empty))
         // Appended only for structured runs, so the keys of earlier unstructured settings stay as they were.
         + (IsStructured
             ? string.Create(CultureInfo.InvariantCulture, $"\nstructure={StructureName}\nminUnitsPerLayer={MinUnitsPerLayer}\nunitMultiple={UnitMultiple}")

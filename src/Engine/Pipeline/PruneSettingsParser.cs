@@ -5,6 +5,7 @@ using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
+using ModelPrune.Engine.Quantization;
 using ModelPrune.Settings;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -32,9 +33,12 @@ internal static class PruneSettingsParser
                 $"Method '{PruningMethodNames.GlobalMagnitude}' ranks weights across layers, which an N:M pattern ({pattern}) fixes per group of {pattern.M}. Use Method=\"{PruningMethodNames.Magnitude}\" with Pattern=\"{pattern}\", or drop the pattern.");
         }
 
-        var needsCalibration = PruningMethodNames.NeedsCalibration(method);
         var calibration = string.IsNullOrWhiteSpace(raw.CalibrationData) ? null : raw.CalibrationData.Trim();
-        if (needsCalibration && calibration is null)
+        var quantization = ParseQuantization(raw, calibration is not null, file);
+        var methodNeedsCalibration = PruningMethodNames.NeedsCalibration(method);
+        // Quantization reads calibration data whenever it is given: GPTQ fits with it, and either method's error is measured on it.
+        var needsCalibration = methodNeedsCalibration || (quantization is not null && calibration is not null);
+        if (methodNeedsCalibration && calibration is null)
         {
             throw new ModelPruneException(DiagnosticCodes.CalibrationRequired, file,
                 $"Method '{PruningMethodNames.ToName(method)}' scores weights with statistics of real layer inputs and needs calibration data: give CalibrationData=\"data.npz\" ({SettingTable.CalibrationData.CommandLineName}), arrays named after the model's inputs, or CalibrationData=\"synthetic\" to use seeded random inputs (much weaker).");
@@ -56,7 +60,7 @@ internal static class PruneSettingsParser
                 : PruneSettings.DefaultCalibrationSamples,
             structure == UnitStructure.None ? ParseAllocation(raw.Allocation, method, pattern, file) : ParseStructuredAllocation(raw.Allocation, method, file),
             minLayerSparsity,
-            needsCalibration ? ParseCalibrationMode(raw.CalibrationMode, file) : CalibrationMode.OnePass,
+            methodNeedsCalibration ? ParseCalibrationMode(raw.CalibrationMode, file) : CalibrationMode.OnePass,
             ParseDevice(raw.Device, file),
             string.IsNullOrWhiteSpace(raw.EvaluationData) ? null : raw.EvaluationData.Trim(),
             ParsePositiveCount(raw.EvaluationSamples, SettingTable.EvaluationSamples, PruneSettings.DefaultEvaluationSamples, DiagnosticCodes.InvalidEvaluationSamples,
@@ -68,7 +72,56 @@ internal static class PruneSettingsParser
                 "how many units (neurons, heads, filters) every pruned layer keeps at least, e.g. MinUnitsPerLayer=\"1\"", file),
             ParsePositiveCount(raw.UnitMultiple, SettingTable.UnitMultiple, 1, DiagnosticCodes.InvalidUnitMultiple,
                 "the multiple every pruned layer's kept unit count is rounded up to, e.g. UnitMultiple=\"8\" for hardware-friendly shapes", file),
-            ParseMeasureLatency(raw.MeasureLatency, file));
+            ParseMeasureLatency(raw.MeasureLatency, file),
+            quantization);
+    }
+
+    /// <summary>Null for Quantize="none" (the default), so the companions are only read, and only checked, when it is set.</summary>
+    private static QuantizationSettings? ParseQuantization(RawSettings raw, bool calibrationGiven, string file)
+    {
+        var bits = (raw.Quantize?.Trim().ToLowerInvariant() ?? "none") switch
+        {
+            "none" => 0,
+            "int8" => 8,
+            "int4" => 4,
+            _ => throw new ModelPruneException(DiagnosticCodes.InvalidQuantize, file,
+                $"{SettingTable.Quantize.BothSpellings} '{raw.Quantize}' is not known. Use \"int8\" (weights in 8 bits, about a quarter of the float size), \"int4\" (4 bits) or \"none\" (the default)."),
+        };
+        if (bits == 0) return null;
+
+        var groupSize = bits == 8 ? QuantizationGrid.PerChannel : QuantizationSettings.DefaultInt4GroupSize;
+        if (!string.IsNullOrWhiteSpace(raw.QuantGroupSize))
+        {
+            if (!int.TryParse(raw.QuantGroupSize.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out groupSize) || groupSize is not (16 or 32 or 64 or 128 or 256))
+            {
+                throw new ModelPruneException(DiagnosticCodes.InvalidQuantGroupSize, file,
+                    $"{SettingTable.QuantGroupSize.BothSpellings} '{raw.QuantGroupSize}' is not a block size ONNX Runtime's MatMulNBits runs. Use 16, 32, 64, 128 or 256 weights per scale, or leave it out ({QuantizationSettings.DefaultInt4GroupSize} for int4, one scale per output channel for int8).");
+            }
+        }
+
+        var symmetric = ParseBoolean(raw.QuantSymmetric, SettingTable.QuantSymmetric, bits == 8, DiagnosticCodes.InvalidQuantSymmetric, file);
+        var gptq = (raw.QuantMethod?.Trim().ToLowerInvariant() ?? (calibrationGiven ? "gptq" : "rtn")) switch
+        {
+            "gptq" => true,
+            "rtn" => false,
+            _ => throw new ModelPruneException(DiagnosticCodes.InvalidQuantMethod, file,
+                $"{SettingTable.QuantMethod.BothSpellings} '{raw.QuantMethod}' is not known. Use \"gptq\" (error-compensating, needs CalibrationData; the default when it is given) or \"rtn\" (round to nearest)."),
+        };
+        if (gptq && !calibrationGiven)
+        {
+            throw new ModelPruneException(DiagnosticCodes.CalibrationRequired, file,
+                $"QuantMethod 'gptq' compensates each weight's rounding error through the statistics of the layer's real inputs and needs calibration data: give CalibrationData=\"data.npz\" ({SettingTable.CalibrationData.CommandLineName}), or QuantMethod=\"rtn\".");
+        }
+
+        var embeddings = ParseBoolean(raw.QuantizeEmbeddings, SettingTable.QuantizeEmbeddings, true, DiagnosticCodes.InvalidQuantizeEmbeddings, file);
+        return new QuantizationSettings(bits, groupSize, symmetric, gptq, embeddings);
+    }
+
+    private static bool ParseBoolean(string? text, SettingDefinition setting, bool defaultValue, string code, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return defaultValue;
+        if (bool.TryParse(text.Trim(), out var value)) return value;
+        throw new ModelPruneException(code, file, $"{setting.BothSpellings} '{text}' is neither true nor false.");
     }
 
     private static UnitStructure ParseStructure(string? text, string file)
@@ -129,13 +182,8 @@ internal static class PruneSettingsParser
             $"Task '{text}' is not known. Use one of: {string.Join(", ", EvaluationTaskNames.All)} (auto, the default, guesses from each output's shape).");
     }
 
-    private static bool ParseMeasureLatency(string? text, string file)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return true;
-        if (bool.TryParse(text.Trim(), out var measure)) return measure;
-        throw new ModelPruneException(DiagnosticCodes.InvalidMeasureLatency, file,
-            $"{SettingTable.MeasureLatency.BothSpellings} '{text}' is neither true nor false. Use \"true\" (time both models, the default) or \"false\" (skip the timing).");
-    }
+    private static bool ParseMeasureLatency(string? text, string file) =>
+        ParseBoolean(text, SettingTable.MeasureLatency, true, DiagnosticCodes.InvalidMeasureLatency, file);
 
     private static CalibrationMode ParseCalibrationMode(string? text, string file)
     {

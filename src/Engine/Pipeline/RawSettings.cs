@@ -74,6 +74,16 @@ internal sealed class RawSettings
 
     public string? MeasureLatency { get => this[SettingTable.MeasureLatency]; init => Set(SettingTable.MeasureLatency, value); }
 
+    public string? Quantize { get => this[SettingTable.Quantize]; init => Set(SettingTable.Quantize, value); }
+
+    public string? QuantGroupSize { get => this[SettingTable.QuantGroupSize]; init => Set(SettingTable.QuantGroupSize, value); }
+
+    public string? QuantSymmetric { get => this[SettingTable.QuantSymmetric]; init => Set(SettingTable.QuantSymmetric, value); }
+
+    public string? QuantMethod { get => this[SettingTable.QuantMethod]; init => Set(SettingTable.QuantMethod, value); }
+
+    public string? QuantizeEmbeddings { get => this[SettingTable.QuantizeEmbeddings]; init => Set(SettingTable.QuantizeEmbeddings, value); }
+
     private void Set(SettingDefinition setting, string? value)
     {
         if (setting.Stage != SettingStage.Prune)

@@ -7,7 +7,7 @@ namespace ModelPrune.Engine.Reporting;
 /// fitted, HeldOutError the same on the held-out calibration samples, SparseGPT the Dampening it used, and
 /// CalibrationTokens the rows of X the statistics summed (padded positions left out).
 /// Structured runs add ShapeAfter, the weight's shape in the pruned model, and Removed, the parameters that went with
-/// the removed units; their Sparsity is (Zeros + Removed) / Parameters.
+/// the removed units; their Sparsity is (Zeros + Removed) / Parameters. Quantized runs add how the weight is stored.
 /// </summary>
 internal sealed record LayerReport(
     string Name,
@@ -25,4 +25,5 @@ internal sealed record LayerReport(
     double? Dampening = null,
     long? CalibrationTokens = null,
     IReadOnlyList<long>? ShapeAfter = null,
-    long? Removed = null);
+    long? Removed = null,
+    LayerQuantization? Quantization = null);

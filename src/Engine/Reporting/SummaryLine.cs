@@ -30,7 +30,12 @@ internal static class SummaryLine
             line.Append(", ").Append(metric);
         }
 
-        if (report.Cost is not null)
+        if (report.Quantization is not null)
+        {
+            // Quantized: the file itself is smaller, and that is the size that matters.
+            line.Append(", ").Append(report.Quantization.Quantize).Append(' ').Append(KeyMetric.Size(report, "->", compressed: false));
+        }
+        else if (report.Cost is not null)
         {
             line.Append(", ").Append(KeyMetric.Size(report, "->", compressed: true)).Append(" gz");
         }

@@ -229,7 +229,7 @@ public sealed class PruneSettingsParserTests
 
         Assert.DoesNotContain("structure=", plain);
         Assert.DoesNotContain("unitMultiple=", plain);
-        Assert.EndsWith("\nsweepSparsities=", plain);
+        Assert.EndsWith("\nquantizeEmbeddings=", plain);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using ModelPrune.Engine.Onnx;
-using ModelPrune.Engine.Pruning;
 
-namespace ModelPrune.Engine.Quantization.Formats;
+namespace ModelPrune.Engine.Pruning;
 
 /// <summary>
 /// How a weight tensor maps to the [rows = output channels, cols = inputs] matrix the quantizers see, by the
@@ -21,6 +20,20 @@ internal sealed record WeightMatrixLayout(int Rows, int Cols, bool Transposed)
         var rows = transposed ? dims[1] : dims[0];
         var cols = transposed ? dims[0] : dims.Skip(1).Aggregate(1L, (a, b) => a * b);
         return new WeightMatrixLayout(checked((int)rows), checked((int)cols), transposed);
+    }
+
+    /// <summary>The weight's values as the methods see them: row-major [Rows, Cols].</summary>
+    public float[] ReadRows(PrunableWeight weight)
+    {
+        var stored = weight.Tensor.ReadValues();
+        if (!Transposed) return stored;
+        var rows = new float[stored.Length];
+        for (var c = 0; c < Cols; c++)
+        {
+            for (var r = 0; r < Rows; r++) rows[(r * Cols) + c] = stored[(c * Rows) + r];
+        }
+
+        return rows;
     }
 
     /// <summary>

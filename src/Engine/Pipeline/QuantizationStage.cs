@@ -1,0 +1,153 @@
+using ModelPrune.Engine.Calibration;
+using ModelPrune.Engine.Common;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Pruning;
+using ModelPrune.Engine.Quantization;
+using ModelPrune.Engine.Quantization.Formats;
+using ModelPrune.Engine.Reporting;
+using ModelPrune.Engine.Statistics;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// After pruning, stores the selected weights as integers in formats ONNX Runtime runs: a MatMul's constant weight
+/// as MatMulNBits (the requested bits and group size), anything else as int8 per output channel behind
+/// DequantizeLinear, embedding tables as int8 per row. GPTQ measures H = 2XᵀX of each layer's input on the pruned
+/// model (one pass) and holds every pruned weight at exactly zero; RTN needs no data. A weight no format takes stays
+/// float, and its layer says why.
+/// </summary>
+internal static class QuantizationStage
+{
+    public static (IReadOnlyList<LayerReport> Layers, QuantizationReport Report) Apply(OnnxModel model, PruneSettings settings,
+        QuantizationSettings quantization, IReadOnlyList<LayerReport> layers, CalibrationSplit? calibration, DiagnosticLog log, string file)
+    {
+        var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
+        var candidates = PrunableWeightFinder.Find(model)
+            .Where(w => selector.IsSelected(w.Name, w.NodeNames))
+            .ToArray();
+        // Measured whenever there is calibration data: GPTQ needs H, and RTN's error is reported on the same inputs.
+        var (fitStatistics, heldOutStatistics) = calibration is not null
+            ? Measure(model, candidates, settings, calibration, log, file)
+            : (new Dictionary<string, LayerStatistics>(), new Dictionary<string, LayerStatistics>());
+
+        var byName = new Dictionary<string, LayerQuantization>(StringComparer.Ordinal);
+        foreach (var weight in candidates)
+        {
+            byName[weight.Name] = QuantizeLayer(model, weight, quantization,
+                fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
+        }
+
+        var embeddings = quantization.Embeddings
+            ? EmbeddingTableWriter.Find(model.Proto).Select(table => QuantizeEmbedding(model, table)).ToArray()
+            : Array.Empty<EmbeddingQuantization>();
+
+        var updated = layers.Select(l => byName.TryGetValue(l.Name, out var q) ? l with { Quantization = q } : l).ToArray();
+        var report = new QuantizationReport(
+            quantization.Name,
+            quantization.MethodName,
+            quantization.Bits,
+            quantization.GroupSize == QuantizationGrid.PerChannel ? null : quantization.GroupSize,
+            quantization.Symmetric,
+            byName.Values.Count(q => q.Format == MatMulNBitsFormat),
+            byName.Values.Count(q => q.Format == DequantizeLinearFormat),
+            byName.Values.Count(q => q.Format == FloatFormat),
+            embeddings);
+        return (updated, report);
+    }
+
+    private const string MatMulNBitsFormat = "MatMulNBits";
+    private const string DequantizeLinearFormat = "DequantizeLinear";
+    private const string FloatFormat = "float";
+
+    private static LayerQuantization QuantizeLayer(OnnxModel model, PrunableWeight weight, QuantizationSettings quantization,
+        LayerStatistics? fit, LayerStatistics? heldOut)
+    {
+        if (weight.Tensor.DataType != TensorElementTypes.Float)
+        {
+            return Float($"{weight.Tensor.ElementTypeName} weights are not quantized, only float32");
+        }
+
+        if (weight.OpType is not ("MatMul" or "Gemm" or "Conv"))
+        {
+            return Float($"{weight.OpType} weights have no quantized format here (MatMul, Gemm and Conv do)");
+        }
+
+        var layout = WeightMatrixLayout.Of(weight);
+        var W = layout.ReadRows(weight);
+        // A grouped Conv's statistics are per group; GPTQ's one H per layer does not fit it, so it rounds to nearest.
+        var statistics = fit is { Groups: 1, Gram: not null } && fit.Features == layout.Cols ? fit : null;
+
+        if (weight.OpType == "MatMul" && layout.Transposed)
+        {
+            var quantized = Quantize(W, layout, quantization.MatMulGrid, quantization.Gptq ? statistics : null);
+            var written = MatMulNBitsWriter.Write(model.Proto, weight, quantized);
+            if (written.Written) return Describe(MatMulNBitsFormat, quantization.MatMulGrid, W, quantized, layout, statistics, heldOut, quantization);
+        }
+
+        // Opset 13's DequantizeLinear is per output channel and 8 bits: what every other weight gets, also with int4.
+        var perChannel = Quantize(W, layout, quantization.PerChannelGrid, quantization.Gptq ? statistics : null);
+        var result = DequantizeLinearWriter.Write(model.Proto, weight, perChannel);
+        return result.Written
+            ? Describe(DequantizeLinearFormat, quantization.PerChannelGrid, W, perChannel, layout, statistics, heldOut, quantization)
+            : Float(result.SkipReason!);
+    }
+
+    private static QuantizedMatrix Quantize(float[] W, WeightMatrixLayout layout, QuantizationGrid grid, LayerStatistics? statistics)
+    {
+        if (statistics is null) return RtnQuantizer.Quantize(W, layout.Rows, layout.Cols, grid);
+
+        var H = new float[layout.Cols * layout.Cols];
+        for (var i = 0; i < H.Length; i++) H[i] = (float)(2 * statistics.Gram![i]);
+        // Weights pruning set to zero stay zero: GPTQ's compensation may not revive them.
+        var pruned = W.Select(w => w == 0f).ToArray();
+        return GptqQuantizer.Quantize(W, layout.Rows, layout.Cols, H, grid, pruned).Quantized;
+    }
+
+    private static LayerQuantization Describe(string format, QuantizationGrid grid, float[] W, QuantizedMatrix quantized, WeightMatrixLayout layout,
+        LayerStatistics? fit, LayerStatistics? heldOut, QuantizationSettings quantization)
+    {
+        var Wq = quantized.Dequantize();
+        double? Error(LayerStatistics? statistics) => statistics?.Gram is { } gram && statistics.Groups == 1 && statistics.Features == layout.Cols
+            ? Evaluation.MetricRounding.Round6(LayerOutputError.Relative(W, Wq, layout.Rows, layout.Cols, 1, gram))
+            : null;
+        return new LayerQuantization(
+            format,
+            grid.Bits,
+            grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
+            grid.Symmetric,
+            quantization.Gptq && fit is not null ? "gptq" : "rtn",
+            Error(fit),
+            Error(heldOut));
+    }
+
+    private static LayerQuantization Float(string reason) => new(FloatFormat, null, null, null, null, Reason: reason);
+
+    private static EmbeddingQuantization QuantizeEmbedding(OnnxModel model, EmbeddingTable table)
+    {
+        var shape = table.Tensor.Dims.ToArray();
+        var written = EmbeddingTableWriter.Write(model.Proto, table);
+        return new EmbeddingQuantization(table.Name, shape, written.Written ? written.Format : FloatFormat, written.SkipReason);
+    }
+
+    /// <summary>Each candidate layer's input statistics on the pruned model, on the fitted and the held-out samples.</summary>
+    private static (Dictionary<string, LayerStatistics> Fit, Dictionary<string, LayerStatistics> HeldOut) Measure(OnnxModel model,
+        IReadOnlyList<PrunableWeight> candidates, PruneSettings settings, CalibrationSplit calibration, DiagnosticLog log, string file)
+    {
+        var observable = candidates.Where(w => w.Tensor.DataType == TensorElementTypes.Float && w.OpType is "MatMul" or "Gemm" or "Conv").ToArray();
+        var batchSize = ModelBatchSize.ForCalibration(ModelInputSignature.FromModel(model.Proto));
+        var collector = new LayerStatisticsCollector(ExecutionDeviceResolver.Shared.Resolve(settings.Device, file));
+        var paddingMask = PaddingMask.Find(model.Proto);
+        var fit = collector.Collect(model.Proto, observable, gram: true, calibration.Fit.OrtBatches(batchSize), file, paddingMask);
+        foreach (var layer in fit.Skipped)
+        {
+            log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
+                $"Layer '{layer.WeightName}': its input cannot be observed ({layer.Reason}), so it is quantized by rounding to nearest and its quantization error is not measured.");
+        }
+
+        var heldOut = calibration.HeldOut.SampleCount == 0
+            ? new List<LayerStatistics>()
+            : collector.Collect(model.Proto, observable, gram: true, calibration.HeldOut.OrtBatches(batchSize), file, paddingMask).Layers.ToList();
+        return (fit.Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal), heldOut.ToDictionary(l => l.WeightName, StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,4 @@
+namespace ModelPrune.Engine.Reporting;
+
+/// <summary>An embedding table read by Gather: int8 per row behind DequantizeLinear, or left float with the reason.</summary>
+internal sealed record EmbeddingQuantization(string Name, IReadOnlyList<long> Shape, string Format, string? Reason = null);

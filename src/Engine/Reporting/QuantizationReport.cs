@@ -1,0 +1,16 @@
+namespace ModelPrune.Engine.Reporting;
+
+/// <summary>
+/// The model-wide side of Quantize: the settings as applied, how many weights are stored in each format, and the
+/// embedding tables. Per-layer detail is on each layer (<see cref="LayerQuantization"/>).
+/// </summary>
+internal sealed record QuantizationReport(
+    string Quantize,
+    string Method,
+    int Bits,
+    int? GroupSize,
+    bool Symmetric,
+    int MatMulNBitsLayers,
+    int DequantizeLinearLayers,
+    int FloatLayers,
+    IReadOnlyList<EmbeddingQuantization> Embeddings);
