@@ -76,6 +76,8 @@ internal static class AccessorSourceWriter
         code.Line($"pattern: {Literal(summary.Text("pattern"))},");
         code.Line($"structure: {(summary.Has("structure") ? Literal(summary.Text("structure")) : "null")},");
         code.Line($"removedFraction: {(summary.Has("removedFraction") ? "(double?)" + Double(summary.Number("removedFraction")) : "null")},");
+        code.Line($"quantize: {(summary.Has("quantize") ? Literal(summary.Text("quantize")) : "null")},");
+        code.Line($"quantMethod: {(summary.Has("quantMethod") ? Literal(summary.Text("quantMethod")) : "null")},");
         code.Line($"layersPruned: {Int(summary.Integer("layersPruned"))},");
         code.Line($"layersExcluded: {Int(summary.Integer("layersExcluded"))},");
         code.Line($"layersSkipped: {Int(summary.Integer("layersSkipped"))},");
@@ -161,6 +163,8 @@ internal static class AccessorSourceWriter
             ("string", "Pattern", "unstructured, or N:M such as 2:4."),
             ("string", "Structure", "Structured runs: the units removed (neurons, heads, filters or auto); null when single weights were zeroed."),
             ("double?", "RemovedFraction", "Structured runs: the share of the prunable parameters removed with whole units, 0 to 1; otherwise null."),
+            ("string", "Quantize", "Quantized runs: int8 or int4; null when the weights stayed float."),
+            ("string", "QuantMethod", "Quantized runs: gptq or rtn; otherwise null."),
             ("int", "LayersPruned", "Layers pruned."),
             ("int", "LayersExcluded", "Layers kept dense by IncludeLayers/ExcludeLayers."),
             ("int", "LayersSkipped", "Layers that could not be pruned (see the report)."),

@@ -20,7 +20,12 @@ public sealed class QuantizeBuildTests
     public void Quantize_int8_embeds_a_model_under_a_third_of_the_original_with_its_report()
     {
         var project = ConsumerProject.Create(_package, _log, "QuantizeInt8");
+        project.WithProperties("<OutputType>Exe</OutputType>");
         project.AddFile("Models/classifier.onnx", TestModels.Classifier);
+        project.AddFile("Program.cs", System.Text.Encoding.UTF8.GetBytes("""
+            var report = QuantizeInt8.PrunedModels.Classifier.ReadReport();
+            System.Console.WriteLine("quantize=" + report.Quantize + ";method=" + report.QuantMethod);
+            """));
         project.WithItems("""<PruneModel Include="Models/classifier.onnx" Quantize="int8" />""");
 
         var build = project.Build();
@@ -32,5 +37,9 @@ public sealed class QuantizeBuildTests
             $"{resources["classifier.onnx"].Length} bytes embedded for a {TestModels.Classifier.Length}-byte model");
         using var report = JsonDocument.Parse(resources["classifier.prune.json"]);
         Assert.Equal("int8", report.RootElement.GetProperty("quantization").GetProperty("quantize").GetString());
+        // The typed accessor exposes the quantization settings.
+        var run = project.Run(project.OutputAssembly());
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.Contains("quantize=int8;method=rtn", run.Output);
     }
 }

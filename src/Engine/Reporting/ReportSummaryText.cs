@@ -32,6 +32,12 @@ internal static class ReportSummaryText
             Number("removedFraction", structured.RemovedFraction);
         }
 
+        if (report.Quantization is { } quantization)
+        {
+            Line("quantize", quantization.Quantize);
+            Line("quantMethod", quantization.Method);
+        }
+
         Count("layersPruned", report.Totals.LayersPruned);
         Count("layersExcluded", report.Totals.LayersExcluded);
         Count("layersSkipped", report.Totals.LayersSkipped);
