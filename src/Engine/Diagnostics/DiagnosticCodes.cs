@@ -74,6 +74,8 @@ internal static class DiagnosticCodes
     public const string InvalidQuantSymmetric = "MP1092";
     public const string InvalidQuantMethod = "MP1093";
     public const string InvalidQuantizeEmbeddings = "MP1094";
+    public const string NonFiniteWeights = "MP1095";
+    public const string NonFiniteOutputs = "MP1096";
 
     public const string MetricRegressed = "MP2001";
     public const string BaselineStructureChanged = "MP2002";

@@ -63,7 +63,7 @@ internal static class ModelComparer
             var deviations = new List<OutputDeviation>(originalOutputs.Count);
             for (var i = 0; i < originalOutputs.Count; i++)
             {
-                var original = originalOutputs[i];
+                var original = RequireFinite(originalOutputs[i], originalModelPath);
                 var pruned = CheckSameShape(original, prunedOutputs[i], displayFile);
                 deviations.Add(TaskEvaluator.Evaluate(original, pruned, options.Task, labels.ForOutput(original.Name), mask, displayFile));
             }
@@ -87,6 +87,18 @@ internal static class ModelComparer
                 input.Value.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The original model's outputs are the reference every metric is measured against: NaN or infinite values there
+    /// would turn "both NaN" into perfect agreement, or every metric into NaN. Say so instead.
+    /// </summary>
+    private static CapturedOutput RequireFinite(CapturedOutput output, string modelPath)
+    {
+        var nonFinite = output.Values.Count(v => !double.IsFinite(v));
+        if (nonFinite == 0) return output;
+        throw new ModelPruneException(DiagnosticCodes.NonFiniteOutputs, modelPath,
+            $"The original model computes {nonFinite} NaN or infinite values in output '{output.Name}' on the evaluation inputs, so no comparison with it means anything. Check the model (warning MP1095 names NaN/infinite weights) and the evaluation or calibration inputs.");
     }
 
     /// <summary>A requested task that fits no output is most likely a mistake in the setting: say so, in the report too.</summary>

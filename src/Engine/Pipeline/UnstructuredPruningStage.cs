@@ -32,10 +32,17 @@ internal static class UnstructuredPruningStage
                 $"{setting} pattern '{pattern}' matches no prunable layer. Run `modelprune inspect` to list the layer names.");
         }
 
-        // A float layer is only ever skipped because its input dimension does not split into N:M groups.
+        // A float layer is skipped because its input dimension does not split into N:M groups, or its values are not finite.
         foreach (var (weight, _, reason) in decisions.Where(d => d.Status == LayerStatus.Skipped && d.Weight.Tensor.IsFloatingPoint))
         {
-            log.Warn(DiagnosticCodes.LayerNotDivisibleByM, file, $"Layer '{weight.Name}' was left dense: {reason}.");
+            if (reason!.Contains("NaN", StringComparison.Ordinal))
+            {
+                log.Warn(DiagnosticCodes.NonFiniteWeights, file, $"Layer '{weight.Name}' was left dense: {reason}. Check how the model was exported or trained; its outputs are unusable.");
+            }
+            else
+            {
+                log.Warn(DiagnosticCodes.LayerNotDivisibleByM, file, $"Layer '{weight.Name}' was left dense: {reason}.");
+            }
         }
 
         var selected = decisions.Where(d => d.Status == LayerStatus.Pruned).Select(d => d.Weight).ToArray();
@@ -80,6 +87,12 @@ internal static class UnstructuredPruningStage
     {
         if (!selector.IsSelected(weight.Name, weight.NodeNames)) return (weight, LayerStatus.Excluded, "not selected by IncludeLayers/ExcludeLayers");
         if (!weight.Tensor.IsFloatingPoint) return (weight, LayerStatus.Skipped, $"element type {weight.Tensor.ElementTypeName} is not pruned");
+
+        // NaN or infinite weights make every score meaningless and would pass through the evaluation unnoticed.
+        if (weight.Tensor.ReadValues().Count(v => !float.IsFinite(v)) is var nonFinite and > 0)
+        {
+            return (weight, LayerStatus.Skipped, string.Create(CultureInfo.InvariantCulture, $"it holds {nonFinite} NaN or infinite values"));
+        }
 
         var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
         if (settings.Pattern.IsNM && !NmMagnitudePruner.Fits(layout, settings.Pattern))
