@@ -26,27 +26,39 @@ internal static class BaselineReportReader
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String
-                || !schema.GetString()!.StartsWith(SchemaPrefix, StringComparison.Ordinal))
+            try
             {
-                throw new ModelPruneException(code, file, $"The file is not a ModelPrune report (no \"schema\": \"{SchemaPrefix}…\"). {Advice(code)}");
+                return ReadReport(document.RootElement, file, code);
             }
-
-            if (!root.TryGetProperty("layers", out var layers) || layers.ValueKind != JsonValueKind.Array
-                || layers.EnumerateArray().Any(l => l.ValueKind != JsonValueKind.Object || !l.TryGetProperty("name", out var n) || n.ValueKind != JsonValueKind.String))
+            catch (InvalidOperationException e)
             {
-                throw new ModelPruneException(code, file, $"The report has no \"layers\" array of named layers. {Advice(code)}");
+                // JsonDocument checks the structure, not every string's UTF-8: a damaged byte inside a string shows only when it is read.
+                throw new ModelPruneException(code, file, $"The file is not valid UTF-8 JSON ({e.Message}). {Advice(code)}", e);
             }
-
-            var outputHash = root.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Object
-                && output.TryGetProperty("sha256", out var sha) && sha.ValueKind == JsonValueKind.String
-                ? sha.GetString()
-                : null;
-
-            return new BaselineReport(schema.GetString()!, outputHash, layers.EnumerateArray().Select(ReadLayer).ToArray(), ReportMetricFlattener.Flatten(root));
         }
+    }
+
+    private static BaselineReport ReadReport(JsonElement root, string file, string code)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String
+            || !schema.GetString()!.StartsWith(SchemaPrefix, StringComparison.Ordinal))
+        {
+            throw new ModelPruneException(code, file, $"The file is not a ModelPrune report (no \"schema\": \"{SchemaPrefix}…\"). {Advice(code)}");
+        }
+
+        if (!root.TryGetProperty("layers", out var layers) || layers.ValueKind != JsonValueKind.Array
+            || layers.EnumerateArray().Any(l => l.ValueKind != JsonValueKind.Object || !l.TryGetProperty("name", out var n) || n.ValueKind != JsonValueKind.String))
+        {
+            throw new ModelPruneException(code, file, $"The report has no \"layers\" array of named layers. {Advice(code)}");
+        }
+
+        var outputHash = root.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Object
+            && output.TryGetProperty("sha256", out var sha) && sha.ValueKind == JsonValueKind.String
+            ? sha.GetString()
+            : null;
+
+        return new BaselineReport(schema.GetString()!, outputHash, layers.EnumerateArray().Select(ReadLayer).ToArray(), ReportMetricFlattener.Flatten(root));
     }
 
     private static LayerStructure ReadLayer(JsonElement layer)

@@ -33,30 +33,43 @@ internal static class NpzReader
 
         using (archive)
         {
-            // Ordered rather than a plain Dictionary: callers report arrays in the order the file holds them.
-            var arrays = new List<KeyValuePair<string, NpyArray>>();
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var entry in archive.Entries)
+            try
             {
-                // Zip tools may add folder entries; they hold no data.
-                if (entry.FullName.EndsWith('/')) continue;
+                return ReadEntries(archive, file);
+            }
+            catch (InvalidDataException ex)
+            {
+                // The central directory is read lazily, on the first look at the entries: a damaged one shows here.
+                throw Invalid(file, $"The file is not a readable .npz archive: {ex.Message} Save it again with numpy.savez or numpy.savez_compressed.", ex);
+            }
+        }
+    }
 
-                if (!entry.FullName.EndsWith(NpyExtension, StringComparison.Ordinal))
-                {
-                    throw Invalid(file, $"Entry '{entry.FullName}' is not a .npy array; an .npz must hold only <name>.npy entries, as numpy.savez writes them. Remove the entry or save the arrays again with numpy.savez.");
-                }
+    private static IReadOnlyDictionary<string, NpyArray> ReadEntries(ZipArchive archive, string file)
+    {
+        // Ordered rather than a plain Dictionary: callers report arrays in the order the file holds them.
+        var arrays = new List<KeyValuePair<string, NpyArray>>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in archive.Entries)
+        {
+            // Zip tools may add folder entries; they hold no data.
+            if (entry.FullName.EndsWith('/')) continue;
 
-                var name = entry.FullName[..^NpyExtension.Length];
-                if (!names.Add(name))
-                {
-                    throw Invalid(file, $"The archive holds two entries for array '{name}'; save the arrays again with numpy.savez, which writes each name once.");
-                }
-
-                arrays.Add(new(name, ReadEntry(entry, name, file)));
+            if (!entry.FullName.EndsWith(NpyExtension, StringComparison.Ordinal))
+            {
+                throw Invalid(file, $"Entry '{entry.FullName}' is not a .npy array; an .npz must hold only <name>.npy entries, as numpy.savez writes them. Remove the entry or save the arrays again with numpy.savez.");
             }
 
-            return new OrderedArrays(arrays);
+            var name = entry.FullName[..^NpyExtension.Length];
+            if (!names.Add(name))
+            {
+                throw Invalid(file, $"The archive holds two entries for array '{name}'; save the arrays again with numpy.savez, which writes each name once.");
+            }
+
+            arrays.Add(new(name, ReadEntry(entry, name, file)));
         }
+
+        return new OrderedArrays(arrays);
     }
 
     private static NpyArray ReadEntry(ZipArchiveEntry entry, string name, string file)
