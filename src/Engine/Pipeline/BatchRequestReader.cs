@@ -20,7 +20,7 @@ internal static class BatchRequestReader
             var jobs = root.GetProperty("models").EnumerateArray().Select(m => ReadJob(m) with { BaseDirectory = baseDirectory }).ToArray();
             return new BatchRequest(cache, jobs, NullIfEmpty(OptionalString(root, "onnxRuntimeNativeDirectory")));
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new ModelPruneException(DiagnosticCodes.InvalidRequest, path,
                 $"The engine request file is malformed ({e.Message}). It is written by the ModelPrune task; rebuild, and report a bug if it persists.");
@@ -52,7 +52,9 @@ internal static class BatchRequestReader
     }
 
     private static string RequiredString(JsonElement element, string name) =>
-        element.GetProperty(name).GetString() ?? throw new FormatException($"'{name}' is null");
+        element.GetProperty(name).GetString() is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value)
+            ? value
+            : throw new FormatException($"'{name}' is null or empty");
 
     private static string? OptionalString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
