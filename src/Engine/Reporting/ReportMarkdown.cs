@@ -84,6 +84,13 @@ internal static class ReportMarkdown
 
         md.Row("Layers", $"{totals.LayersPruned} pruned, {totals.LayersExcluded} excluded, {totals.LayersSkipped} skipped");
         md.Row("File size", $"{ReportFormat.Bytes(report.Input.Bytes)} → {ReportFormat.Bytes(report.Output.Bytes)}");
+        if (report.Quantization is { } quantization)
+        {
+            var group = quantization.GroupSize is { } size ? $", groups of {size}" : ", per channel";
+            var tables = quantization.Embeddings.Count(e => e.Reason is null);
+            md.Row("Quantization", $"{quantization.Quantize} {quantization.Method}{group}: {quantization.MatMulNBitsLayers} MatMulNBits, {quantization.DequantizeLinearLayers} DequantizeLinear (int8), {quantization.FloatLayers} float; {tables} embedding table(s) int8");
+        }
+
 
         if (report.Structured is null)
         {

@@ -53,6 +53,8 @@ public sealed class QuantizePipelineTests : IDisposable
         }
 
         Assert.True(new FileInfo(output).Length < new FileInfo(_chain).Length / 5, $"{new FileInfo(output).Length} of {new FileInfo(_chain).Length} bytes");
+        Assert.Contains("| Quantization | int4 gptq, groups of 32: 2 MatMulNBits, 0 DequantizeLinear (int8), 0 float; 0 embedding table(s) int8 |",
+            File.ReadAllText(Path.ChangeExtension(output, ".prune.md")));
         Assert.Contains(Operators(output), op => op == "com.microsoft:MatMulNBits");
         Assert.DoesNotContain(Operators(output), op => op == ":MatMul");
     }
