@@ -75,6 +75,11 @@ internal static class QuantizationStage
 
         var layout = WeightMatrixLayout.Of(weight);
         var W = layout.ReadRows(weight);
+        if (!W.All(float.IsFinite))
+        {
+            return Float("it holds NaN or infinite values (MP1095), which no integer grid represents");
+        }
+
         // A grouped Conv's statistics are per group; GPTQ's one H per layer does not fit it, so it rounds to nearest.
         var statistics = fit is { Groups: 1, Gram: not null } && fit.Features == layout.Cols ? fit : null;
 

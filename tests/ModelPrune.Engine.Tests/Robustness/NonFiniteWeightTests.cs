@@ -32,6 +32,21 @@ public sealed class NonFiniteWeightTests : IDisposable
     }
 
     [Fact]
+    public void Quantization_leaves_a_weight_with_an_infinite_value_float_and_says_why()
+    {
+        var (model, weight) = ModelWith(float.PositiveInfinity);
+        var output = _folder.File("out/inf-int8.onnx");
+
+        var (exitCode, text) = EngineCli.Run("prune", model, "-o", output, "--quantize", "int8", "--no-cache");
+
+        Assert.True(exitCode == 0, text);
+        var quantization = JsonDocument.Parse(File.ReadAllBytes(Path.ChangeExtension(output, ".prune.json"))).RootElement
+            .GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == weight).GetProperty("quantization");
+        Assert.Equal("float", quantization.GetProperty("format").GetString());
+        Assert.Contains("NaN or infinite", quantization.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public void NaN_outputs_of_the_original_model_stop_the_run_with_MP1096_instead_of_a_perfect_score()
     {
         var (model, _) = ModelWith(float.NaN);
