@@ -37,11 +37,16 @@ internal static class NpyReader
     /// <paramref name="subject"/> starts each error message, so that an array inside an .npz can be named
     /// ("Array 'x' in the .npz") where the file alone would not say which entry is broken.
     /// </summary>
-    internal static NpyArray Read(Stream stream, string file, string subject)
+    /// <param name="size">
+    /// The bytes the array has in all, where the stream cannot say (a deflated .npz entry's declared uncompressed
+    /// size): every length and shape is bounded by it before anything is allocated. Null: the stream's own length
+    /// where it can seek.
+    /// </param>
+    internal static NpyArray Read(Stream stream, string file, string subject, long? size = null)
     {
         try
         {
-            return ReadArray(stream, file, subject);
+            return ReadArray(stream, file, subject, size);
         }
         catch (EndOfStreamException)
         {
@@ -50,9 +55,11 @@ internal static class NpyReader
         }
     }
 
-    private static NpyArray ReadArray(Stream stream, string file, string subject)
+    private static NpyArray ReadArray(Stream stream, string file, string subject, long? size)
     {
         var reader = new BinaryReader(stream);
+        // Counted here rather than asked of the stream: a decompressing stream has no position.
+        long consumed = Magic.Length + 2;
         var magic = reader.ReadBytes(Magic.Length);
         if (!magic.AsSpan().SequenceEqual(Magic)) throw Invalid(file, subject, "it does not start with the .npy magic string");
 
@@ -67,6 +74,13 @@ internal static class NpyReader
         // Bounded before anything is allocated: a damaged length field must be a coded error, not an overflow or
         // a 4 GB allocation. numpy itself refuses headers over 10,000 bytes unless told otherwise.
         if (headerLength > MaxHeaderLength) throw Invalid(file, subject, $"its header length field says {headerLength} bytes, more than the {MaxHeaderLength} a .npy header can have; the file is damaged");
+        consumed += major == 1 ? 2 : 4;
+        if (size is { } declared && headerLength > declared - consumed)
+        {
+            throw Invalid(file, subject, $"its header length field says {headerLength} bytes, but the array holds {Math.Max(0, declared - consumed)} more bytes in all; the file is damaged");
+        }
+
+        consumed += headerLength;
         var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(reader.ReadBytes((int)headerLength));
 
         var descr = Descr.Match(header);
@@ -99,6 +113,12 @@ internal static class NpyReader
         }
 
         if (bytes > Array.MaxLength) throw Invalid(file, subject, $"its shape ({shape.Groups[1].Value}) needs more bytes than one array can hold");
+
+        // A deflated entry cannot seek, but its declared size bounds the data: a shape beyond it is not allocated.
+        if (size is { } total && bytes > total - consumed)
+        {
+            throw Invalid(file, subject, $"it is truncated: its shape ({shape.Groups[1].Value}) needs {bytes} data bytes, the entry holds {Math.Max(0, total - consumed)} (its declared uncompressed size)");
+        }
 
         // A seekable file shorter than its shape says is truncated: known before allocating the array.
         if (stream.CanSeek && bytes > stream.Length - stream.Position) throw Invalid(file, subject, $"it is truncated: {stream.Length - stream.Position} of {bytes} data bytes");

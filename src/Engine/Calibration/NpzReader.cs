@@ -80,7 +80,7 @@ internal static class NpzReader
             var crc = new Crc32();
             using var raw = entry.Open();
             var entryStream = new HashingStream(raw, crc);
-            var array = NpyReader.Read(entryStream, file, $"Array '{name}' (entry '{entry.FullName}')");
+            var array = NpyReader.Read(entryStream, file, $"Array '{name}' (entry '{entry.FullName}')", entry.Length);
             entryStream.DrainToEnd();
             if (crc.GetCurrentHashAsUInt32() != entry.Crc32)
             {

@@ -158,6 +158,46 @@ public sealed class NpzReaderTests : IDisposable
         Assert.Contains("truncated", e.Message);
     }
 
+    /// <summary>
+    /// A deflated entry cannot seek, so the data left cannot be asked of the stream: the entry's declared size bounds
+    /// the shape. Without that bound the reader allocated the 256 MB the header claims before finding 16 bytes.
+    /// </summary>
+    [Fact]
+    public void A_shape_beyond_a_deflated_entry_is_MP1022_before_the_array_is_allocated()
+    {
+        var path = _folder.File("huge.npz");
+        NumpyFiles.WriteZip(path, true, ("input.npy", NumpyFiles.Npy(new NpyTestArray("<f4", new long[] { 8_192, 8_192 }, new byte[16]))));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ModelPruneException>(() => NpzReader.Read(path));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(DiagnosticCodes.InvalidCalibrationData, e.Diagnostic.Code);
+        Assert.Equal(path, e.Diagnostic.File);
+        Assert.Contains("Array 'input'", e.Message);
+        Assert.Contains("declared uncompressed size", e.Message);
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated for a 256 MB shape in a {new FileInfo(path).Length}-byte file");
+    }
+
+    /// <summary>A header length within the .npy limit but beyond the deflated entry is the same lie, said before reading.</summary>
+    [Theory]
+    [InlineData(1, 0xFFFFu)]
+    [InlineData(2, 0xFFFFFu)]
+    public void A_header_length_beyond_a_deflated_entry_is_MP1022(byte version, uint headerLength)
+    {
+        var path = _folder.File("header.npz");
+        var npy = NumpyFiles.Npy(NpyTestArray.Float32(NpyTestArray.Sequence(4), 4));
+        var length = version == 1 ? BitConverter.GetBytes((ushort)headerLength) : BitConverter.GetBytes(headerLength);
+        var bytes = npy.Take(6).Concat(new byte[] { version, 0 }).Concat(length).Concat(npy.Skip(10)).ToArray();
+        NumpyFiles.WriteZip(path, true, ("input.npy", bytes));
+
+        var e = Assert.Throws<ModelPruneException>(() => NpzReader.Read(path));
+
+        Assert.Equal(DiagnosticCodes.InvalidCalibrationData, e.Diagnostic.Code);
+        Assert.Equal(path, e.Diagnostic.File);
+        Assert.Contains($"header length field says {headerLength} bytes, but the array holds", e.Message);
+    }
+
     private static int IndexOf(byte[] haystack, byte[] needle)
     {
         for (var i = haystack.Length - needle.Length; i >= 0; i--)
