@@ -13,7 +13,20 @@ internal static class StagingRegistry
     private static readonly ConcurrentDictionary<string, byte> Staged = new(StringComparer.Ordinal);
     private static readonly List<PosixSignalRegistration> Registrations = new();
 
-    public static void Remember(string path) => Staged.TryAdd(path, 0);
+    /// <summary>Set by the signal handler: the process is ending, and nothing new may be staged that no one would remove.</summary>
+    private static volatile bool _interrupted;
+
+    /// <summary>Called before the temporary file is created; after an interrupt it refuses, so the file never exists.</summary>
+    public static void Remember(string path)
+    {
+        if (!_interrupted) Staged.TryAdd(path, 0);
+        // Checked again after adding: a sweep between the first check and the add did not see this path.
+        if (_interrupted)
+        {
+            Staged.TryRemove(path, out _);
+            throw new ModelPruneException(DiagnosticCodes.Interrupted, path, "Interrupted: the process is ending, so nothing more is written.");
+        }
+    }
 
     public static void Forget(IEnumerable<string> paths)
     {
@@ -27,6 +40,8 @@ internal static class StagingRegistry
         {
             Registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {
+                // The pipeline keeps running until the process ends: it must not stage a file after the sweep.
+                _interrupted = true;
                 RemoveAll();
                 output.WriteLine(Diagnostic.Error(DiagnosticCodes.Interrupted, "modelprune",
                     $"Interrupted ({context.Signal}): the files this run had staged were removed; outputs of earlier runs are as they were."));

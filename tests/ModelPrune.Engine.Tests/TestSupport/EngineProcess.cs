@@ -4,11 +4,21 @@ namespace ModelPrune.Engine.Tests.TestSupport;
 
 /// <summary>
 /// Runs the engine in a process of its own, as MSBuild does: for what a process reads once (the ONNX Runtime
-/// library it binds, environment variables such as GITHUB_STEP_SUMMARY).
+/// library it binds, environment variables such as GITHUB_STEP_SUMMARY) and what only a process has (signals).
 /// </summary>
 public static class EngineProcess
 {
     public static (int ExitCode, string Output) Run(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(environment, arguments))!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output + error.Result);
+    }
+
+    /// <summary><c>dotnet exec modelprune.dll ...</c> with both streams redirected; the dotnet process is the engine.</summary>
+    public static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         var start = new ProcessStartInfo(string.IsNullOrEmpty(host) ? "dotnet" : host)
@@ -26,10 +36,6 @@ public static class EngineProcess
             else start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
+        return start;
     }
 }
