@@ -1,4 +1,8 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics;
 using System.IO;
+using System.Threading;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -9,9 +13,17 @@ namespace ModelPrune.Tasks;
 /// <c>dotnet exec &lt;modelprune.dll&gt; &lt;command&gt; ...</c> with the host <see cref="DotnetHost"/> finds;
 /// a missing engine or host is MP3003, worded once here; exit code 1 with coded errors logged is the engine
 /// reporting a failure, anything else a crash (MP9001, worded by each task: only it knows what was running).
+/// A cancelled build (Ctrl+C, Visual Studio's Cancel) first asks the engine to stop with SIGTERM, so that it removes
+/// what it staged and says MP3010; ToolTask's own cancellation kills the process at once.
 /// </summary>
 public abstract class EngineToolTask : ToolTask
 {
+    /// <summary>How long a cancelled engine gets to remove its staged files and exit before it is killed.</summary>
+    private const int StopMilliseconds = 5000;
+
+    private Process? _engine;
+    private volatile bool _cancelled;
+
     /// <summary>modelprune.dll, run with the dotnet host.</summary>
     [Required]
     public string EnginePath { get; set; } = string.Empty;
@@ -53,6 +65,37 @@ public abstract class EngineToolTask : ToolTask
         return found;
     }
 
+    /// <summary>Keeps the process for <see cref="Cancel"/>: ToolTask does not expose it. (An MSBuild too old to have this hook never calls it; cancelling then kills the engine at once, as before.)</summary>
+    protected override Process StartToolProcess(Process proc)
+    {
+        var started = base.StartToolProcess(proc);
+        Volatile.Write(ref _engine, started);
+        return started;
+    }
+
+    /// <summary>
+    /// SIGTERM, then up to <see cref="StopMilliseconds"/> for the engine to exit; only then ToolTask's cancellation,
+    /// which kills what is left. Meanwhile ToolTask's loop keeps logging the engine's output, MP3010 included.
+    /// </summary>
+    public override void Cancel()
+    {
+        _cancelled = true;
+        var engine = Volatile.Read(ref _engine);
+        try
+        {
+            if (engine != null && !engine.HasExited && PosixSignals.Terminate(engine.Id))
+            {
+                engine.WaitForExit(StopMilliseconds);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException || e is Win32Exception || e is NotSupportedException)
+        {
+            // The process ended (and ToolTask disposed it) while we looked: nothing left to stop.
+        }
+
+        base.Cancel();
+    }
+
     protected sealed override string GenerateFullPathToTool() => DotnetHost.Find(DotnetHostPath) ?? ToolName;
 
     protected sealed override string GenerateCommandLineCommands()
@@ -73,7 +116,8 @@ public abstract class EngineToolTask : ToolTask
     /// </summary>
     protected sealed override bool HandleTaskExecutionErrors()
     {
-        if (ExitCode == 1 && Log.HasLoggedErrors)
+        // Stopped by Cancel: the engine said MP3010 (or was killed); it did not crash.
+        if (_cancelled || (ExitCode == 1 && Log.HasLoggedErrors))
         {
             return false;
         }

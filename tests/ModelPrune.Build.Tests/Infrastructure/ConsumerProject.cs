@@ -89,8 +89,20 @@ public sealed class ConsumerProject
 
     public CommandResult Run(params string[] arguments) => RunWithEnvironment(new Dictionary<string, string?>(), arguments);
 
+    /// <summary>`dotnet build` as <see cref="Build"/> runs it, not started: for a test that acts on the running build.</summary>
+    public System.Diagnostics.ProcessStartInfo BuildStartInfo(params string[] arguments) =>
+        DotnetCli.StartInfo(Directory, Variables(new Dictionary<string, string?>()),
+            new[] { "build", ProjectPath, "--disable-build-servers", "-nodeReuse:false" }.Concat(arguments).ToArray());
+
     /// <summary>Like <see cref="Run"/>, with these environment variables set (null: removed) over the usual ones.</summary>
     public CommandResult RunWithEnvironment(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var result = DotnetCli.Run(Directory, Variables(environment), arguments);
+        _log.WriteLine($"$ {result.CommandLine}  -> exit {result.ExitCode} in {result.Duration.TotalSeconds:F1} s");
+        return result;
+    }
+
+    private Dictionary<string, string?> Variables(IReadOnlyDictionary<string, string?> environment)
     {
         var variables = new Dictionary<string, string?>
         {
@@ -98,9 +110,7 @@ public sealed class ConsumerProject
             ["MODELPRUNE_CACHE_DIR"] = CacheDirectory,
         };
         foreach (var (name, value) in environment) variables[name] = value;
-        var result = DotnetCli.Run(Directory, variables, arguments);
-        _log.WriteLine($"$ {result.CommandLine}  -> exit {result.ExitCode} in {result.Duration.TotalSeconds:F1} s");
-        return result;
+        return variables;
     }
 
     private ConsumerProject Save()

@@ -10,6 +10,38 @@ public static class DotnetCli
 
     public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
+        var start = StartInfo(workingDirectory, environment, arguments);
+        var output = new StringBuilder();
+        var stopwatch = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Append(output, $"[test harness] killed after {Timeout.TotalMinutes} minutes");
+        }
+
+        // The timed wait does not wait for the pipes to drain; this one does (build servers are off, so
+        // no lingering child holds them open).
+        process.WaitForExit();
+        stopwatch.Stop();
+        string text;
+        lock (output)
+        {
+            text = output.ToString();
+        }
+
+        return new CommandResult("dotnet " + string.Join(' ', arguments), process.ExitCode, text, stopwatch.Elapsed);
+    }
+
+    /// <summary>The dotnet command as <see cref="Run"/> starts it, for a test that must act while it runs.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -50,32 +82,7 @@ public static class DotnetCli
             }
         }
 
-        var output = new StringBuilder();
-        var stopwatch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Append(output, $"[test harness] killed after {Timeout.TotalMinutes} minutes");
-        }
-
-        // The timed wait does not wait for the pipes to drain; this one does (build servers are off, so
-        // no lingering child holds them open).
-        process.WaitForExit();
-        stopwatch.Stop();
-        string text;
-        lock (output)
-        {
-            text = output.ToString();
-        }
-
-        return new CommandResult("dotnet " + string.Join(' ', arguments), process.ExitCode, text, stopwatch.Elapsed);
+        return start;
     }
 
     private static void Append(StringBuilder output, string? line)
