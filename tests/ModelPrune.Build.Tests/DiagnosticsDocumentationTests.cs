@@ -44,6 +44,25 @@ public sealed class DiagnosticsDocumentationTests
         AssertDocumented(codes);
     }
 
+    /// <summary>The table of bad-input classes: each code has an entry, each test class it names exists.</summary>
+    [Fact]
+    public void The_bad_input_table_names_documented_codes_and_existing_test_classes()
+    {
+        var start = Documentation.IndexOf("## Bad input, collisions and interruption", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/diagnostics.md has no bad-input table");
+        var end = Documentation.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var rows = Documentation[start..end].Split('\n').Where(line => line.StartsWith("| ", StringComparison.Ordinal)).Skip(2).ToArray();
+        var testSources = string.Join("\n", Directory.GetFiles(Path.Combine(RepoPaths.Root, "tests"), "*Tests.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+
+        Assert.True(rows.Length >= 20, $"{rows.Length} rows");
+        var codes = rows.SelectMany(row => Regex.Matches(row, "MP[0-9]{4}").Select(match => match.Value)).Distinct(StringComparer.Ordinal).ToArray();
+        AssertDocumented(codes);
+        var tests = rows.SelectMany(row => Regex.Matches(row.Split('|')[4], "`([A-Za-z]+Tests)`").Select(match => match.Groups[1].Value)).Distinct(StringComparer.Ordinal).ToArray();
+        Assert.All(rows, row => Assert.Matches("`[A-Za-z]+Tests`", row.Split('|')[4]));
+        var missing = tests.Where(test => !testSources.Contains($"class {test}", StringComparison.Ordinal)).ToArray();
+        Assert.True(missing.Length == 0, "test classes named in the table that do not exist: " + string.Join(", ", missing));
+    }
+
     private static void AssertDocumented(IEnumerable<string> codes)
     {
         var undocumented = codes.Where(code => !Documentation.Contains($"### {code}", StringComparison.Ordinal)).ToArray();

@@ -99,6 +99,18 @@ public sealed class OutputCollisionBuildTests
         Assert.Contains(modelIsReport.Lines, line => line.Contains("error MP1032", StringComparison.Ordinal)
             && line.Contains("The pruned model of PruneModel 'Models/classifier.onnx' and the report of PruneModel 'Models/classifier.onnx'", StringComparison.Ordinal));
 
+        // Two items copied to one file under names that differ only as text (the targets compare the names).
+        project.AddFile("Other/second.onnx", TestModels.Classifier);
+        project.WithItems("""
+            <PruneModel Include="Models/classifier.onnx" Embed="false" LogicalName="models/../model.onnx" />
+            <PruneModel Include="Other/second.onnx" Embed="false" LogicalName="model.onnx" />
+            """);
+        var sameFile = project.Build();
+        Assert.False(sameFile.Succeeded, sameFile.ToString());
+        Assert.Contains(sameFile.Lines, line => line.Contains("error MP1088", StringComparison.Ordinal)
+            && line.Contains("The copy of the pruned model of PruneModel 'Models/classifier.onnx' and the copy of the pruned model of PruneModel 'Other/second.onnx'", StringComparison.Ordinal)
+            && line.Contains(Path.Combine(project.OutputFolder(), "model.onnx"), StringComparison.Ordinal));
+
         // None of the failing builds ran the engine: the outputs of the first build are as they were.
         Assert.Equal(reportBytes, File.ReadAllBytes(report));
     }
