@@ -122,7 +122,7 @@ internal static class ModelPipeline
         QuantizationReport? quantization = null;
         if (settings.Quantization is { } quantize)
         {
-            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, layers, calibrationSplit, log, file);
+            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, pruning, calibrationSplit, log, file);
             timings.Add(Lap("quantize", stage));
         }
 

@@ -20,22 +20,28 @@ namespace ModelPrune.Engine.Pipeline;
 internal static class QuantizationStage
 {
     public static (IReadOnlyList<LayerReport> Layers, QuantizationReport Report) Apply(OnnxModel model, PruneSettings settings,
-        QuantizationSettings quantization, IReadOnlyList<LayerReport> layers, CalibrationSplit? calibration, DiagnosticLog log, string file)
+        QuantizationSettings quantization, PruningResult pruning, CalibrationSplit? calibration, DiagnosticLog log, string file)
     {
+        var layers = pruning.Layers;
+        var joint = pruning.JointlyQuantized ?? new Dictionary<string, QuantizedMatrix>();
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
         var candidates = PrunableWeightFinder.Find(model)
             .Where(w => selector.IsSelected(w.Name, w.NodeNames))
             .ToArray();
         // Measured whenever there is calibration data: GPTQ needs H, and RTN's error is reported on the same inputs.
-        var (fitStatistics, heldOutStatistics) = calibration is not null
-            ? Measure(model, candidates, settings, calibration, log, file)
+        // Layers SparseGPT quantized in its own pass need neither, and when that is all of them the pass is skipped.
+        var measured = candidates.Where(w => !joint.ContainsKey(w.Name)).ToArray();
+        var (fitStatistics, heldOutStatistics) = calibration is not null && measured.Length > 0
+            ? Measure(model, measured, settings, calibration, log, file)
             : (new Dictionary<string, LayerStatistics>(), new Dictionary<string, LayerStatistics>());
 
+        var reports = layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         var byName = new Dictionary<string, LayerQuantization>(StringComparer.Ordinal);
         foreach (var weight in candidates)
         {
-            byName[weight.Name] = QuantizeLayer(model, weight, quantization,
-                fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
+            byName[weight.Name] = joint.TryGetValue(weight.Name, out var quantized)
+                ? StoreJointlyQuantized(model, weight, quantized, reports.GetValueOrDefault(weight.Name), quantization)
+                : QuantizeLayer(model, weight, quantization, fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
         }
 
         var embeddings = quantization.Embeddings
@@ -97,6 +103,35 @@ internal static class QuantizationStage
             ? Describe(DequantizeLinearFormat, quantization.PerChannelGrid, W, perChannel, layout, statistics, heldOut, quantization)
             : Float(result.SkipReason!);
     }
+
+    /// <summary>
+    /// A layer SparseGPT pruned and quantized in one pass: its codes are stored as they are, and its errors are the
+    /// pass's (pruning and quantization together, against the dense weight). Should the format the pass aimed at refuse
+    /// the weight (a MatMul weight shared with another operator), the dequantized weight is rounded onto the int8
+    /// per-channel grid of DequantizeLinear instead, which every weight can take.
+    /// </summary>
+    private static LayerQuantization StoreJointlyQuantized(OnnxModel model, PrunableWeight weight, QuantizedMatrix quantized,
+        LayerReport? layer, QuantizationSettings quantization)
+    {
+        var format = weight.OpType == "MatMul" && WeightMatrixLayout.Of(weight).Transposed ? MatMulNBitsFormat : DequantizeLinearFormat;
+        var written = format == MatMulNBitsFormat
+            ? MatMulNBitsWriter.Write(model.Proto, weight, quantized)
+            : DequantizeLinearWriter.Write(model.Proto, weight, quantized);
+        if (!written.Written) return QuantizeLayer(model, weight, quantization with { Gptq = false }, fit: null, heldOut: null);
+
+        var grid = format == MatMulNBitsFormat ? quantization.MatMulGrid : quantization.PerChannelGrid;
+        return new LayerQuantization(
+            format,
+            grid.Bits,
+            grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
+            grid.Symmetric,
+            JointMethod,
+            layer?.ReconstructionError,
+            layer?.HeldOutError);
+    }
+
+    /// <summary>The method a layer quantized in SparseGPT's pruning pass reports.</summary>
+    public const string JointMethod = "sparsegpt";
 
     private static QuantizedMatrix Quantize(float[] W, WeightMatrixLayout layout, QuantizationGrid grid, LayerStatistics? statistics)
     {

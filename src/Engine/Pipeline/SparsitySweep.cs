@@ -30,10 +30,11 @@ internal static class SparsitySweep
             };
             var model = OnnxModelReader.Read(job.ModelPath);
             // The main run already reported every warning these settings give; a point's own would repeat them.
-            var layers = LayerPruningStage.Apply(model, pointSettings, calibration, new DiagnosticLog(), file).Layers;
+            var pruning = LayerPruningStage.Apply(model, pointSettings, calibration, new DiagnosticLog(), file);
+            var layers = pruning.Layers;
             var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
             // Each point is the model this build would ship at that sparsity, quantized like the main one.
-            if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, pointSettings, quantize, layers, calibration, new DiagnosticLog(), file);
+            if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, pointSettings, quantize, pruning, calibration, new DiagnosticLog(), file);
             var totals = ReportTotalsBuilder.Build(layers, parameters, zeros);
             var pruned = AtomicFile.TemporaryPathFor(job.OutputPath);
             try

@@ -99,6 +99,41 @@ public sealed class QuantizePipelineTests : IDisposable
         Assert.True(drift < 0.02f * scale, $"int8 outputs drifted from the pruned float model: {drift} of {scale}");
     }
 
+    /// <summary>
+    /// SparseGPT with Quantize prunes and quantizes each layer in one pass: the layers say so, their error is of both
+    /// together against the dense weight, the sparsity holds, and on held-out samples the model is nearly as close to the dense one as the float SparseGPT model.
+    /// </summary>
+    [Fact]
+    public void Sparsegpt_with_int4_prunes_and_quantizes_each_layer_in_one_pass()
+    {
+        var pruned = _folder.File("sparsegpt/chain.onnx");
+        var joint = _folder.File("joint/chain.onnx");
+        Assert.Equal(0, EngineCli.Run("prune", _chain, "-o", pruned, "--method", "sparsegpt", "--calibration-data", _calibration, "--calibration-samples", CalibrationSamples, "--no-cache").ExitCode);
+        var (exitCode, text) = EngineCli.Run("prune", _chain, "-o", joint, "--method", "sparsegpt", "--calibration-data", _calibration, "--calibration-samples", CalibrationSamples, "--quantize", "int4", "--no-cache");
+        Assert.True(exitCode == 0, text);
+
+        var report = Report(joint);
+        Assert.True(report.GetProperty("totals").GetProperty("prunableSparsity").GetDouble() >= 0.5, report.GetProperty("totals").ToString());
+        var floatLayers = Report(pruned).GetProperty("layers").EnumerateArray().ToArray();
+        var jointLayers = report.GetProperty("layers").EnumerateArray().ToArray();
+        for (var i = 0; i < jointLayers.Length; i++)
+        {
+            var q = jointLayers[i].GetProperty("quantization");
+            Assert.Equal("sparsegpt", q.GetProperty("method").GetString());
+            Assert.Equal("MatMulNBits", q.GetProperty("format").GetString());
+            Assert.Equal(32, q.GetProperty("groupSize").GetInt32());
+            // One pass: the quantization's error is the layer's, which includes the pruning's, so it is above float SparseGPT's alone.
+            Assert.Equal(jointLayers[i].GetProperty("reconstructionError").GetDouble(), q.GetProperty("error").GetDouble());
+            Assert.True(q.GetProperty("error").GetDouble() > floatLayers[i].GetProperty("reconstructionError").GetDouble(), jointLayers[i].ToString());
+        }
+
+        // On the held-out samples, 4 bits cost a little on top of the float SparseGPT model's error, not a multiple of it.
+        var floatError = HeldOutRelativeL2(Report(pruned));
+        var jointError = HeldOutRelativeL2(report);
+        Assert.True(jointError > floatError && jointError < 1.5 * floatError, $"held-out relative L2: float SparseGPT {floatError}, with int4 {jointError}");
+        Assert.True(new FileInfo(joint).Length < new FileInfo(_chain).Length / 5, $"{new FileInfo(joint).Length} of {new FileInfo(_chain).Length} bytes");
+    }
+
     [Fact]
     public void An_embedding_table_feeding_Gather_becomes_int8_per_row_and_the_model_still_runs()
     {
@@ -178,6 +213,13 @@ public sealed class QuantizePipelineTests : IDisposable
         }
 
         return x;
+    }
+
+    private static double HeldOutRelativeL2(JsonElement report)
+    {
+        var evaluation = report.GetProperty("evaluation");
+        Assert.Equal("held-out calibration", evaluation.GetProperty("inputKind").GetString());
+        return evaluation.GetProperty("outputs")[0].GetProperty("relativeL2").GetDouble();
     }
 
     private static JsonElement Report(string output) =>
