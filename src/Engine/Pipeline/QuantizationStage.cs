@@ -49,6 +49,10 @@ internal static class QuantizationStage
             : Array.Empty<EmbeddingQuantization>();
 
         var updated = layers.Select(l => byName.TryGetValue(l.Name, out var q) ? l with { Quantization = q } : l).ToArray();
+        var stored = updated.Where(l => l.Quantization?.BitsPerWeight is not null).Select(l => (l.Parameters, l.Quantization!.BitsPerWeight!.Value))
+            .Concat(embeddings.Where(e => e.BitsPerWeight is not null).Select(e => (e.Shape.Aggregate(1L, (a, b) => a * b), e.BitsPerWeight!.Value)))
+            .ToArray();
+        var quantizedWeights = stored.Sum(s => s.Item1);
         var report = new QuantizationReport(
             quantization.Name,
             quantization.MethodName,
@@ -58,7 +62,10 @@ internal static class QuantizationStage
             byName.Values.Count(q => q.Format == MatMulNBitsFormat),
             byName.Values.Count(q => q.Format == DequantizeLinearFormat),
             byName.Values.Count(q => q.Format == FloatFormat),
-            embeddings);
+            embeddings,
+            quantizedWeights,
+            // The mean of the tensors' figures weighted by their sizes: exact to the rounding of each (1e-3 bit).
+            quantizedWeights == 0 ? null : Math.Round(stored.Sum(s => s.Item1 * s.Item2) / quantizedWeights, 3));
         return (updated, report);
     }
 
@@ -93,14 +100,14 @@ internal static class QuantizationStage
         {
             var quantized = Quantize(W, layout, quantization.MatMulGrid, quantization.Gptq ? statistics : null);
             var written = MatMulNBitsWriter.Write(model.Proto, weight, quantized);
-            if (written.Written) return Describe(MatMulNBitsFormat, quantization.MatMulGrid, W, quantized, layout, statistics, heldOut, quantization);
+            if (written.Written) return Describe(written, quantization.MatMulGrid, W, quantized, layout, statistics, heldOut, quantization);
         }
 
         // Opset 13's DequantizeLinear is per output channel and 8 bits: what every other weight gets, also with int4.
         var perChannel = Quantize(W, layout, quantization.PerChannelGrid, quantization.Gptq ? statistics : null);
         var result = DequantizeLinearWriter.Write(model.Proto, weight, perChannel);
         return result.Written
-            ? Describe(DequantizeLinearFormat, quantization.PerChannelGrid, W, perChannel, layout, statistics, heldOut, quantization)
+            ? Describe(result, quantization.PerChannelGrid, W, perChannel, layout, statistics, heldOut, quantization)
             : Float(result.SkipReason!);
     }
 
@@ -126,6 +133,7 @@ internal static class QuantizationStage
             grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
             grid.Symmetric,
             JointMethod,
+            BitsPerWeight(written, quantized.Rows * (long)quantized.Cols),
             layer?.ReconstructionError,
             layer?.HeldOutError);
     }
@@ -144,7 +152,9 @@ internal static class QuantizationStage
         return GptqQuantizer.Quantize(W, layout.Rows, layout.Cols, H, grid, pruned).Quantized;
     }
 
-    private static LayerQuantization Describe(string format, QuantizationGrid grid, float[] W, QuantizedMatrix quantized, WeightMatrixLayout layout,
+    private static double BitsPerWeight(FormatWriteResult written, long weights) => Math.Round(8.0 * written.StoredBytes / weights, 3);
+
+    private static LayerQuantization Describe(FormatWriteResult written, QuantizationGrid grid, float[] W, QuantizedMatrix quantized, WeightMatrixLayout layout,
         LayerStatistics? fit, LayerStatistics? heldOut, QuantizationSettings quantization)
     {
         var Wq = quantized.Dequantize();
@@ -152,11 +162,12 @@ internal static class QuantizationStage
             ? Evaluation.MetricRounding.Round6(LayerOutputError.Relative(W, Wq, layout.Rows, layout.Cols, 1, gram))
             : null;
         return new LayerQuantization(
-            format,
+            written.Format,
             grid.Bits,
             grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
             grid.Symmetric,
             quantization.Gptq && fit is not null ? "gptq" : "rtn",
+            BitsPerWeight(written, W.Length),
             Error(fit),
             Error(heldOut));
     }
@@ -167,7 +178,9 @@ internal static class QuantizationStage
     {
         var shape = table.Tensor.Dims.ToArray();
         var written = EmbeddingTableWriter.Write(model.Proto, table);
-        return new EmbeddingQuantization(table.Name, shape, written.Written ? written.Format : FloatFormat, written.SkipReason);
+        return written.Written
+            ? new EmbeddingQuantization(table.Name, shape, written.Format, BitsPerWeight: BitsPerWeight(written, shape.Aggregate(1L, (a, b) => a * b)))
+            : new EmbeddingQuantization(table.Name, shape, FloatFormat, written.SkipReason);
     }
 
     /// <summary>Each candidate layer's input statistics on the pruned model, on the fitted and the held-out samples.</summary>

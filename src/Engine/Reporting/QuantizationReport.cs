@@ -2,7 +2,8 @@ namespace ModelPrune.Engine.Reporting;
 
 /// <summary>
 /// The model-wide side of Quantize: the settings as applied, how many weights are stored in each format, and the
-/// embedding tables. Per-layer detail is on each layer (<see cref="LayerQuantization"/>).
+/// embedding tables, and over every weight stored as integers (layers and tables) how many there are and what they
+/// cost per weight as stored (codes, scales, zero points). Per-layer detail is on each layer (<see cref="LayerQuantization"/>).
 /// </summary>
 internal sealed record QuantizationReport(
     string Quantize,
@@ -13,4 +14,6 @@ internal sealed record QuantizationReport(
     int MatMulNBitsLayers,
     int DequantizeLinearLayers,
     int FloatLayers,
-    IReadOnlyList<EmbeddingQuantization> Embeddings);
+    IReadOnlyList<EmbeddingQuantization> Embeddings,
+    long QuantizedWeights,
+    double? BitsPerWeight);

@@ -43,17 +43,21 @@ public sealed class QuantizePipelineTests : IDisposable
         Assert.Equal("gptq", quantization.GetProperty("method").GetString());
         Assert.Equal(32, quantization.GetProperty("groupSize").GetInt32());
         Assert.Equal(2, quantization.GetProperty("matMulNBitsLayers").GetInt32());
+        Assert.Equal((128 * 128) + (128 * 64), quantization.GetProperty("quantizedWeights").GetInt64());
+        Assert.Equal(5.125, quantization.GetProperty("bitsPerWeight").GetDouble());
         foreach (var layer in report.GetProperty("layers").EnumerateArray())
         {
             var q = layer.GetProperty("quantization");
             Assert.Equal("MatMulNBits", q.GetProperty("format").GetString());
             Assert.Equal(4, q.GetProperty("bits").GetInt32());
+            // 4-bit codes, a float32 scale and a 4-bit zero point per 32 weights.
+            Assert.Equal(4 + (32.0 / 32) + (4.0 / 32), q.GetProperty("bitsPerWeight").GetDouble());
             Assert.True(q.GetProperty("error").GetDouble() is > 0 and < 0.05, layer.ToString());
             Assert.True(q.TryGetProperty("heldOutError", out _), "held-out error expected");
         }
 
         Assert.True(new FileInfo(output).Length < new FileInfo(_chain).Length / 5, $"{new FileInfo(output).Length} of {new FileInfo(_chain).Length} bytes");
-        Assert.Contains("| Quantization | int4 gptq, groups of 32: 2 MatMulNBits, 0 DequantizeLinear (int8), 0 float; 0 embedding table(s) int8 |",
+        Assert.Contains("| Quantization | int4 gptq, groups of 32: 2 MatMulNBits, 0 DequantizeLinear (int8), 0 float; 0 embedding table(s) int8; 5.125 bits per weight over 24,576 weights |",
             File.ReadAllText(Path.ChangeExtension(output, ".prune.md")));
         Assert.Contains(Operators(output), op => op == "com.microsoft:MatMulNBits");
         Assert.DoesNotContain(Operators(output), op => op == ":MatMul");

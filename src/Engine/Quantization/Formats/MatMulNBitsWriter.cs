@@ -126,7 +126,7 @@ internal static class MatMulNBitsWriter
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = Domain, Version = 1 });
         }
 
-        return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames);
+        return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames, QuantizedTensors.Bytes(initializers));
     }
 
     private static string? Refusal(ModelGraphIndex index, PrunableWeight weight, QuantizedMatrix quantized, out List<(GraphProto Graph, NodeProto Node)> consumers)
