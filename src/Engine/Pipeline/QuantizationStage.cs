@@ -59,18 +59,18 @@ internal static class QuantizationStage
             quantization.Bits,
             quantization.GroupSize == QuantizationGrid.PerChannel ? null : quantization.GroupSize,
             quantization.Symmetric,
-            byName.Values.Count(q => q.Format == MatMulNBitsFormat),
-            byName.Values.Count(q => q.Format == DequantizeLinearFormat),
+            byName.Values.Count(q => q.Format == MatMulNBitsWriter.Format),
+            byName.Values.Count(q => q.Format == DequantizeLinearWriter.Format),
             byName.Values.Count(q => q.Format == FloatFormat),
             embeddings,
+            quantization.DynamicActivations ? quantization.ActivationsName : null,
+            quantization.DynamicActivations ? byName.Values.Count(q => q.Format == DynamicQuantizeMatMulWriter.Format) : null,
             quantizedWeights,
             // The mean of the tensors' figures weighted by their sizes: exact to the rounding of each (1e-3 bit).
             quantizedWeights == 0 ? null : Math.Round(stored.Sum(s => s.Item1 * s.Item2) / quantizedWeights, 3));
         return (updated, report);
     }
 
-    private const string MatMulNBitsFormat = "MatMulNBits";
-    private const string DequantizeLinearFormat = "DequantizeLinear";
     private const string FloatFormat = "float";
 
     private static LayerQuantization QuantizeLayer(OnnxModel model, PrunableWeight weight, QuantizationSettings quantization,
@@ -99,7 +99,7 @@ internal static class QuantizationStage
         if (weight.OpType == "MatMul" && layout.Transposed)
         {
             var quantized = Quantize(W, layout, quantization.MatMulGrid, quantization.Gptq ? statistics : null);
-            var written = MatMulNBitsWriter.Write(model.Proto, weight, quantized);
+            var written = WriteMatMul(model, weight, quantized, quantization);
             if (written.Written) return Describe(written, quantization.MatMulGrid, W, quantized, layout, statistics, heldOut, quantization);
         }
 
@@ -120,15 +120,15 @@ internal static class QuantizationStage
     private static LayerQuantization StoreJointlyQuantized(OnnxModel model, PrunableWeight weight, QuantizedMatrix quantized,
         LayerReport? layer, QuantizationSettings quantization)
     {
-        var format = weight.OpType == "MatMul" && WeightMatrixLayout.Of(weight).Transposed ? MatMulNBitsFormat : DequantizeLinearFormat;
-        var written = format == MatMulNBitsFormat
-            ? MatMulNBitsWriter.Write(model.Proto, weight, quantized)
+        var matMul = weight.OpType == "MatMul" && WeightMatrixLayout.Of(weight).Transposed;
+        var written = matMul
+            ? WriteMatMul(model, weight, quantized, quantization)
             : DequantizeLinearWriter.Write(model.Proto, weight, quantized);
         if (!written.Written) return QuantizeLayer(model, weight, quantization with { Gptq = false }, fit: null, heldOut: null);
 
-        var grid = format == MatMulNBitsFormat ? quantization.MatMulGrid : quantization.PerChannelGrid;
+        var grid = matMul ? quantization.MatMulGrid : quantization.PerChannelGrid;
         return new LayerQuantization(
-            format,
+            written.Format,
             grid.Bits,
             grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
             grid.Symmetric,
@@ -137,6 +137,12 @@ internal static class QuantizationStage
             layer?.ReconstructionError,
             layer?.HeldOutError);
     }
+
+    /// <summary>A MatMul's constant weight: MatMulNBits, or with dynamic activations DynamicQuantizeMatMul.</summary>
+    private static FormatWriteResult WriteMatMul(OnnxModel model, PrunableWeight weight, QuantizedMatrix quantized, QuantizationSettings quantization) =>
+        quantization.DynamicActivations
+            ? DynamicQuantizeMatMulWriter.Write(model.Proto, weight, quantized)
+            : MatMulNBitsWriter.Write(model.Proto, weight, quantized);
 
     /// <summary>The method a layer quantized in SparseGPT's pruning pass reports.</summary>
     public const string JointMethod = "sparsegpt";

@@ -89,7 +89,8 @@ internal static class ReportMarkdown
         {
             var group = quantization.GroupSize is { } size ? $", groups of {size}" : ", per channel";
             var tables = quantization.Embeddings.Count(e => e.Reason is null);
-            md.Row("Quantization", $"{quantization.Quantize} {quantization.Method}{group}: {quantization.MatMulNBitsLayers} MatMulNBits, {quantization.DequantizeLinearLayers} DequantizeLinear (int8), {quantization.FloatLayers} float; {tables} embedding table(s) int8{BitsPerWeight(quantization)}");
+            var dynamic = quantization.DynamicQuantizeMatMulLayers is { } dynamicLayers ? $"{dynamicLayers} DynamicQuantizeMatMul (activations quantized at run time), " : string.Empty;
+            md.Row("Quantization", $"{quantization.Quantize} {quantization.Method}{group}: {dynamic}{quantization.MatMulNBitsLayers} MatMulNBits, {quantization.DequantizeLinearLayers} DequantizeLinear (int8), {quantization.FloatLayers} float; {tables} embedding table(s) int8{BitsPerWeight(quantization)}");
         }
 
 

@@ -173,6 +173,8 @@ public sealed class QuantizePipelineTests : IDisposable
     [InlineData("MP1093", "--quant-method", "awq")]
     [InlineData("MP1094", "--quantize-embeddings", "maybe")]
     [InlineData("MP1040", "--quant-method", "gptq")]
+    [InlineData("MP1097", "--quantize-activations", "static")]
+    [InlineData("MP1097", "--quantize-activations", "dynamic")]
     public void A_bad_quantization_setting_is_its_coded_error(string code, string option, string value)
     {
         var arguments = new List<string> { "prune", _chain, "-o", _folder.File("bad/chain.onnx"), "--no-cache", option, value };
@@ -182,6 +184,45 @@ public sealed class QuantizePipelineTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"error {code}:", text);
+    }
+
+    [Theory]
+    [InlineData("--quantize", "none")]
+    [InlineData("--quant-symmetric", "false")]
+    public void Dynamic_activations_with_settings_it_cannot_run_with_is_MP1097(string option, string value)
+    {
+        var (exitCode, text) = EngineCli.Run("prune", _chain, "-o", _folder.File("bad/chain.onnx"), "--no-cache", "--quantize-activations", "dynamic", option, value);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error MP1097:", text);
+        Assert.Contains(option.TrimStart('-'), text);
+    }
+
+    /// <summary>
+    /// QuantizeActivations="dynamic" alone: int8 weights per output column in DynamicQuantizeMatMul, which ONNX Runtime
+    /// runs with integer kernels; on held-out samples the model stays close to the float one.
+    /// </summary>
+    [Fact]
+    public void Dynamic_activations_turn_each_MatMul_into_DynamicQuantizeMatMul_with_int8_weights()
+    {
+        var output = _folder.File("dynamic/chain.onnx");
+
+        var (exitCode, text) = EngineCli.Run("prune", _chain, "-o", output, "--sparsity", "0", "--quantize-activations", "dynamic", "--calibration-data", _calibration, "--calibration-samples", CalibrationSamples, "--no-cache");
+
+        Assert.True(exitCode == 0, text);
+        var report = Report(output);
+        var quantization = report.GetProperty("quantization");
+        Assert.Equal("int8", quantization.GetProperty("quantize").GetString());
+        Assert.Equal("dynamic", quantization.GetProperty("activations").GetString());
+        Assert.Equal(2, quantization.GetProperty("dynamicQuantizeMatMulLayers").GetInt32());
+        Assert.Equal(0, quantization.GetProperty("matMulNBitsLayers").GetInt32());
+        // int8 codes and one float32 scale per output column, over 128 inputs.
+        Assert.Equal(8 + (32.0 / 128), quantization.GetProperty("bitsPerWeight").GetDouble());
+        Assert.All(report.GetProperty("layers").EnumerateArray(), layer => Assert.Equal("DynamicQuantizeMatMul", layer.GetProperty("quantization").GetProperty("format").GetString()));
+        Assert.Equal(new[] { "com.microsoft:DynamicQuantizeMatMul", "com.microsoft:DynamicQuantizeMatMul" }, Operators(output).Where(op => op.Contains("MatMul", StringComparison.Ordinal)));
+        var relativeL2 = HeldOutRelativeL2(report);
+        Assert.True(relativeL2 < 0.05, $"held-out relative L2 {relativeL2}");
+        Assert.Contains("2 DynamicQuantizeMatMul (activations quantized at run time)", File.ReadAllText(Path.ChangeExtension(output, ".prune.md")));
     }
 
     [Fact]
