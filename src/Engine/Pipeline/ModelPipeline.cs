@@ -156,7 +156,7 @@ internal static class ModelPipeline
         IReadOnlyList<SweepPoint>? sweep = null;
         if (settings.SweepSparsities.Count > 0 && KeyMetric.Numeric(comparison.Report) is var (metric, value))
         {
-            var main = new SweepPoint(settings.Sparsity, totals.PrunableSparsity, metric, value);
+            var main = new SweepPoint(settings.Sparsity, totals.PrunableSparsity, metric, value, written.Bytes, cost.GzipBytesAfter);
             sweep = SparsitySweep.Run(job, settings, calibrationSplit, evaluationOptions, main, file);
             timings.Add(Lap("sweep", stage));
         }

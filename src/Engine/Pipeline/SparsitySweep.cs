@@ -39,13 +39,13 @@ internal static class SparsitySweep
             var pruned = AtomicFile.TemporaryPathFor(job.OutputPath);
             try
             {
-                OnnxModelWriter.WriteAtomic(model.Proto, pruned);
+                var written = OnnxModelWriter.WriteAtomic(model.Proto, pruned);
                 model = null;
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 var comparison = ModelComparer.CompareModels(job.ModelPath, pruned, evaluationOptions with { MeasureLatency = false }, file);
                 if (KeyMetric.Numeric(comparison.Report) is var (metric, value))
                 {
-                    points.Add(new SweepPoint(sparsity, totals.PrunableSparsity, metric, value));
+                    points.Add(new SweepPoint(sparsity, totals.PrunableSparsity, metric, value, written.Bytes, GzipSize.Of(pruned)));
                 }
             }
             finally

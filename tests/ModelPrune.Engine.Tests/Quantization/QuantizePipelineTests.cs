@@ -225,6 +225,29 @@ public sealed class QuantizePipelineTests : IDisposable
         Assert.Contains("2 DynamicQuantizeMatMul (activations quantized at run time)", File.ReadAllText(Path.ChangeExtension(output, ".prune.md")));
     }
 
+    /// <summary>A sweep with Quantize: every point is quantized like the kept model, and the page charts quality against compressed size.</summary>
+    [Fact]
+    public void A_quantized_sweep_records_each_points_size_and_charts_quality_against_it()
+    {
+        var output = _folder.File("sweep/chain.onnx");
+
+        var (exitCode, text) = EngineCli.Run("prune", _chain, "-o", output, "--sparsity", "0.5", "--sweep-sparsities", "0.2;0.8", "--quantize", "int4", "--no-cache");
+
+        Assert.True(exitCode == 0, text);
+        var points = Report(output).GetProperty("sweep").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 0.2, 0.5, 0.8 }, points.Select(p => p.GetProperty("sparsity").GetDouble()));
+        Assert.All(points, p => Assert.True(p.GetProperty("bytes").GetInt64() < new FileInfo(_chain).Length / 5, p.ToString()));
+        Assert.Equal(new FileInfo(output).Length, points[1].GetProperty("bytes").GetInt64());
+        // The raw size is the same at every sparsity; the zeros show in the compressed size.
+        var gzip = points.Select(p => p.GetProperty("gzipBytes").GetInt64()).ToArray();
+        Assert.True(gzip[0] > gzip[1] && gzip[1] > gzip[2], string.Join(", ", gzip));
+        Assert.Equal(Report(output).GetProperty("cost").GetProperty("gzipBytesAfter").GetInt64(), gzip[1]);
+        var html = File.ReadAllText(Path.ChangeExtension(output, ".prune.html"));
+        var sizeChart = html[html.IndexOf("versus compressed size</h2>", StringComparison.Ordinal)..];
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(sizeChart[..sizeChart.IndexOf("</svg>", StringComparison.Ordinal)], "<circle ").Count);
+        Assert.Contains(">gzip size</text>", sizeChart);
+    }
+
     [Fact]
     public void Without_Quantize_the_report_has_no_quantization_section()
     {
