@@ -45,7 +45,7 @@ internal static class SparsitySweep
                 var comparison = ModelComparer.CompareModels(job.ModelPath, pruned, evaluationOptions with { MeasureLatency = false }, file);
                 if (KeyMetric.Numeric(comparison.Report) is var (metric, value))
                 {
-                    points.Add(new SweepPoint(sparsity, totals.PrunableSparsity, metric, value, written.Bytes, GzipSize.Of(pruned)));
+                    points.Add(new SweepPoint(sparsity, totals.PrunableSparsity, metric, value, written.Bytes, GzipBlocks.Measure(pruned).Total));
                 }
             }
             finally
