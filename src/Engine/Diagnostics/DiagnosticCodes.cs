@@ -76,6 +76,7 @@ internal static class DiagnosticCodes
     public const string InvalidQuantizeEmbeddings = "MP1094";
     public const string NonFiniteWeights = "MP1095";
     public const string NonFiniteOutputs = "MP1096";
+    public const string InvalidQuantizeActivations = "MP1097";
 
     public const string MetricRegressed = "MP2001";
     public const string BaselineStructureChanged = "MP2002";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace ModelPrune.Engine.Reporting;
@@ -88,7 +89,8 @@ internal static class ReportMarkdown
         {
             var group = quantization.GroupSize is { } size ? $", groups of {size}" : ", per channel";
             var tables = quantization.Embeddings.Count(e => e.Reason is null);
-            md.Row("Quantization", $"{quantization.Quantize} {quantization.Method}{group}: {quantization.MatMulNBitsLayers} MatMulNBits, {quantization.DequantizeLinearLayers} DequantizeLinear (int8), {quantization.FloatLayers} float; {tables} embedding table(s) int8");
+            var dynamic = quantization.DynamicQuantizeMatMulLayers is { } dynamicLayers ? $"{dynamicLayers} DynamicQuantizeMatMul (activations quantized at run time), " : string.Empty;
+            md.Row("Quantization", $"{quantization.Quantize} {quantization.Method}{group}: {dynamic}{quantization.MatMulNBitsLayers} MatMulNBits, {quantization.DequantizeLinearLayers} DequantizeLinear (int8), {quantization.FloatLayers} float; {tables} embedding table(s) int8{BitsPerWeight(quantization)}");
         }
 
 
@@ -398,4 +400,9 @@ internal static class ReportMarkdown
 
         public override string ToString() => _text.ToString().TrimEnd('\n') + "\n";
     }
+
+    private static string BitsPerWeight(QuantizationReport quantization) =>
+        quantization.BitsPerWeight is { } bits
+            ? string.Create(CultureInfo.InvariantCulture, $"; {bits:0.###} bits per weight over {quantization.QuantizedWeights:N0} weights")
+            : string.Empty;
 }

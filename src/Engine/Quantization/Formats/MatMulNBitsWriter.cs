@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Quantization.Formats;
 internal static class MatMulNBitsWriter
 {
     public const string Format = "MatMulNBits";
-    public const string Domain = "com.microsoft";
+    public const string Domain = ConstantWeightMatMuls.MicrosoftDomain;
 
     private const int MinBlock = 16;
     private const int MaxBlock = 256;
@@ -48,13 +48,7 @@ internal static class MatMulNBitsWriter
     public static FormatWriteResult Write(ModelProto model, PrunableWeight weight, QuantizedMatrix quantized)
     {
         var index = new ModelGraphIndex(model);
-        var refusal = Refusal(index, weight, quantized, out var consumers);
-        var site = index.FindStorage(weight.Tensor.Proto);
-        if (refusal is null && site is null)
-        {
-            refusal = $"the storage of '{weight.Name}' is not in this model";
-        }
-
+        var refusal = ConstantWeightMatMuls.Locate(index, weight, Format, () => GridRefusal(weight, quantized), out var consumers, out var site);
         if (refusal is not null)
         {
             return FormatWriteResult.Skipped(weight.Name, Format, refusal);
@@ -94,11 +88,8 @@ internal static class MatMulNBitsWriter
             initializers.Add(QuantizedTensors.UInt8(zerosName, new long[] { N, zeros.Length / N }, zeros));
         }
 
-        site.Graph.Initializer.AddRange(initializers);
-        var weightInputs = new List<string>();
-        foreach (var (graph, node) in consumers)
+        ConstantWeightMatMuls.ReplaceConsumers(model, index, site, initializers, consumers, node =>
         {
-            weightInputs.Add(node.Input[1]);
             var replacement = new NodeProto { OpType = "MatMulNBits", Domain = Domain, Name = node.Name, DocString = node.DocString };
             replacement.Input.Add(node.Input[0]);
             replacement.Input.Add(bName);
@@ -113,53 +104,14 @@ internal static class MatMulNBitsWriter
             replacement.Attribute.Add(IntAttribute("N", N));
             replacement.Attribute.Add(IntAttribute("bits", quantized.Bits));
             replacement.Attribute.Add(IntAttribute("block_size", block));
-            graph.Node[graph.Node.IndexOf(node)] = replacement;
-        }
-
-        foreach (var name in weightInputs.Distinct())
-        {
-            RemoveUnusedChain(index, name, site);
-        }
-
-        if (!model.OpsetImport.Any(o => o.Domain == Domain))
-        {
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = Domain, Version = 1 });
-        }
-
-        return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames);
+            return replacement;
+        });
+        return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames, QuantizedTensors.Bytes(initializers));
     }
 
-    private static string? Refusal(ModelGraphIndex index, PrunableWeight weight, QuantizedMatrix quantized, out List<(GraphProto Graph, NodeProto Node)> consumers)
+    private static string? GridRefusal(PrunableWeight weight, QuantizedMatrix quantized)
     {
-        consumers = new List<(GraphProto, NodeProto)>();
         var dims = weight.Tensor.Dims;
-        if (weight.OpType != "MatMul" || dims.Count != 2 || weight.InputAxis != 0)
-        {
-            return $"not MatMulNBits-compatible: only a rank-2 weight that is a MatMul's second operand fits; '{weight.Name}' feeds {weight.OpType} with shape [{string.Join(", ", dims)}]";
-        }
-
-        foreach (var nodeName in weight.NodeNames)
-        {
-            if (!index.TryFindNode(nodeName, out var graph, out var node, out var scope))
-            {
-                return $"node '{nodeName}' is not in this model";
-            }
-
-            var isSecondOperand = GraphScope.IsDefaultDomainOp(node, "MatMul") && node.Input.Count == 2
-                && ReferenceEquals(scope.Resolve(node.Input[1])?.Tensor, weight.Tensor.Proto);
-            if (!isSecondOperand)
-            {
-                return $"not MatMulNBits-compatible: '{weight.Name}' is also used by {node.OpType} '{nodeName}' other than as a MatMul's second operand";
-            }
-
-            consumers.Add((graph, node));
-        }
-
-        if (weight.Tensor.DataType != TensorElementTypes.Float)
-        {
-            return $"MatMulNBits is written for float32 models; the weight is {weight.Tensor.ElementTypeName}";
-        }
-
         if (quantized.Bits is not (4 or 8))
         {
             return $"MatMulNBits is written with 4 or 8 bits; got {quantized.Bits}";
@@ -176,30 +128,6 @@ internal static class MatMulNBitsWriter
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// Drops what only the rewritten MatMuls read: Identity nodes between them and the float weight, then the
-    /// weight itself, each only once nothing else in the model names it.
-    /// </summary>
-    private static void RemoveUnusedChain(ModelGraphIndex index, string name, StorageSite site)
-    {
-        while (!index.IsReferenced(name))
-        {
-            if (name == site.Name)
-            {
-                site.Remove();
-                return;
-            }
-
-            if (index.IdentityProducing(name) is not { } identity)
-            {
-                return;
-            }
-
-            identity.Graph.Node.Remove(identity.Node);
-            name = identity.Node.Input[0];
-        }
     }
 
     private static AttributeProto IntAttribute(string name, long value) =>
