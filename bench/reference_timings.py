@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-layer timings of the reference PyTorch computation of Wanda and SparseGPT on the reference layers.
+"""Per-layer timings of the reference PyTorch computation of Wanda, SparseGPT and GPTQ on the reference layers.
 
 Statistics and prune step are timed apart, with torch.set_num_threads(1) and (2), median of several runs.
 The computation follows the reference README (../shared/reference/README.md, section 4); it was written from
@@ -10,6 +10,12 @@ that description, not copied from the published repositories:
   SparseGPT  H += 2 X_batchᵀ X_batch per batch; fasterprune: dead columns, 1 % dampening, cholesky ->
              cholesky_inverse -> cholesky(upper=True), then 128-column blocks with the OBS update per column
              and the lazy update of later columns.
+  GPTQ       IST-DASLab/gptq GPTQ.fasterquant(blocksize=128, percdamp=.01, groupsize, actorder=False) with its
+             quant.Quantizer (perchannel=True, mse=False), as ../shared/reference/quant/README.md sections 2-3
+             describe it (the source is not under ../shared): find_params on W, dead columns, dampening, the same
+             factorisation, then per column quantize -> err = (w - q) / d -> update of the block's later columns,
+             find_params on W[:, g:g+groupsize] at each group start, and the lazy update after each block.
+             Cases gptq_int8pc (8 bits, sym), gptq_int4pc (4, asym), gptq_int4g128 (4, asym, group 128).
 
 Which BLAS/LAPACK torch uses is decided by the dynamic loader (bench/layers.sh sets LD_LIBRARY_PATH); this
 script reports the libblas/liblapack files actually mapped into the process and, for OpenBLAS, sets its
@@ -17,7 +23,8 @@ thread count with the torch thread count (Debian's torch is built with BLAS_INFO
 torch.set_num_threads alone leaves OpenBLAS on all cores).
 
 Usage: python3 bench/reference_timings.py [--check] [--threads 1 2] [--runs 5] [--batch-rows 128]
-                                          [--label netlib] [--out timings.tsv]
+                                          [--label netlib] [--out timings.tsv] [--steps gptq]
+  --steps PREFIX: only the steps (and checks) whose id starts with PREFIX.
 Output lines (tsv): layer step threads median_ms cores_busy label
 Needs Debian's python3-torch (1.13.1) and python3-numpy; run with /usr/bin/python3.
 """
@@ -34,7 +41,12 @@ import torch
 
 LAYERS = ["L0_attn_query", "L0_ffn_inter", "L0_ffn_output", "L5_ffn_output"]
 STEPS = ["stats_wanda", "stats_sparsegpt", "wanda_unstructured50", "wanda_2of4",
-         "sparsegpt_unstructured50", "sparsegpt_2of4", "sparsegpt_factorisation"]
+         "sparsegpt_unstructured50", "sparsegpt_2of4", "sparsegpt_factorisation",
+         "gptq_int8pc", "gptq_int4pc", "gptq_int4g128"]
+# step -> (quant/metrics.csv case, bits, sym, groupsize)
+GPTQ_CASES = {"gptq_int8pc": ("gptq.int8pc", 8, True, -1),
+              "gptq_int4pc": ("gptq.int4pc", 4, False, -1),
+              "gptq_int4g128": ("gptq.int4g128", 4, False, 128)}
 
 
 def reference_folder():
@@ -169,6 +181,89 @@ def sparsegpt_prune(W, H, sparsity, prune_n, prune_m, blocksize=128, percdamp=0.
     return W
 
 
+class Quantizer:
+    """quant.Quantizer of IST-DASLab/gptq configured (bits, perchannel=True, sym, mse=False), weight=True only."""
+
+    def __init__(self, bits, sym):
+        self.maxq = torch.tensor(2 ** bits - 1)
+        self.sym = sym
+        self.scale = torch.zeros(1)
+        self.zero = torch.zeros(1)
+
+    def find_params(self, x):
+        x = x.flatten(1)
+        tmp = torch.zeros(x.shape[0])
+        xmin = torch.minimum(x.min(1)[0], tmp)
+        xmax = torch.maximum(x.max(1)[0], tmp)
+        if self.sym:
+            xmax = torch.maximum(torch.abs(xmin), xmax)
+            tmp = xmin < 0
+            if torch.any(tmp):
+                xmin[tmp] = -xmax[tmp]
+        tmp = (xmin == 0) & (xmax == 0)
+        xmin[tmp] = -1
+        xmax[tmp] = +1
+        self.scale = (xmax - xmin) / self.maxq
+        if self.sym:
+            self.zero = torch.full_like(self.scale, (self.maxq + 1) / 2)
+        else:
+            self.zero = torch.round(-xmin / self.scale)
+        self.scale = self.scale.reshape((-1, 1))
+        self.zero = self.zero.reshape((-1, 1))
+
+    def ready(self):
+        return torch.all(self.scale != 0)
+
+
+def quantize(x, scale, zero, maxq):
+    q = torch.clamp(torch.round(x / scale) + zero, 0, maxq)
+    return scale * (q - zero)
+
+
+def gptq_quantize(W, H, bits, sym, groupsize=-1, blocksize=128, percdamp=0.01):
+    """fasterquant(blocksize, percdamp, groupsize, actorder=False, static_groups=False) on a fresh quantizer.
+    W and H are cloned (the reference clones W and consumes its H). Returns (Q, error = sum of the losses)."""
+    quantizer = Quantizer(bits, sym)
+    W = W.clone().float()
+    H = H.clone()
+    rows, columns = W.shape
+    if not quantizer.ready():
+        quantizer.find_params(W)
+    dead = torch.diag(H) == 0
+    H[dead, dead] = 1
+    W[:, dead] = 0
+    Losses = torch.zeros_like(W)
+    Q = torch.zeros_like(W)
+    Hinv = inverse_hessian_factor(H, percdamp)
+
+    for i1 in range(0, columns, blocksize):
+        i2 = min(i1 + blocksize, columns)
+        count = i2 - i1
+        W1 = W[:, i1:i2].clone()
+        Q1 = torch.zeros_like(W1)
+        Err1 = torch.zeros_like(W1)
+        Losses1 = torch.zeros_like(W1)
+        Hinv1 = Hinv[i1:i2, i1:i2]
+
+        for i in range(count):
+            w = W1[:, i]
+            d = Hinv1[i, i]
+            if groupsize != -1 and (i1 + i) % groupsize == 0:
+                # From W as the earlier blocks' lazy updates left it (README section 3).
+                quantizer.find_params(W[:, (i1 + i):(i1 + i + groupsize)])
+            q = quantize(w.unsqueeze(1), quantizer.scale, quantizer.zero, quantizer.maxq).flatten()
+            Q1[:, i] = q
+            Losses1[:, i] = (w - q) ** 2 / d ** 2
+            err1 = (w - q) / d
+            W1[:, i:] -= err1.unsqueeze(1).matmul(Hinv1[i, i:].unsqueeze(0))
+            Err1[:, i] = err1
+
+        Q[:, i1:i2] = Q1
+        Losses[:, i1:i2] = Losses1 / 2
+        W[:, i2:] -= Err1.matmul(Hinv[i1:i2, i2:])
+    return Q, float(torch.sum(Losses))
+
+
 # ---- checks against the reference outputs ----
 
 def rel_err(X, W, What):
@@ -188,10 +283,61 @@ def reference_metric(folder, layer, method, pattern):
     raise KeyError((layer, method, pattern))
 
 
-def check(folder, layer, W, X, label):
+def quant_metric(folder, layer, case, column):
+    with open(os.path.join(folder, "quant", "metrics.csv")) as f:
+        header = f.readline().strip().split(",")
+        index = header.index(column)
+        for line in f:
+            cells = line.strip().split(",")
+            if cells[0] == layer and cells[1] == case:
+                return float(cells[index])
+    raise KeyError((layer, case, column))
+
+
+def reference_gptq_weight(folder, layer, case):
+    """The reference's dequantized weight where shipped (Wq.npy), else None."""
+    path = os.path.join(folder, "quant", layer, f"{case}.Wq.npy")
+    return torch.from_numpy(np.load(path)) if os.path.exists(path) else None
+
+
+def gptq_int4g128_code_agreement(folder, layer, Q):
+    """Share of Q's codes equal to the shipped gptq.int4g128 codes. Q's codes are read off with the reference's
+    scales and zeros: where a row has not flipped a near-tie, Q's later-group scales differ from them by float
+    rounding only, far too little to move round(Q / scale + zero); where it has, the codes differ anyway."""
+    base = os.path.join(folder, "quant", layer)
+    codes = np.load(os.path.join(base, "gptq.int4g128.codes.npy"))
+    scales = np.repeat(np.load(os.path.join(base, "gptq.int4g128.scales.npy")), 128, axis=1)
+    zeros = np.repeat(np.load(os.path.join(base, "gptq.int4g128.zeros.npy")), 128, axis=1)
+    derived = np.clip(np.rint(Q.numpy() / scales + zeros), 0, 15)
+    return float((derived == codes).mean())
+
+
+def check(folder, layer, W, X, label, wants):
     """The reference ran with one batch of all 901 tokens; so does this check, to compare like with like."""
     ok = True
     rows, cols = W.shape
+    if wants("gptq"):
+        H = sparsegpt_hessian([X], cols)
+        for step, (case, bits, sym, groupsize) in GPTQ_CASES.items():
+            Q, loss = gptq_quantize(W, H, bits, sym, groupsize)
+            err = rel_err(X, W, Q)
+            expected = quant_metric(folder, layer, case, "rel_err")
+            expected_loss = quant_metric(folder, layer, case, "internal_loss")
+            reference = reference_gptq_weight(folder, layer, case)
+            same = "" if reference is None else f", Wq bit-identical {bool(torch.equal(Q, reference))}"
+            # rel_err within 1 %, as the engine's check (bench/LayerTimings/LayerChecks.cs): the README's 0.1 % holds
+            # for the reference's float path, which netlib reproduces bit for bit, but OpenBLAS rounds H's
+            # factorisation differently, flips a few near-ties and moves L5_ffn_output int8 (tiny error) by +0.2 %.
+            within = abs(err / expected - 1) <= 0.01
+            if case == "gptq.int4g128":
+                agree = gptq_int4g128_code_agreement(folder, layer, Q)
+                same += f", codes agree {agree:.3%}"
+                within &= agree >= 0.995
+            print(f"  [{label}] {case}: rel_err {err:.6g} vs reference {expected:.6g} ({err / expected - 1:+.3%}), "
+                  f"error {loss:.6g} vs {expected_loss:.6g}{same} {'ok' if within else 'OUTSIDE tolerance'}")
+            ok &= within
+    if not (wants("wanda") or wants("sparsegpt")):
+        return ok
     scaler_row = wanda_statistics([X], cols)
     for pattern, n, m in (("unstructured50", 0, 0), ("2of4", 2, 4)):
         packed = np.load(os.path.join(folder, layer, f"wanda.{pattern}.pruned_mask.packbits.npy"))
@@ -238,7 +384,9 @@ def main():
     parser.add_argument("--layers", nargs="+", default=LAYERS)
     parser.add_argument("--check", action="store_true", help="compare with the reference outputs before timing")
     parser.add_argument("--out", help="append the timings here (tsv)")
+    parser.add_argument("--steps", default="", help="only the steps (and checks) whose id starts with this")
     args = parser.parse_args()
+    wants = lambda step: step.startswith(args.steps)
 
     folder = reference_folder()
     torch.zeros(4, 4) @ torch.zeros(4, 4)
@@ -255,7 +403,7 @@ def main():
         if args.check:
             torch.set_num_threads(2)
             blas.set(2)
-            ok &= check(folder, layer, W, X, args.label)
+            ok &= check(folder, layer, W, X, args.label, wants)
 
         scaler_row = wanda_statistics(batches, cols)
         H = sparsegpt_hessian(batches, cols)
@@ -268,10 +416,12 @@ def main():
             "sparsegpt_2of4": lambda: sparsegpt_prune(W, H, 0.5, 2, 4),
             "sparsegpt_factorisation": lambda: inverse_hessian_factor(H.clone()),
         }
+        for step, (case, bits, sym, groupsize) in GPTQ_CASES.items():
+            steps[step] = lambda bits=bits, sym=sym, groupsize=groupsize: gptq_quantize(W, H, bits, sym, groupsize)
         for threads in args.threads:
             torch.set_num_threads(threads)
             blas.set(threads)
-            for step in STEPS:
+            for step in filter(wants, STEPS):
                 median, busy = measure(steps[step], args.runs)
                 openblas = blas.get()
                 print(f"  [{args.label}] {step:<26} {threads}t {median:10.2f} ms  {busy:.2f} cores busy"

@@ -52,4 +52,13 @@ public class LayerBenchmarks
 
     [Benchmark(Description = "sparsegpt_factorisation")]
     public void SparseGptFactorisation() => Steps.SparseGptFactorisation();
+
+    [Benchmark(Description = "gptq_int8pc")]
+    public object GptqInt8PerChannel() => Steps.GptqInt8PerChannel();
+
+    [Benchmark(Description = "gptq_int4pc")]
+    public object GptqInt4PerChannel() => Steps.GptqInt4PerChannel();
+
+    [Benchmark(Description = "gptq_int4g128")]
+    public object GptqInt4Group128() => Steps.GptqInt4Group128();
 }

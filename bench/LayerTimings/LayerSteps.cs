@@ -1,6 +1,7 @@
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Pruning.SparseGpt;
 using ModelPrune.Engine.Pruning.Wanda;
+using ModelPrune.Engine.Quantization;
 using ModelPrune.Engine.Statistics;
 
 namespace ModelPrune.Bench.LayerTimings;
@@ -17,6 +18,11 @@ internal sealed class LayerSteps : IDisposable
     public const double Sparsity = 0.5;
 
     private static readonly SparsityPattern TwoOfFour = new(2, 4);
+
+    // The reference's GPTQ cases (quant README section 2): int8 is symmetric, int4 asymmetric.
+    private static readonly QuantizationGrid Int8PerChannel = new(8, Symmetric: true);
+    private static readonly QuantizationGrid Int4PerChannel = new(4, Symmetric: false);
+    private static readonly QuantizationGrid Int4Group128 = new(4, Symmetric: false, GroupSize: 128);
 
     private readonly LayerStatisticsCollector _collector = new();
     private readonly float[] _H;
@@ -107,6 +113,18 @@ internal sealed class LayerSteps : IDisposable
         Algebra.CholeskyInverse(_factor, d);
         if (!Algebra.CholeskyUpper(_factor, d)) throw new InvalidOperationException($"{Data.Name}: (H + damp·I)⁻¹ is not positive definite");
     }
+
+    /// <summary>
+    /// The whole GPTQ quantize call given H, as the pipeline makes it: find_params, dampening, factorisation and
+    /// the blocked column sweep. W is copied inside (the engine leaves the caller's W alone), as the reference
+    /// clones it; H is the same 2·XᵀX the SparseGPT steps use. GptqQuantizer is internal: the engine project's
+    /// InternalsVisibleTo names this program.
+    /// </summary>
+    public GptqResult GptqInt8PerChannel() => GptqQuantizer.Quantize(Data.W, Data.Out, Data.In, _H, Int8PerChannel, algebra: Algebra);
+
+    public GptqResult GptqInt4PerChannel() => GptqQuantizer.Quantize(Data.W, Data.Out, Data.In, _H, Int4PerChannel, algebra: Algebra);
+
+    public GptqResult GptqInt4Group128() => GptqQuantizer.Quantize(Data.W, Data.Out, Data.In, _H, Int4Group128, algebra: Algebra);
 
     public void Dispose() => Data.Dispose();
 

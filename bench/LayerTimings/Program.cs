@@ -11,7 +11,8 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace ModelPrune.Bench.LayerTimings;
 
 /// <summary>
-/// <c>check [--cores FILE]</c>: verify the steps against the reference and measure cores busy per step.
+/// <c>check [--cores FILE] [--steps PREFIX]</c>: verify the steps against the reference and measure cores busy per
+/// step; PREFIX (e.g. gptq) limits both to the steps whose id starts with it.
 /// <c>bench [--artifacts DIR] [BenchmarkDotNet arguments, e.g. --filter *Wanda*]</c>: time them.
 /// LAYER_BATCH_ROWS sets the calibration rows per ORT run (default 128).
 /// </summary>
@@ -27,13 +28,13 @@ public static class Program
         switch (mode)
         {
             case "check":
-                return LayerChecks.Run(BatchRows, TakeOption(rest, "--cores"));
+                return LayerChecks.Run(BatchRows, TakeOption(rest, "--cores"), TakeOption(rest, "--steps"));
             case "bench":
                 var artifacts = TakeOption(rest, "--artifacts") ?? Path.Combine("artifacts", "bench", "layers");
                 var summary = BenchmarkRunner.Run(typeof(LayerBenchmarks), Config(artifacts), rest.ToArray());
                 return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
             default:
-                Console.Error.WriteLine("usage: LayerTimings check [--cores FILE] | bench [--artifacts DIR] [BenchmarkDotNet arguments]");
+                Console.Error.WriteLine("usage: LayerTimings check [--cores FILE] [--steps PREFIX] | bench [--artifacts DIR] [BenchmarkDotNet arguments]");
                 return 2;
         }
     }

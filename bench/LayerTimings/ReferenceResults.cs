@@ -42,6 +42,28 @@ internal static class ReferenceResults
         throw new InvalidDataException($"metrics.csv has no row for {layer} {method} {pattern}");
     }
 
+    /// <summary>rel_err of a quantization case (e.g. "gptq.int4g128") from quant/metrics.csv.</summary>
+    public static double QuantError(string layer, string quantCase) => QuantMetric(layer, quantCase, "rel_err");
+
+    /// <summary>A numeric column of quant/metrics.csv (rel_err, t_quant_ms, ...).</summary>
+    public static double QuantMetric(string layer, string quantCase, string column)
+    {
+        var lines = File.ReadLines(ReferenceFolder.File("quant/metrics.csv")).ToArray();
+        var index = Array.IndexOf(lines[0].Split(','), column);
+        if (index < 0) throw new InvalidDataException($"quant/metrics.csv has no column {column}");
+        foreach (var line in lines.Skip(1))
+        {
+            var cells = line.Split(',');
+            if (cells[0] == layer && cells[1] == quantCase) return double.Parse(cells[index], CultureInfo.InvariantCulture);
+        }
+
+        throw new InvalidDataException($"quant/metrics.csv has no row for {layer} {quantCase}");
+    }
+
+    /// <summary>The reference's gptq.int4g128 codes (uint8, [out, in]); the only GPTQ case whose codes are shipped for every layer.</summary>
+    public static byte[] GptqInt4Group128Codes(LayerData layer) =>
+        NpyReader.Read(ReferenceFolder.File($"quant/{layer.Name}/gptq.int4g128.codes.npy")).Data;
+
     /// <summary>
     /// ||X Wᵀ − X Ŵᵀ||²_F / ||X Wᵀ||²_F. The products are float32 (the engine's GEMM), the sums float64:
     /// ΔW is formed exactly enough in float32 that this agrees with the float64 metric to well under 0.1 %.
