@@ -97,7 +97,7 @@ internal static class SettingTable
 
     public static readonly SettingDefinition Task = new(
         "Task", SettingType.Choice, "`auto`", SettingStage.Prune, joinsCacheKey: true,
-        "Which metrics the report gives per output: `classification` (accuracy, top-1/top-5 agreement, KL divergence), `embedding` (per-item cosine, nearest-neighbour agreement), `language-model` (perplexity, needs labels), `regression` (relative L2, max abs). `auto` guesses from each output's shape and says why. See [report.md](report.md#tasks-and-metrics).",
+        "Which metrics the report gives per output: `classification` (accuracy, top-1/top-5 agreement, KL divergence), `token-classification` (the same per position of a [batch, positions, classes] output), `embedding` (per-item cosine, nearest-neighbour agreement), `language-model` (perplexity, needs labels), `regression` (relative L2, max abs). `auto` guesses from each output's shape and says why. See [report.md](report.md#tasks-and-metrics).",
         propertyName: "ModelPruneTask");
 
     public static readonly SettingDefinition Seed = new(
