@@ -42,7 +42,7 @@ public sealed class PruneRequestTests
 
         var settings = entry.GetProperty("settings");
         Assert.Equal(
-            SettingTable.All.Where(setting => setting.Stage == SettingStage.Prune).Select(setting => setting.Name),
+            SettingTable.All.Where(setting => setting.IsReadBy(SettingStage.Prune)).Select(setting => setting.Name),
             settings.EnumerateObject().Select(property => property.Name));
         Assert.DoesNotContain(settings.EnumerateObject(), property => property.Name == SettingTable.MaxMetricDrop.Name);
         Assert.Equal("0.4", settings.GetProperty("Sparsity").GetString());

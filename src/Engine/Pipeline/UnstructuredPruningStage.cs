@@ -6,6 +6,7 @@ using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Reporting;
+using ModelPrune.Engine.Statistics;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -16,11 +17,11 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 internal static class UnstructuredPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file) =>
-        new(Layers(model, settings, calibration, log, file));
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null) =>
+        new(Layers(model, settings, calibration, log, file, memo));
 
     private static IReadOnlyList<LayerReport> Layers(OnnxModel model, PruneSettings settings,
-        CalibrationSplit? calibration, DiagnosticLog log, string file)
+        CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo)
     {
         var weights = PrunableWeightFinder.Find(model);
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
@@ -55,7 +56,7 @@ internal static class UnstructuredPruningStage
         if (PruningMethodNames.NeedsCalibration(settings.Method))
         {
             var calibrated = CalibratedPruningStage.Apply(model.Proto, selected, settings,
-                calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file);
+                calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file, memo);
             return decisions.Select(d => ToCalibratedReport(d, calibrated)).ToArray();
         }
 
@@ -101,8 +102,14 @@ internal static class UnstructuredPruningStage
                 $"input dimension {layout.Length} (axis {weight.InputAxis}) is not a multiple of {settings.Pattern.M}"));
         }
 
-        return (weight, LayerStatus.Pruned, null);
+        return (weight, LayerStatus.Pruned, settings.IsRestored(weight.Name) ? RestoredReason : null);
     }
+
+    /// <summary>
+    /// A layer the search keeps dense stays "pruned" at sparsity 0, so the total sparsity is still over every selected
+    /// layer; the reason says why it has no zeros.
+    /// </summary>
+    public const string RestoredReason = "kept dense by Sparsity=\"auto\": among the layers the key metric is most sensitive to (its share went to the others)";
 
     private static void PruneSelected(IReadOnlyList<PrunableWeight> selected, PruneSettings settings)
     {
@@ -124,7 +131,8 @@ internal static class UnstructuredPruningStage
         Parallel.ForEach(selected, parallel, weight =>
         {
             var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
-            WithValues(weight, write: true, W => PruneLayer(W, layout, settings));
+            var sparsity = settings.SparsityOf(weight.Name);
+            WithValues(weight, write: true, W => PruneLayer(W, layout, settings, sparsity));
         });
     }
 
@@ -145,7 +153,7 @@ internal static class UnstructuredPruningStage
         if (write) weight.Tensor.WriteValues(W);
     }
 
-    private static void PruneLayer(Span<float> W, InputAxisLayout layout, PruneSettings settings)
+    private static void PruneLayer(Span<float> W, InputAxisLayout layout, PruneSettings settings, double sparsity)
     {
         if (settings.Pattern.IsNM)
         {
@@ -153,7 +161,7 @@ internal static class UnstructuredPruningStage
         }
         else
         {
-            MagnitudeSelection.ZeroSmallest(W, MagnitudeSelection.CountFor(W.Length, settings.Sparsity));
+            MagnitudeSelection.ZeroSmallest(W, MagnitudeSelection.CountFor(W.Length, sparsity));
         }
     }
 
