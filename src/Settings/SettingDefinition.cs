@@ -46,7 +46,8 @@ internal sealed class SettingDefinition
     /// A baseline setting the prune command reads too: the search of <c>Sparsity="auto"</c> keeps the model within the
     /// same tolerance the gate checks, so both read one spelling of it.
     /// </summary>
-    public bool AlsoReadWhenPruning { get; init; }
+    // A setter, not init: the task compiles this file for netstandard2.0, which has no init accessors. Only the table sets it.
+    public bool AlsoReadWhenPruning { get; set; }
 
     /// <summary>Whether <paramref name="stage"/>'s command reads this setting (its options, request and stamp carry it).</summary>
     public bool IsReadBy(SettingStage stage) => Stage == stage || (stage == SettingStage.Prune && AlsoReadWhenPruning);

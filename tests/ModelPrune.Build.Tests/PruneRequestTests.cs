@@ -44,7 +44,10 @@ public sealed class PruneRequestTests
         Assert.Equal(
             SettingTable.All.Where(setting => setting.IsReadBy(SettingStage.Prune)).Select(setting => setting.Name),
             settings.EnumerateObject().Select(property => property.Name));
-        Assert.DoesNotContain(settings.EnumerateObject(), property => property.Name == SettingTable.MaxMetricDrop.Name);
+        // Gate-only settings stay out; MaxMetricDrop and DropType go along, as the target of Sparsity="auto".
+        Assert.DoesNotContain(settings.EnumerateObject(), property => property.Name == SettingTable.MetricTolerances.Name);
+        Assert.DoesNotContain(settings.EnumerateObject(), property => property.Name == SettingTable.CompareModelHash.Name);
+        Assert.Contains(settings.EnumerateObject(), property => property.Name == SettingTable.MaxMetricDrop.Name);
         Assert.Equal("0.4", settings.GetProperty("Sparsity").GetString());
         Assert.Equal("fc*;regex:^conv\\d+$", settings.GetProperty("IncludeLayers").GetString());
         Assert.Equal("fc3.weight", settings.GetProperty("ExcludeLayers").GetString());
