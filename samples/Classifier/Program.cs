@@ -11,6 +11,7 @@ Console.WriteLine($"  method {report.Method}, pattern {report.Pattern}, {report.
     + $"{report.PrunableSparsity * 100:F1}% of their weights zero ({report.ModelSparsity * 100:F1}% of the model)");
 Console.WriteLine($"  sha256 {report.PrunedSha256}");
 if (report.KeyMetric is not null) Console.WriteLine($"  key metric: {report.KeyMetric}");
+if (report.Quantize is not null) Console.WriteLine($"  stored {report.Quantize} ({report.BitsPerWeight:0.##} bits per weight): {report.OriginalBytes:N0} -> {report.PrunedBytes:N0} bytes");
 if (report.OriginalGzipBytes is long before && report.PrunedGzipBytes is long after) Console.WriteLine($"  gzip: {before:N0} -> {after:N0} bytes");
 foreach (var output in report.Outputs)
 {

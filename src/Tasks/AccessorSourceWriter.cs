@@ -78,6 +78,9 @@ internal static class AccessorSourceWriter
         code.Line($"removedFraction: {(summary.Has("removedFraction") ? "(double?)" + Double(summary.Number("removedFraction")) : "null")},");
         code.Line($"quantize: {(summary.Has("quantize") ? Literal(summary.Text("quantize")) : "null")},");
         code.Line($"quantMethod: {(summary.Has("quantMethod") ? Literal(summary.Text("quantMethod")) : "null")},");
+        code.Line($"quantGroupSize: {(summary.Has("quantGroupSize") ? "(int?)" + Int(summary.Integer("quantGroupSize")) : "null")},");
+        code.Line($"quantizeActivations: {(summary.Has("quantizeActivations") ? Literal(summary.Text("quantizeActivations")) : "null")},");
+        code.Line($"bitsPerWeight: {(summary.Has("bitsPerWeight") ? "(double?)" + Double(summary.Number("bitsPerWeight")) : "null")},");
         code.Line($"layersPruned: {Int(summary.Integer("layersPruned"))},");
         code.Line($"layersExcluded: {Int(summary.Integer("layersExcluded"))},");
         code.Line($"layersSkipped: {Int(summary.Integer("layersSkipped"))},");
@@ -165,6 +168,9 @@ internal static class AccessorSourceWriter
             ("double?", "RemovedFraction", "Structured runs: the share of the prunable parameters removed with whole units, 0 to 1; otherwise null."),
             ("string", "Quantize", "Quantized runs: int8 or int4; null when the weights stayed float."),
             ("string", "QuantMethod", "Quantized runs: gptq or rtn; otherwise null."),
+            ("int?", "QuantGroupSize", "Quantized runs with groups: weights per scale of MatMul weights; null for one scale per output channel or no quantization."),
+            ("string", "QuantizeActivations", "dynamic when MatMuls quantize their activations at run time (DynamicQuantizeMatMul); otherwise null."),
+            ("double?", "BitsPerWeight", "Quantized runs: bits per weight of the weights stored as integers (codes, scales, zero points); otherwise null."),
             ("int", "LayersPruned", "Layers pruned."),
             ("int", "LayersExcluded", "Layers kept dense by IncludeLayers/ExcludeLayers."),
             ("int", "LayersSkipped", "Layers that could not be pruned (see the report)."),

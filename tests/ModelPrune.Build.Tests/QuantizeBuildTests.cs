@@ -24,7 +24,8 @@ public sealed class QuantizeBuildTests
         project.AddFile("Models/classifier.onnx", TestModels.Classifier);
         project.AddFile("Program.cs", System.Text.Encoding.UTF8.GetBytes("""
             var report = QuantizeInt8.PrunedModels.Classifier.ReadReport();
-            System.Console.WriteLine("quantize=" + report.Quantize + ";method=" + report.QuantMethod);
+            System.Console.WriteLine("quantize=" + report.Quantize + ";method=" + report.QuantMethod + ";group=" + (report.QuantGroupSize?.ToString() ?? "channel")
+                + ";activations=" + (report.QuantizeActivations ?? "float") + ";bits=" + report.BitsPerWeight?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             """));
         project.WithItems("""<PruneModel Include="Models/classifier.onnx" Quantize="int8" />""");
 
@@ -40,6 +41,6 @@ public sealed class QuantizeBuildTests
         // The typed accessor exposes the quantization settings.
         var run = project.Run(project.OutputAssembly());
         Assert.True(run.Succeeded, run.ToString());
-        Assert.Contains("quantize=int8;method=rtn", run.Output);
+        Assert.Contains("quantize=int8;method=rtn;group=channel;activations=float;bits=" + report.RootElement.GetProperty("quantization").GetProperty("bitsPerWeight").GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture), run.Output);
     }
 }

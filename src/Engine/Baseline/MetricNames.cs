@@ -3,7 +3,8 @@ namespace ModelPrune.Engine.Baseline;
 /// <summary>
 /// Decides from its name alone whether a number in a report is a quality metric and which way it improves,
 /// so metrics added to the report later (per-task objects, KL divergence, perplexity) are gated without a
-/// change here. Numbers whose names carry no direction (counts, sizes, settings) are not metrics.
+/// change here. Numbers whose names carry no direction (counts, sizes, settings) are not metrics, with one exception:
+/// quantization's bits per weight, which say how compressed the weights are and are deterministic.
 /// </summary>
 internal static class MetricNames
 {
@@ -17,6 +18,15 @@ internal static class MetricNames
         "l2", "abs", "kl", "divergence", "perplexity", "error",
     };
 
+    /// <summary>
+    /// Whole names that are metrics although their words carry no direction: quantization's storage per weight, where
+    /// more bits is a bigger model, the regression a compression gate exists for. (Its <c>bits</c> setting is not one.)
+    /// </summary>
+    private static readonly HashSet<string> LowerIsBetterNames = new(StringComparer.Ordinal)
+    {
+        "bitsPerWeight",
+    };
+
     /// <summary>Timings and what depends on the machine never enter a baseline, wherever the report puts them.</summary>
     private static readonly HashSet<string> MachineSpecificWords = new(StringComparer.Ordinal)
     {
@@ -28,7 +38,9 @@ internal static class MetricNames
     /// a name without a direction (<c>p5</c>, <c>pruned</c>) takes its parent object's (<c>cosine: { p5: … }</c>).
     /// </summary>
     public static MetricDirection? DirectionOf(string name, string? parentName) =>
-        DirectionOfWords(Words(name)) ?? (parentName is null ? null : DirectionOfWords(Words(parentName)));
+        LowerIsBetterNames.Contains(name)
+            ? MetricDirection.LowerIsBetter
+            : DirectionOfWords(Words(name)) ?? (parentName is null ? null : DirectionOfWords(Words(parentName)));
 
     public static bool IsMachineSpecific(string name) => Words(name).Any(MachineSpecificWords.Contains);
 

@@ -76,6 +76,7 @@ internal static class DiagnosticCodes
     public const string InvalidQuantizeEmbeddings = "MP1094";
     public const string NonFiniteWeights = "MP1095";
     public const string NonFiniteOutputs = "MP1096";
+    public const string InvalidQuantizeActivations = "MP1097";
 
     // MP1097-MP1099 are taken by settings being added on main.
     public const string SearchNeedsEvaluationData = "MP1100";

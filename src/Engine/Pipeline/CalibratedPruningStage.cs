@@ -5,6 +5,7 @@ using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Pruning.SparseGpt;
 using ModelPrune.Engine.Pruning.Wanda;
+using ModelPrune.Engine.Quantization;
 using ModelPrune.Engine.Statistics;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -170,6 +171,8 @@ internal static class CalibratedPruningStage
         var reorder = settings.Pattern.IsNM && positions > 1 ? new ConvColumnOrder(cols / positions, positions) : null;
 
         var zeros = MagnitudeSelection.CountFor((long)rows * cols, sparsity);
+        var jointGrid = groups == 1 && reorder is null ? JointQuantizationGrid(weight, settings, transposed) : null;
+        QuantizedMatrix? quantized = null;
         double? dampening = null;
         for (var g = 0; g < groups; g++)
         {
@@ -187,7 +190,17 @@ internal static class CalibratedPruningStage
                 var H = new float[cols * cols];
                 for (var i = 0; i < H.Length; i++) H[i] = (float)(2 * gram[i]);
                 if (reorder is not null) H = reorder.Square(H);
-                var used = SparseGptPruner.Prune(Wg, rowsPerGroup, cols, H, sparsity, settings.Pattern.N, settings.Pattern.M).Dampening;
+                double used;
+                if (jointGrid is { } grid)
+                {
+                    (var result, quantized) = SparseGptPruner.PruneAndQuantize(Wg, rowsPerGroup, cols, H, sparsity, grid, settings.Pattern.N, settings.Pattern.M);
+                    used = result.Dampening;
+                }
+                else
+                {
+                    used = SparseGptPruner.Prune(Wg, rowsPerGroup, cols, H, sparsity, settings.Pattern.N, settings.Pattern.M).Dampening;
+                }
+
                 dampening = Math.Max(dampening ?? 0, used);
             }
             else if (settings.Allocation == LayerAllocation.Uniform)
@@ -214,7 +227,25 @@ internal static class CalibratedPruningStage
             LayerOutputError.Relative(original, W, rowsPerGroup, cols, groups, statistics.Gram!),
             heldOut?.Gram is { } heldOutGram ? LayerOutputError.Relative(original, W, rowsPerGroup, cols, groups, heldOutGram) : null,
             dampening,
-            statistics.Tokens);
+            statistics.Tokens,
+            quantized);
+    }
+
+    /// <summary>
+    /// SparseGPT with GPTQ quantization asked for prunes and quantizes in one pass (the SparseGPT paper's 50 % + 4-bit),
+    /// on the grid the weight will be stored with: a MatMul's as MatMulNBits, anything else int8 per output channel.
+    /// Grouped Conv and N:M Conv layers (whose columns the pass sees reordered) are pruned here and quantized afterwards.
+    /// </summary>
+    private static QuantizationGrid? JointQuantizationGrid(PrunableWeight weight, PruneSettings settings, bool transposed)
+    {
+        if (settings.Method != PruningMethod.SparseGpt || settings.Quantization is not { Gptq: true } quantization) return null;
+        if (weight.Tensor.DataType != TensorElementTypes.Float) return null;
+        return weight.OpType switch
+        {
+            "MatMul" when transposed => quantization.MatMulGrid,
+            "MatMul" or "Gemm" or "Conv" => quantization.PerChannelGrid,
+            _ => null,
+        };
     }
 
     private static float[] Transpose(float[] source, int rows, int cols)

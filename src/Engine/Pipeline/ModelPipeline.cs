@@ -105,9 +105,10 @@ internal static class ModelPipeline
         // evaluation on the other core. It reads the file, not the model being pruned in place; only a model with
         // external data, whose .onnx file lacks the weights, is compressed here and now from the parsed model.
         var modelPath = job.ModelPath;
-        var gzipBefore = model.HasExternalData
+        var originalBlocks = model.HasExternalData ? null : Task.Run(() => GzipBlocks.Measure(modelPath));
+        var gzipBefore = originalBlocks is null
             ? Task.FromResult(GzipSize.Of(model.Proto))
-            : Task.Run(() => GzipSize.Of(modelPath));
+            : originalBlocks.ContinueWith(t => t.GetAwaiter().GetResult().Total, TaskScheduler.Default);
         timings.Add(Lap("measure", stage));
 
         var calibrationSplit = calibration is null ? null : CalibrationSplit.Of(calibration);
@@ -147,13 +148,14 @@ internal static class ModelPipeline
         QuantizationReport? quantization = null;
         if (settings.Quantization is { } quantize)
         {
-            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, layers, calibrationSplit, log, file);
+            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, pruning, calibrationSplit, log, file);
             timings.Add(Lap("quantize", stage));
         }
 
         var stagedModel = staged.Reserve(job.OutputPath);
         var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
-        var gzipAfter = Task.Run(() => GzipSize.Of(stagedModel));
+        // Blocks the pruning left as they were take their size from the original's measurement.
+        var gzipAfter = Task.Run(async () => GzipBlocks.Measure(stagedModel, originalBlocks is null ? null : await originalBlocks).Total);
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
             evaluationSamples, settings.Task, MeasureLatency: settings.MeasureLatency,
@@ -180,7 +182,7 @@ internal static class ModelPipeline
         IReadOnlyList<SweepPoint>? sweep = null;
         if (settings.SweepSparsities.Count > 0 && KeyMetric.Numeric(comparison.Report) is var (metric, value))
         {
-            var main = new SweepPoint(settings.Sparsity, totals.PrunableSparsity, metric, value);
+            var main = new SweepPoint(settings.Sparsity, totals.PrunableSparsity, metric, value, written.Bytes, cost.GzipBytesAfter);
             sweep = SparsitySweep.Run(job, settings, calibrationSplit, evaluationOptions, main, file);
             timings.Add(Lap("sweep", stage));
         }

@@ -99,7 +99,8 @@ internal sealed record PruneSettings(
         "quantGroupSize=" + (Quantization?.GroupSize.ToString(CultureInfo.InvariantCulture) ?? string.Empty),
         "quantSymmetric=" + (Quantization?.Symmetric.ToString() ?? string.Empty),
         "quantMethod=" + (Quantization?.MethodName ?? string.Empty),
-        "quantizeEmbeddings=" + (Quantization?.Embeddings.ToString() ?? string.Empty))
+        "quantizeEmbeddings=" + (Quantization?.Embeddings.ToString() ?? string.Empty),
+        "quantizeActivations=" + (Quantization?.ActivationsName ?? string.Empty))
         // Appended only for structured runs, so the keys of earlier unstructured settings stay as they were.
         + (IsStructured
             ? string.Create(CultureInfo.InvariantCulture, $"\nstructure={StructureName}\nminUnitsPerLayer={MinUnitsPerLayer}\nunitMultiple={UnitMultiple}")

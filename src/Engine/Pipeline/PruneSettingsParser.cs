@@ -127,7 +127,17 @@ internal static class PruneSettingsParser
     /// <summary>Null for Quantize="none" (the default), so the companions are only read, and only checked, when it is set.</summary>
     private static QuantizationSettings? ParseQuantization(RawSettings raw, bool calibrationGiven, string file)
     {
-        var bits = (raw.Quantize?.Trim().ToLowerInvariant() ?? "none") switch
+        var dynamic = (raw.QuantizeActivations?.Trim().ToLowerInvariant() ?? "none") switch
+        {
+            "none" => false,
+            "dynamic" => true,
+            _ => throw new ModelPruneException(DiagnosticCodes.InvalidQuantizeActivations, file,
+                $"{SettingTable.QuantizeActivations.BothSpellings} '{raw.QuantizeActivations}' is not known. Use \"dynamic\" (int8 weights, activations quantized as the model runs, integer kernels) or \"none\" (the default)."),
+        };
+
+        // Dynamic activation quantization runs on int8 weights, so asking for it asks for them.
+        var quantize = dynamic && string.IsNullOrWhiteSpace(raw.Quantize) ? "int8" : raw.Quantize;
+        var bits = (quantize?.Trim().ToLowerInvariant() ?? "none") switch
         {
             "none" => 0,
             "int8" => 8,
@@ -135,7 +145,19 @@ internal static class PruneSettingsParser
             _ => throw new ModelPruneException(DiagnosticCodes.InvalidQuantize, file,
                 $"{SettingTable.Quantize.BothSpellings} '{raw.Quantize}' is not known. Use \"int8\" (weights in 8 bits, about a quarter of the float size), \"int4\" (4 bits) or \"none\" (the default)."),
         };
-        if (bits == 0) return null;
+        if (bits == 0)
+        {
+            return dynamic
+                ? throw new ModelPruneException(DiagnosticCodes.InvalidQuantizeActivations, file,
+                    $"{SettingTable.QuantizeActivations.BothSpellings} 'dynamic' runs on int8 weights, but {SettingTable.Quantize.BothSpellings} is 'none'. Leave Quantize out (dynamic implies int8) or set it to \"int8\".")
+                : null;
+        }
+
+        if (dynamic && bits != 8)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidQuantizeActivations, file,
+                $"{SettingTable.QuantizeActivations.BothSpellings} 'dynamic' multiplies int8 weights by int8 activations, but {SettingTable.Quantize.BothSpellings} is '{quantize}'. Use Quantize=\"int8\" (or leave it out), or drop QuantizeActivations to keep 4-bit weights in MatMulNBits.");
+        }
 
         var groupSize = bits == 8 ? QuantizationGrid.PerChannel : QuantizationSettings.DefaultInt4GroupSize;
         if (!string.IsNullOrWhiteSpace(raw.QuantGroupSize))
@@ -148,6 +170,12 @@ internal static class PruneSettingsParser
         }
 
         var symmetric = ParseBoolean(raw.QuantSymmetric, SettingTable.QuantSymmetric, bits == 8, DiagnosticCodes.InvalidQuantSymmetric, file);
+        if (dynamic && !symmetric)
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidQuantizeActivations, file,
+                $"{SettingTable.QuantizeActivations.BothSpellings} 'dynamic' stores weights int8 symmetric around 0 (zero point 0, what the integer kernels take), but {SettingTable.QuantSymmetric.BothSpellings} is false. Leave QuantSymmetric out or set it to true.");
+        }
+
         var gptq = (raw.QuantMethod?.Trim().ToLowerInvariant() ?? (calibrationGiven ? "gptq" : "rtn")) switch
         {
             "gptq" => true,
@@ -162,7 +190,7 @@ internal static class PruneSettingsParser
         }
 
         var embeddings = ParseBoolean(raw.QuantizeEmbeddings, SettingTable.QuantizeEmbeddings, true, DiagnosticCodes.InvalidQuantizeEmbeddings, file);
-        return new QuantizationSettings(bits, groupSize, symmetric, gptq, embeddings);
+        return new QuantizationSettings(bits, groupSize, symmetric, gptq, embeddings, dynamic);
     }
 
     private static bool ParseBoolean(string? text, SettingDefinition setting, bool defaultValue, string code, string file)

@@ -20,22 +20,28 @@ namespace ModelPrune.Engine.Pipeline;
 internal static class QuantizationStage
 {
     public static (IReadOnlyList<LayerReport> Layers, QuantizationReport Report) Apply(OnnxModel model, PruneSettings settings,
-        QuantizationSettings quantization, IReadOnlyList<LayerReport> layers, CalibrationSplit? calibration, DiagnosticLog log, string file)
+        QuantizationSettings quantization, PruningResult pruning, CalibrationSplit? calibration, DiagnosticLog log, string file)
     {
+        var layers = pruning.Layers;
+        var joint = pruning.JointlyQuantized ?? new Dictionary<string, QuantizedMatrix>();
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
         var candidates = PrunableWeightFinder.Find(model)
             .Where(w => selector.IsSelected(w.Name, w.NodeNames))
             .ToArray();
         // Measured whenever there is calibration data: GPTQ needs H, and RTN's error is reported on the same inputs.
-        var (fitStatistics, heldOutStatistics) = calibration is not null
-            ? Measure(model, candidates, settings, calibration, log, file)
+        // Layers SparseGPT quantized in its own pass need neither, and when that is all of them the pass is skipped.
+        var measured = candidates.Where(w => !joint.ContainsKey(w.Name)).ToArray();
+        var (fitStatistics, heldOutStatistics) = calibration is not null && measured.Length > 0
+            ? Measure(model, measured, settings, calibration, log, file)
             : (new Dictionary<string, LayerStatistics>(), new Dictionary<string, LayerStatistics>());
 
+        var reports = layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         var byName = new Dictionary<string, LayerQuantization>(StringComparer.Ordinal);
         foreach (var weight in candidates)
         {
-            byName[weight.Name] = QuantizeLayer(model, weight, quantization,
-                fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
+            byName[weight.Name] = joint.TryGetValue(weight.Name, out var quantized)
+                ? StoreJointlyQuantized(model, weight, quantized, reports.GetValueOrDefault(weight.Name), quantization)
+                : QuantizeLayer(model, weight, quantization, fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
         }
 
         var embeddings = quantization.Embeddings
@@ -43,21 +49,28 @@ internal static class QuantizationStage
             : Array.Empty<EmbeddingQuantization>();
 
         var updated = layers.Select(l => byName.TryGetValue(l.Name, out var q) ? l with { Quantization = q } : l).ToArray();
+        var stored = updated.Where(l => l.Quantization?.BitsPerWeight is not null).Select(l => (l.Parameters, l.Quantization!.BitsPerWeight!.Value))
+            .Concat(embeddings.Where(e => e.BitsPerWeight is not null).Select(e => (e.Shape.Aggregate(1L, (a, b) => a * b), e.BitsPerWeight!.Value)))
+            .ToArray();
+        var quantizedWeights = stored.Sum(s => s.Item1);
         var report = new QuantizationReport(
             quantization.Name,
             quantization.MethodName,
             quantization.Bits,
             quantization.GroupSize == QuantizationGrid.PerChannel ? null : quantization.GroupSize,
             quantization.Symmetric,
-            byName.Values.Count(q => q.Format == MatMulNBitsFormat),
-            byName.Values.Count(q => q.Format == DequantizeLinearFormat),
+            byName.Values.Count(q => q.Format == MatMulNBitsWriter.Format),
+            byName.Values.Count(q => q.Format == DequantizeLinearWriter.Format),
             byName.Values.Count(q => q.Format == FloatFormat),
-            embeddings);
+            embeddings,
+            quantization.DynamicActivations ? quantization.ActivationsName : null,
+            quantization.DynamicActivations ? byName.Values.Count(q => q.Format == DynamicQuantizeMatMulWriter.Format) : null,
+            quantizedWeights,
+            // The mean of the tensors' figures weighted by their sizes: exact to the rounding of each (1e-3 bit).
+            quantizedWeights == 0 ? null : Math.Round(stored.Sum(s => s.Item1 * s.Item2) / quantizedWeights, 3));
         return (updated, report);
     }
 
-    private const string MatMulNBitsFormat = "MatMulNBits";
-    private const string DequantizeLinearFormat = "DequantizeLinear";
     private const string FloatFormat = "float";
 
     private static LayerQuantization QuantizeLayer(OnnxModel model, PrunableWeight weight, QuantizationSettings quantization,
@@ -86,17 +99,53 @@ internal static class QuantizationStage
         if (weight.OpType == "MatMul" && layout.Transposed)
         {
             var quantized = Quantize(W, layout, quantization.MatMulGrid, quantization.Gptq ? statistics : null);
-            var written = MatMulNBitsWriter.Write(model.Proto, weight, quantized);
-            if (written.Written) return Describe(MatMulNBitsFormat, quantization.MatMulGrid, W, quantized, layout, statistics, heldOut, quantization);
+            var written = WriteMatMul(model, weight, quantized, quantization);
+            if (written.Written) return Describe(written, quantization.MatMulGrid, W, quantized, layout, statistics, heldOut, quantization);
         }
 
         // Opset 13's DequantizeLinear is per output channel and 8 bits: what every other weight gets, also with int4.
         var perChannel = Quantize(W, layout, quantization.PerChannelGrid, quantization.Gptq ? statistics : null);
         var result = DequantizeLinearWriter.Write(model.Proto, weight, perChannel);
         return result.Written
-            ? Describe(DequantizeLinearFormat, quantization.PerChannelGrid, W, perChannel, layout, statistics, heldOut, quantization)
+            ? Describe(result, quantization.PerChannelGrid, W, perChannel, layout, statistics, heldOut, quantization)
             : Float(result.SkipReason!);
     }
+
+    /// <summary>
+    /// A layer SparseGPT pruned and quantized in one pass: its codes are stored as they are, and its errors are the
+    /// pass's (pruning and quantization together, against the dense weight). Should the format the pass aimed at refuse
+    /// the weight (a MatMul weight shared with another operator), the dequantized weight is rounded onto the int8
+    /// per-channel grid of DequantizeLinear instead, which every weight can take.
+    /// </summary>
+    private static LayerQuantization StoreJointlyQuantized(OnnxModel model, PrunableWeight weight, QuantizedMatrix quantized,
+        LayerReport? layer, QuantizationSettings quantization)
+    {
+        var matMul = weight.OpType == "MatMul" && WeightMatrixLayout.Of(weight).Transposed;
+        var written = matMul
+            ? WriteMatMul(model, weight, quantized, quantization)
+            : DequantizeLinearWriter.Write(model.Proto, weight, quantized);
+        if (!written.Written) return QuantizeLayer(model, weight, quantization with { Gptq = false }, fit: null, heldOut: null);
+
+        var grid = matMul ? quantization.MatMulGrid : quantization.PerChannelGrid;
+        return new LayerQuantization(
+            written.Format,
+            grid.Bits,
+            grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
+            grid.Symmetric,
+            JointMethod,
+            BitsPerWeight(written, quantized.Rows * (long)quantized.Cols),
+            layer?.ReconstructionError,
+            layer?.HeldOutError);
+    }
+
+    /// <summary>A MatMul's constant weight: MatMulNBits, or with dynamic activations DynamicQuantizeMatMul.</summary>
+    private static FormatWriteResult WriteMatMul(OnnxModel model, PrunableWeight weight, QuantizedMatrix quantized, QuantizationSettings quantization) =>
+        quantization.DynamicActivations
+            ? DynamicQuantizeMatMulWriter.Write(model.Proto, weight, quantized)
+            : MatMulNBitsWriter.Write(model.Proto, weight, quantized);
+
+    /// <summary>The method a layer quantized in SparseGPT's pruning pass reports.</summary>
+    public const string JointMethod = "sparsegpt";
 
     private static QuantizedMatrix Quantize(float[] W, WeightMatrixLayout layout, QuantizationGrid grid, LayerStatistics? statistics)
     {
@@ -109,7 +158,9 @@ internal static class QuantizationStage
         return GptqQuantizer.Quantize(W, layout.Rows, layout.Cols, H, grid, pruned).Quantized;
     }
 
-    private static LayerQuantization Describe(string format, QuantizationGrid grid, float[] W, QuantizedMatrix quantized, WeightMatrixLayout layout,
+    private static double BitsPerWeight(FormatWriteResult written, long weights) => Math.Round(8.0 * written.StoredBytes / weights, 3);
+
+    private static LayerQuantization Describe(FormatWriteResult written, QuantizationGrid grid, float[] W, QuantizedMatrix quantized, WeightMatrixLayout layout,
         LayerStatistics? fit, LayerStatistics? heldOut, QuantizationSettings quantization)
     {
         var Wq = quantized.Dequantize();
@@ -117,11 +168,12 @@ internal static class QuantizationStage
             ? Evaluation.MetricRounding.Round6(LayerOutputError.Relative(W, Wq, layout.Rows, layout.Cols, 1, gram))
             : null;
         return new LayerQuantization(
-            format,
+            written.Format,
             grid.Bits,
             grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
             grid.Symmetric,
             quantization.Gptq && fit is not null ? "gptq" : "rtn",
+            BitsPerWeight(written, W.Length),
             Error(fit),
             Error(heldOut));
     }
@@ -132,7 +184,9 @@ internal static class QuantizationStage
     {
         var shape = table.Tensor.Dims.ToArray();
         var written = EmbeddingTableWriter.Write(model.Proto, table);
-        return new EmbeddingQuantization(table.Name, shape, written.Written ? written.Format : FloatFormat, written.SkipReason);
+        return written.Written
+            ? new EmbeddingQuantization(table.Name, shape, written.Format, BitsPerWeight: BitsPerWeight(written, shape.Aggregate(1L, (a, b) => a * b)))
+            : new EmbeddingQuantization(table.Name, shape, FloatFormat, written.SkipReason);
     }
 
     /// <summary>Each candidate layer's input statistics on the pruned model, on the fitted and the held-out samples.</summary>

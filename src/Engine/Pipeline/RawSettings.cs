@@ -90,6 +90,8 @@ internal sealed class RawSettings
 
     public string? QuantizeEmbeddings { get => this[SettingTable.QuantizeEmbeddings]; init => Set(SettingTable.QuantizeEmbeddings, value); }
 
+    public string? QuantizeActivations { get => this[SettingTable.QuantizeActivations]; init => Set(SettingTable.QuantizeActivations, value); }
+
     private void Set(SettingDefinition setting, string? value)
     {
         if (!setting.IsReadBy(SettingStage.Prune))

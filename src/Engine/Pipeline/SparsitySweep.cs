@@ -30,21 +30,22 @@ internal static class SparsitySweep
             };
             var model = OnnxModelReader.Read(job.ModelPath);
             // The main run already reported every warning these settings give; a point's own would repeat them.
-            var layers = LayerPruningStage.Apply(model, pointSettings, calibration, new DiagnosticLog(), file).Layers;
+            var pruning = LayerPruningStage.Apply(model, pointSettings, calibration, new DiagnosticLog(), file);
+            var layers = pruning.Layers;
             var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
             // Each point is the model this build would ship at that sparsity, quantized like the main one.
-            if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, pointSettings, quantize, layers, calibration, new DiagnosticLog(), file);
+            if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, pointSettings, quantize, pruning, calibration, new DiagnosticLog(), file);
             var totals = ReportTotalsBuilder.Build(layers, parameters, zeros);
             var pruned = AtomicFile.TemporaryPathFor(job.OutputPath);
             try
             {
-                OnnxModelWriter.WriteAtomic(model.Proto, pruned);
+                var written = OnnxModelWriter.WriteAtomic(model.Proto, pruned);
                 model = null;
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 var comparison = ModelComparer.CompareModels(job.ModelPath, pruned, evaluationOptions with { MeasureLatency = false }, file);
                 if (KeyMetric.Numeric(comparison.Report) is var (metric, value))
                 {
-                    points.Add(new SweepPoint(sparsity, totals.PrunableSparsity, metric, value));
+                    points.Add(new SweepPoint(sparsity, totals.PrunableSparsity, metric, value, written.Bytes, GzipBlocks.Measure(pruned).Total));
                 }
             }
             finally

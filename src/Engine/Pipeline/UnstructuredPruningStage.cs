@@ -17,11 +17,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 internal static class UnstructuredPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null) =>
-        new(Layers(model, settings, calibration, log, file, memo));
-
-    private static IReadOnlyList<LayerReport> Layers(OnnxModel model, PruneSettings settings,
-        CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo)
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null)
     {
         var weights = PrunableWeightFinder.Find(model);
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
@@ -57,12 +53,15 @@ internal static class UnstructuredPruningStage
         {
             var calibrated = CalibratedPruningStage.Apply(model.Proto, selected, settings,
                 calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file, memo);
-            return decisions.Select(d => ToCalibratedReport(d, calibrated)).ToArray();
+            var jointlyQuantized = calibrated.Results
+                .Where(r => r.Value.Quantized is not null)
+                .ToDictionary(r => r.Key.Name, r => r.Value.Quantized!, StringComparer.Ordinal);
+            return new PruningResult(decisions.Select(d => ToCalibratedReport(d, calibrated)).ToArray(), JointlyQuantized: jointlyQuantized);
         }
 
         PruneSelected(selected, settings);
 
-        return decisions.Select(d => ToReport(d.Weight, d.Status, d.Reason)).ToArray();
+        return new PruningResult(decisions.Select(d => ToReport(d.Weight, d.Status, d.Reason)).ToArray());
     }
 
     private static LayerReport ToCalibratedReport((PrunableWeight Weight, LayerStatus Status, string? Reason) decision, CalibratedPruning calibrated)

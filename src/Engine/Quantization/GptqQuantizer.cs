@@ -47,18 +47,7 @@ internal static class GptqQuantizer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double QuantizeBlockRow(float[] W, int cols, int r, int i1, int count, float[] Hinv, float[] diag, bool[]? mask, float[] Err, QuantizedMatrixBuilder Q)
     {
-        // Grouped: the parameters of a group come from the weights as they are when its first column is reached,
-        // i.e. after every update from earlier blocks. The reference reads them from W, which within a block is
-        // not yet updated (the block works on a copy W1), so every group starting in this block is found now,
-        // before this row's first column here is quantized.
-        if (Q.Grid.GroupSize != QuantizationGrid.PerChannel)
-        {
-            var groupSize = Q.GroupWidth;
-            for (var c = (i1 + groupSize - 1) / groupSize * groupSize; c < i1 + count; c += groupSize)
-            {
-                Q.FindParams(r, c / groupSize, W.AsSpan((r * cols) + c, Math.Min(groupSize, cols - c)));
-            }
-        }
+        Q.FindGroupsStartingIn(r, i1, count, W.AsSpan(r * cols, cols));
 
         var w = W.AsSpan((r * cols) + i1, count);
         var err = Err.AsSpan(r * count, count);

@@ -53,6 +53,22 @@ internal sealed class QuantizedMatrixBuilder
         }
     }
 
+    /// <summary>
+    /// Grouped grids: the parameters of every group of row <paramref name="row"/> whose first column lies in columns
+    /// i1 .. i1+count, from that group's weights in <paramref name="rowW"/> (the whole row) as they are now, i.e.
+    /// after every update from earlier blocks. GPTQ's reference reads them there: within a block it works on a copy,
+    /// so every group starting in the block is found before the block's first column is quantized. Per-channel
+    /// grids find their parameters once, before the sweep, and are left alone here.
+    /// </summary>
+    public void FindGroupsStartingIn(int row, int i1, int count, ReadOnlySpan<float> rowW)
+    {
+        if (Grid.GroupSize == QuantizationGrid.PerChannel) return;
+        for (var c = (i1 + GroupWidth - 1) / GroupWidth * GroupWidth; c < i1 + count; c += GroupWidth)
+        {
+            FindParams(row, c / GroupWidth, rowW.Slice(c, Math.Min(GroupWidth, Cols - c)));
+        }
+    }
+
     /// <summary>Stores the code of w at (row, col) and returns its dequantized value scale · (q − zero).</summary>
     public float Quantize(int row, int col, float w)
     {

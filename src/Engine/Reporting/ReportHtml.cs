@@ -183,6 +183,34 @@ internal static class ReportHtml
         }
 
         html.Append(chart.Render()).Append('\n');
+        AppendSizeChart(html, report, sweep, share);
+    }
+
+    /// <summary>
+    /// The key metric against the compressed (gzip) size of each model tried, from nothing to the original's: what
+    /// the zeros and the integer storage buy together. Raw sizes would not separate the points, since a file keeps its
+    /// size at any sparsity; its gzip size does not.
+    /// </summary>
+    private static void AppendSizeChart(StringBuilder html, PruneReport report, IReadOnlyList<SweepPoint> sweep, bool share)
+    {
+        if (report.Cost is not { } cost) return;
+        var metric = sweep[0].Metric;
+        var stored = report.Quantization is { } quantization ? $"{Escape(quantization.Quantize)}, " : string.Empty;
+        html.Append($"<h2>{Escape(metric)} versus compressed size</h2>\n");
+        html.Append($"<p>Each model tried ({stored}one per sparsity) by the gzip size of its file; the original's is {ReportFormat.Bytes(cost.GzipBytesBefore)}, the right edge.</p>\n");
+        var chart = new SvgLineChart($"{metric} versus compressed size", metric, share ? ReportFormat.Percent : ReportFormat.Metric)
+        {
+            Bounds = share ? (0, 1) : null,
+            XLabel = "gzip size",
+            XRange = (0, cost.GzipBytesBefore),
+            FormatX = bytes => ReportFormat.Bytes((long)Math.Round(bytes)),
+        };
+        foreach (var point in sweep)
+        {
+            chart.Point(point.GzipBytes, point.Value, point.Sparsity == report.Settings.Sparsity);
+        }
+
+        html.Append(chart.Render()).Append('\n');
     }
 
     /// <summary>Sparsity="auto": key metric against sparsity for every probe, the target line, the chosen point, the trace and the ranking.</summary>
@@ -204,11 +232,11 @@ internal static class ReportHtml
         chart.Point(search.ChosenSparsity, search.ChosenValue, highlight: true);
         html.Append(chart.Render()).Append('\n');
 
-        html.Append("<table>\n<tr><th>Probe</th><th>Phase</th><th>Sparsity</th><th>Layers</th><th>Non-zero parameters</th><th>Metric</th><th>Target</th></tr>\n");
+        html.Append("<table>\n<tr><th>Probe</th><th>Phase</th><th>Sparsity</th><th>Layers</th><th>Non-zero parameters</th><th>Size (raw / gzip)</th><th>Metric</th><th>Target</th></tr>\n");
         foreach (var probe in search.Trace)
         {
             html.Append($"<tr><td class=\"num\">{probe.Index}</td><td>{Escape(probe.Phase)}</td><td class=\"num\">{ReportFormat.Percent(probe.AchievedSparsity)}</td><td><code>{Escape(string.Join(", ", probe.Layers))}</code></td>");
-            html.Append($"<td class=\"num\">{ReportFormat.Count(probe.NonzeroParameters)}</td><td class=\"num\">{Escape(SearchFormat.Value(search, probe.Metric))}</td><td>{(probe.KeepsTarget ? "kept" : "broken")}</td></tr>\n");
+            html.Append($"<td class=\"num\">{ReportFormat.Count(probe.NonzeroParameters)}</td><td class=\"num\">{ReportFormat.Bytes(probe.Bytes)} / {ReportFormat.Bytes(probe.GzipBytes)}</td><td class=\"num\">{Escape(SearchFormat.Value(search, probe.Metric))}</td><td>{(probe.KeepsTarget ? "kept" : "broken")}</td></tr>\n");
         }
 
         html.Append("</table>\n");

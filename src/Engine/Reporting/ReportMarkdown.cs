@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace ModelPrune.Engine.Reporting;
@@ -89,7 +90,8 @@ internal static class ReportMarkdown
         {
             var group = quantization.GroupSize is { } size ? $", groups of {size}" : ", per channel";
             var tables = quantization.Embeddings.Count(e => e.Reason is null);
-            md.Row("Quantization", $"{quantization.Quantize} {quantization.Method}{group}: {quantization.MatMulNBitsLayers} MatMulNBits, {quantization.DequantizeLinearLayers} DequantizeLinear (int8), {quantization.FloatLayers} float; {tables} embedding table(s) int8");
+            var dynamic = quantization.DynamicQuantizeMatMulLayers is { } dynamicLayers ? $"{dynamicLayers} DynamicQuantizeMatMul (activations quantized at run time), " : string.Empty;
+            md.Row("Quantization", $"{quantization.Quantize} {quantization.Method}{group}: {dynamic}{quantization.MatMulNBitsLayers} MatMulNBits, {quantization.DequantizeLinearLayers} DequantizeLinear (int8), {quantization.FloatLayers} float; {tables} embedding table(s) int8{BitsPerWeight(quantization)}");
         }
 
 
@@ -244,12 +246,12 @@ internal static class ReportMarkdown
             + $"Chosen: {ReportFormat.Percent(search.ChosenSparsity)} sparse, {SearchFormat.Metric(search, search.ChosenValue)}, after {search.Probes} of {search.Budget} probes "
             + $"({search.StatisticsPasses} calibration statistics pass(es) shared by all). Stopped: {search.StopReason}.");
         md.Blank();
-        md.Row("Probe", "Phase", "Sparsity", "Layers", "Non-zero parameters", ReportFormat.Cell(search.Metric), "Target");
-        md.Separator(7, new[] { 0, 2, 4, 5 });
+        md.Row("Probe", "Phase", "Sparsity", "Layers", "Non-zero parameters", "Size (gzip)", ReportFormat.Cell(search.Metric), "Target");
+        md.Separator(8, new[] { 0, 2, 4, 5, 6 });
         foreach (var probe in search.Trace)
         {
             md.Row(probe.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), probe.Phase, ReportFormat.Percent(probe.AchievedSparsity),
-                ReportFormat.Cell(string.Join(", ", probe.Layers)), ReportFormat.Count(probe.NonzeroParameters), SearchFormat.Value(search, probe.Metric),
+                ReportFormat.Cell(string.Join(", ", probe.Layers)), ReportFormat.Count(probe.NonzeroParameters), ReportFormat.Bytes(probe.GzipBytes), SearchFormat.Value(search, probe.Metric),
                 probe.KeepsTarget ? "kept" : "broken");
         }
 
@@ -437,4 +439,9 @@ internal static class ReportMarkdown
 
         public override string ToString() => _text.ToString().TrimEnd('\n') + "\n";
     }
+
+    private static string BitsPerWeight(QuantizationReport quantization) =>
+        quantization.BitsPerWeight is { } bits
+            ? string.Create(CultureInfo.InvariantCulture, $"; {bits:0.###} bits per weight over {quantization.QuantizedWeights:N0} weights")
+            : string.Empty;
 }

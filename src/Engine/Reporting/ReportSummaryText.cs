@@ -36,6 +36,9 @@ internal static class ReportSummaryText
         {
             Line("quantize", quantization.Quantize);
             Line("quantMethod", quantization.Method);
+            if (quantization.GroupSize is { } groupSize) Count("quantGroupSize", groupSize);
+            if (quantization.Activations is { } activations) Line("quantizeActivations", activations);
+            if (quantization.BitsPerWeight is { } bits) Number("bitsPerWeight", bits);
         }
 
         Count("layersPruned", report.Totals.LayersPruned);

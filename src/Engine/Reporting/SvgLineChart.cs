@@ -5,9 +5,9 @@ using System.Text;
 namespace ModelPrune.Engine.Reporting;
 
 /// <summary>
-/// A metric-versus-sparsity curve as inline SVG: sparsity from 0 to 100% across, the metric up, one marked and
-/// labelled point per pruned model joined by a line. The vertical range covers the points with a margin, so
-/// small differences stay visible; the axis labels say where it starts.
+/// A metric curve as inline SVG: sparsity from 0 to 100% across (or another quantity, e.g. the file size, over
+/// <see cref="XRange"/>), the metric up, one marked and labelled point per pruned model joined by a line. The vertical
+/// range covers the points with a margin, so small differences stay visible; the axis labels say where it starts.
 /// </summary>
 internal sealed class SvgLineChart
 {
@@ -42,11 +42,19 @@ internal sealed class SvgLineChart
     /// <summary>Whether the points are joined by a line (a curve); a search's probes are scattered, not a curve.</summary>
     public bool Connect { get; init; } = true;
 
-    /// <param name="sparsity">Across, in [0, 1].</param>
+    /// <summary>What goes across; sparsity by default.</summary>
+    public string XLabel { get; init; } = "sparsity";
+
+    /// <summary>The across axis' extent, 0 to 1 (0 to 100%) by default.</summary>
+    public (double Low, double High) XRange { get; init; } = (0, 1);
+
+    public Func<double, string> FormatX { get; init; } = x => x.ToString("0.#%", CultureInfo.InvariantCulture);
+
+    /// <param name="x">Across, within <see cref="XRange"/> (a sparsity in [0, 1] by default).</param>
     /// <param name="highlight">Drawn larger: the model this build kept.</param>
-    public SvgLineChart Point(double sparsity, double value, bool highlight = false)
+    public SvgLineChart Point(double x, double value, bool highlight = false)
     {
-        _points.Add((sparsity, value, highlight));
+        _points.Add((x, value, highlight));
         return this;
     }
 
@@ -66,7 +74,8 @@ internal sealed class SvgLineChart
             high = Math.Min(high, bounds.High);
             if (high <= low) (low, high) = (bounds.Low, bounds.High);
         }
-        double X(double sparsity) => Left + (sparsity * plotWidth);
+        var (xLow, xHigh) = XRange;
+        double X(double x) => Left + ((x - xLow) / (xHigh - xLow) * plotWidth);
         double Y(double value) => Top + ((high - value) / (high - low) * plotHeight);
 
         var svg = new StringBuilder();
@@ -74,13 +83,13 @@ internal sealed class SvgLineChart
         svg.Append(Invariant($"<title>{Escape(Title)}</title>"));
         svg.Append(Invariant($"<line x1=\"{Left}\" y1=\"{Top + plotHeight}\" x2=\"{Left + plotWidth}\" y2=\"{Top + plotHeight}\" class=\"axis\"/>"));
         svg.Append(Invariant($"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + plotHeight}\" class=\"axis\"/>"));
-        for (var tick = 0; tick <= 10; tick += 2)
+        for (var tick = 0; tick <= 5; tick++)
         {
-            var x = X(tick / 10.0);
-            svg.Append(Invariant($"<text x=\"{x:0.#}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\" class=\"tick\">{tick * 10}%</text>"));
+            var value = xLow + ((xHigh - xLow) * tick / 5);
+            svg.Append(Invariant($"<text x=\"{X(value):0.#}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\" class=\"tick\">{Escape(FormatX(value))}</text>"));
         }
 
-        svg.Append(Invariant($"<text x=\"{Left + (plotWidth / 2)}\" y=\"{Height - 8}\" text-anchor=\"middle\" class=\"label\">sparsity</text>"));
+        svg.Append(Invariant($"<text x=\"{Left + (plotWidth / 2)}\" y=\"{Height - 8}\" text-anchor=\"middle\" class=\"label\">{Escape(XLabel)}</text>"));
         svg.Append(Invariant($"<text x=\"{Left - 8}\" y=\"{Top + 10}\" text-anchor=\"end\" class=\"tick\">{Escape(FormatY(high))}</text>"));
         svg.Append(Invariant($"<text x=\"{Left - 8}\" y=\"{Top + plotHeight}\" text-anchor=\"end\" class=\"tick\">{Escape(FormatY(low))}</text>"));
         svg.Append(Invariant($"<text x=\"16\" y=\"{Top + (plotHeight / 2)}\" transform=\"rotate(-90 16 {Top + (plotHeight / 2)})\" text-anchor=\"middle\" class=\"label\">{Escape(YLabel)}</text>"));
@@ -102,7 +111,7 @@ internal sealed class SvgLineChart
         foreach (var (x, y, highlight) in ordered)
         {
             var radius = highlight ? 6 : 4;
-            svg.Append(Invariant($"<circle class=\"point\" cx=\"{X(x):0.#}\" cy=\"{Y(y):0.#}\" r=\"{radius}\" fill=\"{(highlight ? "#d08a2e" : "#3b6ea8")}\"><title>{x:0.#%}: {Escape(FormatY(y))}</title></circle>"));
+            svg.Append(Invariant($"<circle class=\"point\" cx=\"{X(x):0.#}\" cy=\"{Y(y):0.#}\" r=\"{radius}\" fill=\"{(highlight ? "#d08a2e" : "#3b6ea8")}\"><title>{Escape(FormatX(x))}: {Escape(FormatY(y))}</title></circle>"));
             svg.Append(Invariant($"<text x=\"{X(x):0.#}\" y=\"{Y(y) - 10:0.#}\" text-anchor=\"middle\" class=\"value\">{Escape(FormatY(y))}</text>"));
         }
 

@@ -13,4 +13,6 @@ internal sealed record SearchProbe(
     double AchievedSparsity,
     long NonzeroParameters,
     double Metric,
-    bool KeepsTarget);
+    bool KeepsTarget,
+    long Bytes,
+    long GzipBytes);

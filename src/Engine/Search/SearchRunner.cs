@@ -40,19 +40,20 @@ internal static class SearchRunner
     private static ProbeOutcome Probe(ModelJob job, PruneSettings settings, CalibrationSplit? calibration, EvaluationOptions options, StatisticsMemo memo, string file)
     {
         var model = OnnxModelReader.Read(job.ModelPath);
-        var layers = LayerPruningStage.Apply(model, settings, calibration, new DiagnosticLog(), file, memo).Layers;
+        var pruning = LayerPruningStage.Apply(model, settings, calibration, new DiagnosticLog(), file, memo);
+        var layers = pruning.Layers;
         var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         // Each probe is the model this build would ship at that point, quantized like the final one.
-        if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, settings, quantize, layers, calibration, new DiagnosticLog(), file);
+        if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, settings, quantize, pruning, calibration, new DiagnosticLog(), file);
         var totals = ReportTotalsBuilder.Build(layers, parameters, zeros);
         var pruned = AtomicFile.TemporaryPathFor(job.OutputPath);
         try
         {
-            OnnxModelWriter.WriteAtomic(model.Proto, pruned);
+            var written = OnnxModelWriter.WriteAtomic(model.Proto, pruned);
             var comparison = ModelComparer.CompareModels(job.ModelPath, pruned, options, file);
             var metric = SearchMetric.From(comparison.Report) ?? throw new ModelPruneException(DiagnosticCodes.SearchNeedsKeyMetric, file,
                 "Sparsity=\"auto\" needs a key metric to hold to its target, and the model's outputs give none (it has no float output to compare). Give a fixed Sparsity.");
-            return new ProbeOutcome(metric, totals.PrunableSparsity, parameters - zeros);
+            return new ProbeOutcome(metric, totals.PrunableSparsity, parameters - zeros, written.Bytes, GzipBlocks.Measure(pruned).Total);
         }
         finally
         {

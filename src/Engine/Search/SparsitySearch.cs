@@ -186,7 +186,7 @@ internal sealed class SparsitySearch
         var outcome = _probe(settings);
         _original ??= outcome.Metric;
         var keeps = outcome.Metric.Keeps(_search.MaxDrop);
-        _trace.Add(new SearchProbe(_trace.Count + 1, phase, total, layers, outcome.AchievedSparsity, outcome.NonzeroParameters, outcome.Metric.Value, keeps));
+        _trace.Add(new SearchProbe(_trace.Count + 1, phase, total, layers, outcome.AchievedSparsity, outcome.NonzeroParameters, outcome.Metric.Value, keeps, outcome.Bytes, outcome.GzipBytes));
         return outcome;
     }
 

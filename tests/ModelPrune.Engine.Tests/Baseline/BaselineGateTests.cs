@@ -146,6 +146,32 @@ public sealed class BaselineGateTests : IDisposable
     }
 
     [Fact]
+    public void More_bits_per_weight_than_the_baseline_fails()
+    {
+        // What an int4 baseline sees when a change of settings stores the weights as int8.
+        var quantization = new JsonObject { ["quantize"] = "int8", ["bits"] = 8, ["bitsPerWeight"] = 8.25 };
+        var report = BaselineReports.Node();
+        report["quantization"] = quantization;
+        report.Layer(0)["quantization"] = new JsonObject { ["bits"] = 8, ["bitsPerWeight"] = 8.25, ["error"] = 0.0001 };
+        BaselineReports.Write(_report, report);
+        WriteBaseline(b =>
+        {
+            b["quantization"] = new JsonObject { ["quantize"] = "int4", ["bits"] = 4, ["bitsPerWeight"] = 5.125 };
+            b.Layer(0)["quantization"] = new JsonObject { ["bits"] = 4, ["bitsPerWeight"] = 5.125, ["error"] = 0.002 };
+        });
+
+        var (exitCode, text) = Check();
+
+        Assert.Equal(1, exitCode);
+        var regressions = Lines(text).Where(l => l.Contains("error MP2001", StringComparison.Ordinal)).ToArray();
+        Assert.Contains(regressions, l => l.Contains("quantization.bitsPerWeight", StringComparison.Ordinal) && l.Contains("5.125", StringComparison.Ordinal));
+        Assert.Contains(regressions, l => l.Contains("layers[W1].quantization.bitsPerWeight", StringComparison.Ordinal));
+        Assert.Equal(2, regressions.Length);
+        // The layer's error improved, which passes.
+        Assert.DoesNotContain(regressions, l => l.Contains("quantization.error", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_metric_the_new_report_lacks_fails()
     {
         var report = BaselineReports.Node();

@@ -18,6 +18,7 @@ public sealed class MetricNamesTests
     [InlineData("perplexity", MetricDirection.LowerIsBetter)]
     [InlineData("reconstructionError", MetricDirection.LowerIsBetter)]
     [InlineData("max_abs_error", MetricDirection.LowerIsBetter)]
+    [InlineData("bitsPerWeight", MetricDirection.LowerIsBetter)]
     public void A_metric_names_its_direction(string name, object expected)
     {
         Assert.Equal((MetricDirection)expected, MetricNames.DirectionOf(name, parentName: null));
@@ -27,6 +28,7 @@ public sealed class MetricNamesTests
     [InlineData("sparsity")]
     [InlineData("zeros")]
     [InlineData("bytes")]
+    [InlineData("bits")]
     [InlineData("seed")]
     [InlineData("calibrationTokens")]
     public void Counts_sizes_and_settings_are_not_metrics(string name)

@@ -229,7 +229,7 @@ public sealed class PruneSettingsParserTests
 
         Assert.DoesNotContain("structure=", plain);
         Assert.DoesNotContain("unitMultiple=", plain);
-        Assert.EndsWith("\nquantizeEmbeddings=", plain);
+        Assert.EndsWith("\nquantizeEmbeddings=\nquantizeActivations=", plain);
     }
 
     [Fact]

@@ -39,8 +39,10 @@ public sealed class SparsitySweepTests : IDisposable
         var markdown = File.ReadAllText(_folder.File("sweep/classifier.prune.md"));
         Assert.Contains("## Sparsity sweep", markdown);
         var html = File.ReadAllText(_folder.File("sweep/classifier.prune.html"));
-        Assert.Single(Regex.Matches(html, "<polyline class=\"curve\""));
-        Assert.Equal(3, Regex.Matches(html, "<circle class=\"point\"").Count);
+        // Two charts of the same three models: against sparsity, and against the compressed size.
+        Assert.Equal(2, Regex.Matches(html, "<polyline class=\"curve\"").Count);
+        Assert.Equal(6, Regex.Matches(html, "<circle class=\"point\"").Count);
+        Assert.Contains("versus compressed size</h2>", html);
     }
 
     [Fact]

@@ -43,17 +43,21 @@ public sealed class QuantizePipelineTests : IDisposable
         Assert.Equal("gptq", quantization.GetProperty("method").GetString());
         Assert.Equal(32, quantization.GetProperty("groupSize").GetInt32());
         Assert.Equal(2, quantization.GetProperty("matMulNBitsLayers").GetInt32());
+        Assert.Equal((128 * 128) + (128 * 64), quantization.GetProperty("quantizedWeights").GetInt64());
+        Assert.Equal(5.125, quantization.GetProperty("bitsPerWeight").GetDouble());
         foreach (var layer in report.GetProperty("layers").EnumerateArray())
         {
             var q = layer.GetProperty("quantization");
             Assert.Equal("MatMulNBits", q.GetProperty("format").GetString());
             Assert.Equal(4, q.GetProperty("bits").GetInt32());
+            // 4-bit codes, a float32 scale and a 4-bit zero point per 32 weights.
+            Assert.Equal(4 + (32.0 / 32) + (4.0 / 32), q.GetProperty("bitsPerWeight").GetDouble());
             Assert.True(q.GetProperty("error").GetDouble() is > 0 and < 0.05, layer.ToString());
             Assert.True(q.TryGetProperty("heldOutError", out _), "held-out error expected");
         }
 
         Assert.True(new FileInfo(output).Length < new FileInfo(_chain).Length / 5, $"{new FileInfo(output).Length} of {new FileInfo(_chain).Length} bytes");
-        Assert.Contains("| Quantization | int4 gptq, groups of 32: 2 MatMulNBits, 0 DequantizeLinear (int8), 0 float; 0 embedding table(s) int8 |",
+        Assert.Contains("| Quantization | int4 gptq, groups of 32: 2 MatMulNBits, 0 DequantizeLinear (int8), 0 float; 0 embedding table(s) int8; 5.125 bits per weight over 24,576 weights |",
             File.ReadAllText(Path.ChangeExtension(output, ".prune.md")));
         Assert.Contains(Operators(output), op => op == "com.microsoft:MatMulNBits");
         Assert.DoesNotContain(Operators(output), op => op == ":MatMul");
@@ -99,6 +103,41 @@ public sealed class QuantizePipelineTests : IDisposable
         Assert.True(drift < 0.02f * scale, $"int8 outputs drifted from the pruned float model: {drift} of {scale}");
     }
 
+    /// <summary>
+    /// SparseGPT with Quantize prunes and quantizes each layer in one pass: the layers say so, their error is of both
+    /// together against the dense weight, the sparsity holds, and on held-out samples the model is nearly as close to the dense one as the float SparseGPT model.
+    /// </summary>
+    [Fact]
+    public void Sparsegpt_with_int4_prunes_and_quantizes_each_layer_in_one_pass()
+    {
+        var pruned = _folder.File("sparsegpt/chain.onnx");
+        var joint = _folder.File("joint/chain.onnx");
+        Assert.Equal(0, EngineCli.Run("prune", _chain, "-o", pruned, "--method", "sparsegpt", "--calibration-data", _calibration, "--calibration-samples", CalibrationSamples, "--no-cache").ExitCode);
+        var (exitCode, text) = EngineCli.Run("prune", _chain, "-o", joint, "--method", "sparsegpt", "--calibration-data", _calibration, "--calibration-samples", CalibrationSamples, "--quantize", "int4", "--no-cache");
+        Assert.True(exitCode == 0, text);
+
+        var report = Report(joint);
+        Assert.True(report.GetProperty("totals").GetProperty("prunableSparsity").GetDouble() >= 0.5, report.GetProperty("totals").ToString());
+        var floatLayers = Report(pruned).GetProperty("layers").EnumerateArray().ToArray();
+        var jointLayers = report.GetProperty("layers").EnumerateArray().ToArray();
+        for (var i = 0; i < jointLayers.Length; i++)
+        {
+            var q = jointLayers[i].GetProperty("quantization");
+            Assert.Equal("sparsegpt", q.GetProperty("method").GetString());
+            Assert.Equal("MatMulNBits", q.GetProperty("format").GetString());
+            Assert.Equal(32, q.GetProperty("groupSize").GetInt32());
+            // One pass: the quantization's error is the layer's, which includes the pruning's, so it is above float SparseGPT's alone.
+            Assert.Equal(jointLayers[i].GetProperty("reconstructionError").GetDouble(), q.GetProperty("error").GetDouble());
+            Assert.True(q.GetProperty("error").GetDouble() > floatLayers[i].GetProperty("reconstructionError").GetDouble(), jointLayers[i].ToString());
+        }
+
+        // On the held-out samples, 4 bits cost a little on top of the float SparseGPT model's error, not a multiple of it.
+        var floatError = HeldOutRelativeL2(Report(pruned));
+        var jointError = HeldOutRelativeL2(report);
+        Assert.True(jointError > floatError && jointError < 1.5 * floatError, $"held-out relative L2: float SparseGPT {floatError}, with int4 {jointError}");
+        Assert.True(new FileInfo(joint).Length < new FileInfo(_chain).Length / 5, $"{new FileInfo(joint).Length} of {new FileInfo(_chain).Length} bytes");
+    }
+
     [Fact]
     public void An_embedding_table_feeding_Gather_becomes_int8_per_row_and_the_model_still_runs()
     {
@@ -134,6 +173,8 @@ public sealed class QuantizePipelineTests : IDisposable
     [InlineData("MP1093", "--quant-method", "awq")]
     [InlineData("MP1094", "--quantize-embeddings", "maybe")]
     [InlineData("MP1040", "--quant-method", "gptq")]
+    [InlineData("MP1097", "--quantize-activations", "static")]
+    [InlineData("MP1097", "--quantize-activations", "dynamic")]
     public void A_bad_quantization_setting_is_its_coded_error(string code, string option, string value)
     {
         var arguments = new List<string> { "prune", _chain, "-o", _folder.File("bad/chain.onnx"), "--no-cache", option, value };
@@ -143,6 +184,68 @@ public sealed class QuantizePipelineTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"error {code}:", text);
+    }
+
+    [Theory]
+    [InlineData("--quantize", "none")]
+    [InlineData("--quant-symmetric", "false")]
+    public void Dynamic_activations_with_settings_it_cannot_run_with_is_MP1097(string option, string value)
+    {
+        var (exitCode, text) = EngineCli.Run("prune", _chain, "-o", _folder.File("bad/chain.onnx"), "--no-cache", "--quantize-activations", "dynamic", option, value);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error MP1097:", text);
+        Assert.Contains(option.TrimStart('-'), text);
+    }
+
+    /// <summary>
+    /// QuantizeActivations="dynamic" alone: int8 weights per output column in DynamicQuantizeMatMul, which ONNX Runtime
+    /// runs with integer kernels; on held-out samples the model stays close to the float one.
+    /// </summary>
+    [Fact]
+    public void Dynamic_activations_turn_each_MatMul_into_DynamicQuantizeMatMul_with_int8_weights()
+    {
+        var output = _folder.File("dynamic/chain.onnx");
+
+        var (exitCode, text) = EngineCli.Run("prune", _chain, "-o", output, "--sparsity", "0", "--quantize-activations", "dynamic", "--calibration-data", _calibration, "--calibration-samples", CalibrationSamples, "--no-cache");
+
+        Assert.True(exitCode == 0, text);
+        var report = Report(output);
+        var quantization = report.GetProperty("quantization");
+        Assert.Equal("int8", quantization.GetProperty("quantize").GetString());
+        Assert.Equal("dynamic", quantization.GetProperty("activations").GetString());
+        Assert.Equal(2, quantization.GetProperty("dynamicQuantizeMatMulLayers").GetInt32());
+        Assert.Equal(0, quantization.GetProperty("matMulNBitsLayers").GetInt32());
+        // int8 codes and one float32 scale per output column, over 128 inputs.
+        Assert.Equal(8 + (32.0 / 128), quantization.GetProperty("bitsPerWeight").GetDouble());
+        Assert.All(report.GetProperty("layers").EnumerateArray(), layer => Assert.Equal("DynamicQuantizeMatMul", layer.GetProperty("quantization").GetProperty("format").GetString()));
+        Assert.Equal(new[] { "com.microsoft:DynamicQuantizeMatMul", "com.microsoft:DynamicQuantizeMatMul" }, Operators(output).Where(op => op.Contains("MatMul", StringComparison.Ordinal)));
+        var relativeL2 = HeldOutRelativeL2(report);
+        Assert.True(relativeL2 < 0.05, $"held-out relative L2 {relativeL2}");
+        Assert.Contains("2 DynamicQuantizeMatMul (activations quantized at run time)", File.ReadAllText(Path.ChangeExtension(output, ".prune.md")));
+    }
+
+    /// <summary>A sweep with Quantize: every point is quantized like the kept model, and the page charts quality against compressed size.</summary>
+    [Fact]
+    public void A_quantized_sweep_records_each_points_size_and_charts_quality_against_it()
+    {
+        var output = _folder.File("sweep/chain.onnx");
+
+        var (exitCode, text) = EngineCli.Run("prune", _chain, "-o", output, "--sparsity", "0.5", "--sweep-sparsities", "0.2;0.8", "--quantize", "int4", "--no-cache");
+
+        Assert.True(exitCode == 0, text);
+        var points = Report(output).GetProperty("sweep").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 0.2, 0.5, 0.8 }, points.Select(p => p.GetProperty("sparsity").GetDouble()));
+        Assert.All(points, p => Assert.True(p.GetProperty("bytes").GetInt64() < new FileInfo(_chain).Length / 5, p.ToString()));
+        Assert.Equal(new FileInfo(output).Length, points[1].GetProperty("bytes").GetInt64());
+        // The raw size is the same at every sparsity; the zeros show in the compressed size.
+        var gzip = points.Select(p => p.GetProperty("gzipBytes").GetInt64()).ToArray();
+        Assert.True(gzip[0] > gzip[1] && gzip[1] > gzip[2], string.Join(", ", gzip));
+        Assert.Equal(Report(output).GetProperty("cost").GetProperty("gzipBytesAfter").GetInt64(), gzip[1]);
+        var html = File.ReadAllText(Path.ChangeExtension(output, ".prune.html"));
+        var sizeChart = html[html.IndexOf("versus compressed size</h2>", StringComparison.Ordinal)..];
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(sizeChart[..sizeChart.IndexOf("</svg>", StringComparison.Ordinal)], "<circle ").Count);
+        Assert.Contains(">gzip size</text>", sizeChart);
     }
 
     [Fact]
@@ -178,6 +281,13 @@ public sealed class QuantizePipelineTests : IDisposable
         }
 
         return x;
+    }
+
+    private static double HeldOutRelativeL2(JsonElement report)
+    {
+        var evaluation = report.GetProperty("evaluation");
+        Assert.Equal("held-out calibration", evaluation.GetProperty("inputKind").GetString());
+        return evaluation.GetProperty("outputs")[0].GetProperty("relativeL2").GetDouble();
     }
 
     private static JsonElement Report(string output) =>

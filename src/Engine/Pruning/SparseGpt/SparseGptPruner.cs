@@ -44,19 +44,20 @@ internal static class SparseGptPruner
     /// Joint pruning and quantization (the SparseGPT paper's 50 % + 4-bit): prunes W as <see cref="Prune"/> and
     /// quantizes each kept weight on <paramref name="grid"/> before its error is propagated, leaving W as the
     /// dequantized result. A pruned weight is quantized as 0.0, which the grid holds exactly, so it stays 0.0.
-    /// The reference supports one (scale, zero) per row only, found on the original W before anything is pruned.
+    /// The reference supports one (scale, zero) per row only, found on the original W before anything is pruned;
+    /// a grouped grid (what MatMulNBits stores) finds each group's parameters as GPTQ does, on the weights as they
+    /// are when the sweep reaches the block holding the group's first column.
     /// </summary>
     public static (SparseGptResult Result, QuantizedMatrix Quantized) PruneAndQuantize(
         float[] W, int rows, int cols, float[] H, double sparsity, QuantizationGrid grid,
         int n = 0, int m = 0, int blockSize = DefaultBlockSize, double percDamp = DefaultPercDamp,
         IDenseLinearAlgebra? algebra = null)
     {
-        if (grid.GroupSize != QuantizationGrid.PerChannel) throw new ArgumentException("joint SparseGPT quantization takes a per-channel grid (the reference's)", nameof(grid));
         // Before FindParams reads W; Run checks again, which costs nothing.
         Validate(W, rows, cols, H, sparsity, n, m, blockSize, percDamp);
 
         var quantized = new QuantizedMatrixBuilder(grid, rows, cols);
-        quantized.FindParams(W);
+        if (grid.GroupSize == QuantizationGrid.PerChannel) quantized.FindParams(W);
         var result = Run(W, rows, cols, H, sparsity, n, m, blockSize, percDamp, algebra, quantized);
         return (result, quantized.Build());
     }
@@ -124,6 +125,7 @@ internal static class SparseGptPruner
         var w = W.AsSpan((r * cols) + i1, count);
         var rowMask = mask.AsSpan(r * count, count);
         var err = Err.AsSpan(r * count, count);
+        quantized?.FindGroupsStartingIn(r, i1, count, W.AsSpan(r * cols, cols));
         var loss = 0.0;
         for (var i = 0; i < count; i++)
         {

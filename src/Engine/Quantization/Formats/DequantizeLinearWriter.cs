@@ -32,8 +32,8 @@ internal static class DequantizeLinearWriter
 
         var layout = WeightMatrixLayout.Of(weight);
         var codes = layout.ToTensorOrder(quantized.Codes, convColumns);
-        var node = PerChannelDequantizeLinear.Replace(index, site!, codes, quantized.Scales, quantized.Zeros, layout.OutputAxis);
-        return new FormatWriteResult(weight.Name, Format, null, new[] { node });
+        var (node, bytes) = PerChannelDequantizeLinear.Replace(index, site!, codes, quantized.Scales, quantized.Zeros, layout.OutputAxis);
+        return new FormatWriteResult(weight.Name, Format, null, new[] { node }, bytes);
     }
 
     private static string? Refusal(ModelGraphIndex index, PrunableWeight weight, QuantizedMatrix quantized, ConvColumnOrder? convColumns)

@@ -73,7 +73,7 @@ internal static class EmbeddingTableWriter
         }
 
         quantized ??= EmbeddingQuantizer.Quantize(table.Tensor.ReadValues(), rows, cols);
-        var node = PerChannelDequantizeLinear.Replace(index, site!, quantized.Codes, quantized.Scales, quantized.Zeros, axis: 0);
-        return new FormatWriteResult(table.Name, Format, null, new[] { node });
+        var (node, bytes) = PerChannelDequantizeLinear.Replace(index, site!, quantized.Codes, quantized.Scales, quantized.Zeros, axis: 0);
+        return new FormatWriteResult(table.Name, Format, null, new[] { node }, bytes);
     }
 }

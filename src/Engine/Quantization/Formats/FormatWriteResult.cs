@@ -8,7 +8,8 @@ namespace ModelPrune.Engine.Quantization.Formats;
 /// <param name="Format">"MatMulNBits", "DequantizeLinear" or "DequantizeLinear+Gather".</param>
 /// <param name="SkipReason">Null when written.</param>
 /// <param name="Nodes">The nodes added or rewritten, by name.</param>
-internal sealed record FormatWriteResult(string WeightName, string Format, string? SkipReason, IReadOnlyList<string> Nodes)
+/// <param name="StoredBytes">The bytes the weight now takes in the model: codes, scales and zero points as written.</param>
+internal sealed record FormatWriteResult(string WeightName, string Format, string? SkipReason, IReadOnlyList<string> Nodes, long StoredBytes = 0)
 {
     public bool Written => SkipReason is null;
 

@@ -14,7 +14,7 @@ namespace ModelPrune.Engine.Quantization.Formats;
 internal static class MatMulNBitsWriter
 {
     public const string Format = "MatMulNBits";
-    public const string Domain = "com.microsoft";
+    public const string Domain = ConstantWeightMatMuls.MicrosoftDomain;
 
     private const int MinBlock = 16;
     private const int MaxBlock = 256;
@@ -118,48 +118,21 @@ internal static class MatMulNBitsWriter
 
         foreach (var name in weightInputs.Distinct())
         {
-            RemoveUnusedChain(index, name, site);
+            ConstantWeightMatMuls.RemoveUnusedChain(index, name, site);
         }
 
-        if (!model.OpsetImport.Any(o => o.Domain == Domain))
-        {
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = Domain, Version = 1 });
-        }
-
-        return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames);
+        ConstantWeightMatMuls.ImportMicrosoftDomain(model);
+        return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames, QuantizedTensors.Bytes(initializers));
     }
 
     private static string? Refusal(ModelGraphIndex index, PrunableWeight weight, QuantizedMatrix quantized, out List<(GraphProto Graph, NodeProto Node)> consumers)
     {
-        consumers = new List<(GraphProto, NodeProto)>();
+        if (ConstantWeightMatMuls.Refusal(index, weight, Format, out consumers) is { } refusal)
+        {
+            return refusal;
+        }
+
         var dims = weight.Tensor.Dims;
-        if (weight.OpType != "MatMul" || dims.Count != 2 || weight.InputAxis != 0)
-        {
-            return $"not MatMulNBits-compatible: only a rank-2 weight that is a MatMul's second operand fits; '{weight.Name}' feeds {weight.OpType} with shape [{string.Join(", ", dims)}]";
-        }
-
-        foreach (var nodeName in weight.NodeNames)
-        {
-            if (!index.TryFindNode(nodeName, out var graph, out var node, out var scope))
-            {
-                return $"node '{nodeName}' is not in this model";
-            }
-
-            var isSecondOperand = GraphScope.IsDefaultDomainOp(node, "MatMul") && node.Input.Count == 2
-                && ReferenceEquals(scope.Resolve(node.Input[1])?.Tensor, weight.Tensor.Proto);
-            if (!isSecondOperand)
-            {
-                return $"not MatMulNBits-compatible: '{weight.Name}' is also used by {node.OpType} '{nodeName}' other than as a MatMul's second operand";
-            }
-
-            consumers.Add((graph, node));
-        }
-
-        if (weight.Tensor.DataType != TensorElementTypes.Float)
-        {
-            return $"MatMulNBits is written for float32 models; the weight is {weight.Tensor.ElementTypeName}";
-        }
-
         if (quantized.Bits is not (4 or 8))
         {
             return $"MatMulNBits is written with 4 or 8 bits; got {quantized.Bits}";
@@ -176,30 +149,6 @@ internal static class MatMulNBitsWriter
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// Drops what only the rewritten MatMuls read: Identity nodes between them and the float weight, then the
-    /// weight itself, each only once nothing else in the model names it.
-    /// </summary>
-    private static void RemoveUnusedChain(ModelGraphIndex index, string name, StorageSite site)
-    {
-        while (!index.IsReferenced(name))
-        {
-            if (name == site.Name)
-            {
-                site.Remove();
-                return;
-            }
-
-            if (index.IdentityProducing(name) is not { } identity)
-            {
-                return;
-            }
-
-            identity.Graph.Node.Remove(identity.Node);
-            name = identity.Node.Input[0];
-        }
     }
 
     private static AttributeProto IntAttribute(string name, long value) =>

@@ -34,8 +34,8 @@ internal static class PerChannelDequantizeLinear
     /// <param name="codes">Codes in [0, 255] laid out like the tensor.</param>
     /// <param name="scales">One per index of <paramref name="axis"/>.</param>
     /// <param name="zeros">One per index of <paramref name="axis"/>.</param>
-    /// <returns>The name of the DequantizeLinear node.</returns>
-    public static string Replace(ModelGraphIndex index, StorageSite site, byte[] codes, float[] scales, byte[] zeros, int axis)
+    /// <returns>The name of the DequantizeLinear node, and the bytes of the tensors that now hold the constant.</returns>
+    public static (string Node, long StoredBytes) Replace(ModelGraphIndex index, StorageSite site, byte[] codes, float[] scales, byte[] zeros, int axis)
     {
         var dims = site.Tensor.Dims.ToArray();
         var channels = new[] { (long)scales.Length };
@@ -64,6 +64,6 @@ internal static class PerChannelDequantizeLinear
         }
 
         site.ReplaceWith(node, initializers);
-        return nodeName;
+        return (nodeName, QuantizedTensors.Bytes(initializers));
     }
 }

@@ -6,6 +6,9 @@ namespace ModelPrune.Engine.Quantization.Formats;
 /// <summary>The initializers the quantized formats are made of, always as raw_data (the compact encoding).</summary>
 internal static class QuantizedTensors
 {
+    /// <summary>What the tensors take in the model file (their raw data).</summary>
+    public static long Bytes(IEnumerable<TensorProto> tensors) => tensors.Sum(t => (long)t.RawData.Length);
+
     public static TensorProto UInt8(string name, IEnumerable<long> dims, byte[] values) =>
         Raw(name, dims, TensorProto.Types.DataType.Uint8, values);
 

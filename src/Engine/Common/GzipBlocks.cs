@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.IO.Hashing;
+
+namespace ModelPrune.Engine.Common;
+
+/// <summary>
+/// A file's gzip size measured as a multi-member gzip file of independent blocks of about 1 MiB (a valid .gz, as
+/// parallel gzip tools write; within a few hundredths of a percent of one stream on a 90 MB model): the blocks
+/// compress on every core at once, and a block whose bytes another measured file already had (unstructured pruning
+/// leaves embeddings, biases and every unselected layer as they were, byte for byte) takes that block's size without
+/// compressing it again. Blocks are cut where the content says (<see cref="ContentDefinedChunks"/>), so a shift of the
+/// bytes (a header a few bytes longer) does not misalign them. Deterministic: the cuts depend on the bytes alone,
+/// and each block is compressed alone (<see cref="GzipSize"/>, Optimal).
+/// </summary>
+internal sealed class GzipBlocks
+{
+    private readonly Dictionary<UInt128, long> _sizeByContent;
+
+    private GzipBlocks(Dictionary<UInt128, long> sizeByContent, long total, long reusedBytes = 0)
+    {
+        _sizeByContent = sizeByContent;
+        Total = total;
+        ReusedBytes = reusedBytes;
+    }
+
+    /// <summary>The size of the whole multi-member gzip file.</summary>
+    public long Total { get; }
+
+    /// <summary>How many of the file's bytes lay in blocks whose size came from the known file, not compressed again.</summary>
+    public long ReusedBytes { get; }
+
+    /// <summary>Measures <paramref name="path"/>, reusing the sizes of blocks <paramref name="known"/> already compressed.</summary>
+    public static GzipBlocks Measure(string path, GzipBlocks? known = null)
+    {
+        var chunks = ContentDefinedChunks.Find(path);
+        var blocks = chunks.Count;
+        if (blocks == 0) return new GzipBlocks(new Dictionary<UInt128, long>(), GzipSize.Of(_ => { }));
+
+        var hashes = new UInt128[blocks];
+        var sizes = new long[blocks];
+        var reused = new bool[blocks];
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, b =>
+        {
+            var (offset, count) = chunks[b];
+            var buffer = ArrayPool<byte>.Shared.Rent(count);
+            try
+            {
+                using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
+                source.Position = offset;
+                source.ReadExactly(buffer, 0, count);
+                hashes[b] = XxHash128.HashToUInt128(buffer.AsSpan(0, count));
+                long size = 0;
+                reused[b] = known is not null && known._sizeByContent.TryGetValue(hashes[b], out size);
+                sizes[b] = reused[b] ? size : GzipSize.Of(stream => stream.Write(buffer, 0, count));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        });
+
+        var sizeByContent = new Dictionary<UInt128, long>();
+        for (var b = 0; b < blocks; b++) sizeByContent[hashes[b]] = sizes[b];
+        return new GzipBlocks(sizeByContent, sizes.Sum(), Enumerable.Range(0, blocks).Where(b => reused[b]).Sum(b => (long)chunks[b].Length));
+    }
+}
