@@ -36,7 +36,8 @@ internal static class SettingFiles
         text.Append("    </PruneModel>\n");
         text.Append("  </ItemDefinitionGroup>\n\n");
         text.Append("  <!-- Timestamps cannot see a metadata change: each item's settings become stamp text, written to a file\n");
-        text.Append("       only when it changes. The baseline gate's settings have their own, so editing a tolerance never re-prunes. -->\n");
+        text.Append("       only when it changes. The baseline gate's settings have their own, so editing a tolerance never re-prunes;\n");
+        text.Append("       MaxMetricDrop and DropType, also the target of Sparsity=\"auto\", are in both. -->\n");
         text.Append("  <Target Name=\"_ModelPruneComputeSettingsStamps\">\n");
         text.Append("    <ItemGroup>\n");
         text.Append("      <_ModelPruneItem>\n");
