@@ -120,7 +120,9 @@ internal sealed class SparsitySearch
         var restored = Describe(pass.Levels);
         var high = HighestReachable(pass);
         double? failing = null;
-        var why = $"{global}; with {string.Join(", ", restored)} it reaches {Percent(pass.Total)}";
+        var start = pass.Total;
+        // Said when it stops, with the total it reached by then.
+        string Why() => $"{global}; with {string.Join(", ", restored)} {Percent(start)} keeps the target, and the total rises to {Percent(pass.Total)}";
         while (true)
         {
             var top = failing ?? high;
@@ -129,11 +131,11 @@ internal sealed class SparsitySearch
             {
                 if (failing is null && pass.Total < high && Left > 0 && Probe("refine", pass with { Total = high }, restored) is true) pass = pass with { Total = high };
                 return Finish(pass, sensitivity, failing is null && pass.Total >= high
-                    ? $"{why}; the others reach their ceiling ({Percent(_knob.MaxTotal)}) there"
-                    : $"{why}, {Percent(failing ?? high)} does not (bounds within {Percent(Resolution)})");
+                    ? $"{Why()}; the others reach their ceiling ({Percent(_knob.MaxTotal)}) there"
+                    : $"{Why()}, {Percent(failing ?? high)} does not (bounds within {Percent(Resolution)})");
             }
 
-            if (Left < 1) return Finish(pass, sensitivity, $"{why}; {Budget()}");
+            if (Left < 1) return Finish(pass, sensitivity, $"{Why()}; {Budget()}");
             if (Probe("refine", pass with { Total = mid }, restored) is true) pass = pass with { Total = mid };
             else failing = mid;
         }
