@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Hashing;
+using System.Text;
 
 namespace ModelPrune.Engine.Common;
 
@@ -63,4 +65,50 @@ internal sealed class GzipBlocks
         for (var b = 0; b < blocks; b++) sizeByContent[hashes[b]] = sizes[b];
         return new GzipBlocks(sizeByContent, sizes.Sum(), Enumerable.Range(0, blocks).Where(b => reused[b]).Sum(b => (long)chunks[b].Length));
     }
+
+    /// <summary>
+    /// The measurement as text, for keeping it beside a file whose content does not change (the original model): one
+    /// line per distinct block (its content hash and size), the total, and a checksum of those lines.
+    /// </summary>
+    public string Serialize()
+    {
+        var text = new StringBuilder();
+        foreach (var (hash, size) in _sizeByContent.OrderBy(b => b.Key))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{hash:x32} {size}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"total={Total}\n");
+        // Taken before appending: an interpolated Append writes "check=" into the builder before it evaluates the hole.
+        var checksum = Checksum(text.ToString());
+        return text.Append("check=").Append(checksum).Append('\n').ToString();
+    }
+
+    /// <summary>What <see cref="Serialize"/> wrote, or null when the text is damaged in any way.</summary>
+    public static GzipBlocks? Deserialize(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length < 2 || !lines[^1].StartsWith("check=", StringComparison.Ordinal)) return null;
+        var body = text[..(text.LastIndexOf("check=", StringComparison.Ordinal))];
+        if (lines[^1]["check=".Length..] != Checksum(body)) return null;
+        if (!lines[^2].StartsWith("total=", StringComparison.Ordinal) || !long.TryParse(lines[^2]["total=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var total)) return null;
+
+        var sizes = new Dictionary<UInt128, long>();
+        foreach (var line in lines[..^2])
+        {
+            var parts = line.Split(' ');
+            if (parts.Length != 2
+                || !UInt128.TryParse(parts[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hash)
+                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+            {
+                return null;
+            }
+
+            sizes[hash] = size;
+        }
+
+        return new GzipBlocks(sizes, total);
+    }
+
+    private static string Checksum(string text) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(text)).ToString("x16", CultureInfo.InvariantCulture);
 }

@@ -102,10 +102,15 @@ internal static class ModelPipeline
         // The "before" side of the cost, measured before pruning changes the model in place.
         var (parametersBefore, zerosBefore) = ModelParameterCounter.CountFloatParameters(model.Proto);
         // Compressing is the slowest measurement (seconds on a 90 MB model), so it runs beside the pruning and the
-        // evaluation on the other core. It reads the file, not the model being pruned in place; only a model with
-        // external data, whose .onnx file lacks the weights, is compressed here and now from the parsed model.
+        // evaluation on the other core, and the original's is kept in the cache for the next build of the same model.
+        // It reads the file, not the model being pruned in place; only a model with external data, whose .onnx file
+        // lacks the weights, is compressed here and now from the parsed model.
         var modelPath = job.ModelPath;
-        var originalBlocks = model.HasExternalData ? null : Task.Run(() => GzipBlocks.Measure(modelPath));
+        var contentSha256 = model.ContentSha256;
+        var sizeCache = cache is null ? null : new CompressedSizeCache(cache.Root);
+        var originalBlocks = model.HasExternalData
+            ? null
+            : Task.Run(() => sizeCache is null ? GzipBlocks.Measure(modelPath) : sizeCache.GetOrMeasure(contentSha256, modelPath));
         var gzipBefore = originalBlocks is null
             ? Task.FromResult(GzipSize.Of(model.Proto))
             : originalBlocks.ContinueWith(t => t.GetAwaiter().GetResult().Total, TaskScheduler.Default);

@@ -134,6 +134,46 @@ public sealed class CacheTests : IDisposable
         Assert.True(File.Exists(_folder.File("a/mlp.onnx")));
     }
 
+    /// <summary>
+    /// The original's compressed size is measured once per model content and read by every later build, whatever its
+    /// settings: a record that says otherwise (but is intact) is believed, and a damaged one is measured again.
+    /// </summary>
+    [Fact]
+    public void The_original_models_compressed_size_is_kept_by_content_and_read_by_later_builds()
+    {
+        var input = ModelFiles.Write(_folder, "mlp.onnx", FixtureModels.GemmMlp());
+        var cache = _folder.File("cache");
+        Assert.Equal(0, EngineCli.Run("prune", input, "-o", _folder.File("a/mlp.onnx"), "--cache-dir", cache, "--sparsity", "0.3").ExitCode);
+        var measured = GzipBefore(_folder.File("a/mlp.prune.json"));
+        var record = Assert.Single(Directory.GetFiles(Path.Combine(cache, "v1", "sizes"), "*.gzip-blocks", SearchOption.AllDirectories));
+        Assert.Equal(measured, GzipBlocks.Deserialize(File.ReadAllText(record))!.Total);
+
+        // An intact record with another total: the next build (other settings, so no cache hit) takes it as it is.
+        var text = File.ReadAllText(record);
+        var body = text[..text.IndexOf("total=", StringComparison.Ordinal)];
+        var altered = GzipBlocks.Deserialize(text)!.Serialize().Replace($"total={measured}\n", $"total={measured + 1000}\n", StringComparison.Ordinal);
+        File.WriteAllText(record, RecomputeCheck(altered));
+        Assert.Equal(0, EngineCli.Run("prune", input, "-o", _folder.File("b/mlp.onnx"), "--cache-dir", cache, "--sparsity", "0.4").ExitCode);
+        Assert.Equal(measured + 1000, GzipBefore(_folder.File("b/mlp.prune.json")));
+
+        // A damaged one is measured again and replaced.
+        File.WriteAllText(record, body + "total=1\ncheck=0000000000000000\n");
+        Assert.Equal(0, EngineCli.Run("prune", input, "-o", _folder.File("c/mlp.onnx"), "--cache-dir", cache, "--sparsity", "0.5").ExitCode);
+        Assert.Equal(measured, GzipBefore(_folder.File("c/mlp.prune.json")));
+        Assert.Equal(measured, GzipBlocks.Deserialize(File.ReadAllText(record))!.Total);
+    }
+
+    private static long GzipBefore(string reportPath) =>
+        JsonDocument.Parse(File.ReadAllBytes(reportPath)).RootElement.GetProperty("cost").GetProperty("gzipBytesBefore").GetInt64();
+
+    /// <summary>The record's last line is a checksum of the lines before it: an edit that keeps it intact recomputes it.</summary>
+    private static string RecomputeCheck(string serialized)
+    {
+        var body = serialized[..serialized.IndexOf("check=", StringComparison.Ordinal)];
+        var check = System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(body)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        return body + "check=" + check + "\n";
+    }
+
     private static string? CacheStatus(string runInfoPath) =>
         JsonDocument.Parse(File.ReadAllBytes(runInfoPath)).RootElement.GetProperty("cache").GetString();
 }

@@ -10,8 +10,45 @@ namespace ModelPrune.Engine.Quantization.Formats;
 /// </summary>
 internal static class ConstantWeightMatMuls
 {
+    /// <summary>
+    /// Why <paramref name="format"/> cannot replace the MatMuls of <paramref name="weight"/> (theirs, then the format's own
+    /// <paramref name="formatRefusal"/>), or null with the nodes to rewrite and where the weight is stored.
+    /// </summary>
+    public static string? Locate(ModelGraphIndex index, PrunableWeight weight, string format, Func<string?> formatRefusal,
+        out List<(GraphProto Graph, NodeProto Node)> consumers, out StorageSite? site)
+    {
+        site = null;
+        var refusal = Refusal(index, weight, format, out consumers) ?? formatRefusal();
+        if (refusal is not null) return refusal;
+        site = index.FindStorage(weight.Tensor.Proto);
+        return site is null ? $"the storage of '{weight.Name}' is not in this model" : null;
+    }
+
+    /// <summary>
+    /// Adds the quantized tensors beside the weight, puts <paramref name="replacement"/> of each consuming MatMul in its
+    /// place, and drops the float weight once nothing reads it.
+    /// </summary>
+    public static void ReplaceConsumers(ModelProto model, ModelGraphIndex index, StorageSite site, IEnumerable<TensorProto> initializers,
+        IReadOnlyList<(GraphProto Graph, NodeProto Node)> consumers, Func<NodeProto, NodeProto> replacement)
+    {
+        site.Graph.Initializer.AddRange(initializers);
+        var weightInputs = new List<string>();
+        foreach (var (graph, node) in consumers)
+        {
+            weightInputs.Add(node.Input[1]);
+            graph.Node[graph.Node.IndexOf(node)] = replacement(node);
+        }
+
+        foreach (var name in weightInputs.Distinct())
+        {
+            RemoveUnusedChain(index, name, site);
+        }
+
+        ImportMicrosoftDomain(model);
+    }
+
     /// <summary>Why <paramref name="format"/> cannot replace the MatMuls of <paramref name="weight"/>, or null with their nodes.</summary>
-    public static string? Refusal(ModelGraphIndex index, PrunableWeight weight, string format, out List<(GraphProto Graph, NodeProto Node)> consumers)
+    private static string? Refusal(ModelGraphIndex index, PrunableWeight weight, string format, out List<(GraphProto Graph, NodeProto Node)> consumers)
     {
         consumers = new List<(GraphProto, NodeProto)>();
         var dims = weight.Tensor.Dims;
@@ -49,7 +86,7 @@ internal static class ConstantWeightMatMuls
     /// Drops what only the rewritten MatMuls read: Identity nodes between them and the float weight, then the
     /// weight itself, each only once nothing else in the model names it.
     /// </summary>
-    public static void RemoveUnusedChain(ModelGraphIndex index, string name, StorageSite site)
+    private static void RemoveUnusedChain(ModelGraphIndex index, string name, StorageSite site)
     {
         while (!index.IsReferenced(name))
         {
@@ -70,7 +107,7 @@ internal static class ConstantWeightMatMuls
     }
 
     /// <summary>Adds the com.microsoft operator set the contrib operators live in, once.</summary>
-    public static void ImportMicrosoftDomain(ModelProto model)
+    private static void ImportMicrosoftDomain(ModelProto model)
     {
         if (!model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
         {

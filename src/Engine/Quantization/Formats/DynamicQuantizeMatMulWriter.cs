@@ -18,13 +18,7 @@ internal static class DynamicQuantizeMatMulWriter
     public static FormatWriteResult Write(ModelProto model, PrunableWeight weight, QuantizedMatrix quantized)
     {
         var index = new ModelGraphIndex(model);
-        var refusal = ConstantWeightMatMuls.Refusal(index, weight, Format, out var consumers) ?? GridRefusal(weight, quantized);
-        var site = index.FindStorage(weight.Tensor.Proto);
-        if (refusal is null && site is null)
-        {
-            refusal = $"the storage of '{weight.Name}' is not in this model";
-        }
-
+        var refusal = ConstantWeightMatMuls.Locate(index, weight, Format, () => GridRefusal(weight, quantized), out var consumers, out var site);
         if (refusal is not null)
         {
             return FormatWriteResult.Skipped(weight.Name, Format, refusal);
@@ -49,26 +43,15 @@ internal static class DynamicQuantizeMatMulWriter
             QuantizedTensors.Int8(bName, new long[] { K, N }, b),
             QuantizedTensors.Float(scaleName, new long[] { N }, quantized.Scales),
         };
-        site.Graph.Initializer.AddRange(initializers);
-
-        var weightInputs = new List<string>();
-        foreach (var (graph, node) in consumers)
+        ConstantWeightMatMuls.ReplaceConsumers(model, index, site, initializers, consumers, node =>
         {
-            weightInputs.Add(node.Input[1]);
             var replacement = new NodeProto { OpType = Format, Domain = ConstantWeightMatMuls.MicrosoftDomain, Name = node.Name, DocString = node.DocString };
             replacement.Input.Add(node.Input[0]);
             replacement.Input.Add(bName);
             replacement.Input.Add(scaleName);
             replacement.Output.Add(node.Output);
-            graph.Node[graph.Node.IndexOf(node)] = replacement;
-        }
-
-        foreach (var name in weightInputs.Distinct())
-        {
-            ConstantWeightMatMuls.RemoveUnusedChain(index, name, site);
-        }
-
-        ConstantWeightMatMuls.ImportMicrosoftDomain(model);
+            return replacement;
+        });
         return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames, QuantizedTensors.Bytes(initializers));
     }
 

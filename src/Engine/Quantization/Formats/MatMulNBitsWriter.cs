@@ -48,13 +48,7 @@ internal static class MatMulNBitsWriter
     public static FormatWriteResult Write(ModelProto model, PrunableWeight weight, QuantizedMatrix quantized)
     {
         var index = new ModelGraphIndex(model);
-        var refusal = Refusal(index, weight, quantized, out var consumers);
-        var site = index.FindStorage(weight.Tensor.Proto);
-        if (refusal is null && site is null)
-        {
-            refusal = $"the storage of '{weight.Name}' is not in this model";
-        }
-
+        var refusal = ConstantWeightMatMuls.Locate(index, weight, Format, () => GridRefusal(weight, quantized), out var consumers, out var site);
         if (refusal is not null)
         {
             return FormatWriteResult.Skipped(weight.Name, Format, refusal);
@@ -94,11 +88,8 @@ internal static class MatMulNBitsWriter
             initializers.Add(QuantizedTensors.UInt8(zerosName, new long[] { N, zeros.Length / N }, zeros));
         }
 
-        site.Graph.Initializer.AddRange(initializers);
-        var weightInputs = new List<string>();
-        foreach (var (graph, node) in consumers)
+        ConstantWeightMatMuls.ReplaceConsumers(model, index, site, initializers, consumers, node =>
         {
-            weightInputs.Add(node.Input[1]);
             var replacement = new NodeProto { OpType = "MatMulNBits", Domain = Domain, Name = node.Name, DocString = node.DocString };
             replacement.Input.Add(node.Input[0]);
             replacement.Input.Add(bName);
@@ -113,25 +104,13 @@ internal static class MatMulNBitsWriter
             replacement.Attribute.Add(IntAttribute("N", N));
             replacement.Attribute.Add(IntAttribute("bits", quantized.Bits));
             replacement.Attribute.Add(IntAttribute("block_size", block));
-            graph.Node[graph.Node.IndexOf(node)] = replacement;
-        }
-
-        foreach (var name in weightInputs.Distinct())
-        {
-            ConstantWeightMatMuls.RemoveUnusedChain(index, name, site);
-        }
-
-        ConstantWeightMatMuls.ImportMicrosoftDomain(model);
+            return replacement;
+        });
         return new FormatWriteResult(weight.Name, Format, null, weight.NodeNames, QuantizedTensors.Bytes(initializers));
     }
 
-    private static string? Refusal(ModelGraphIndex index, PrunableWeight weight, QuantizedMatrix quantized, out List<(GraphProto Graph, NodeProto Node)> consumers)
+    private static string? GridRefusal(PrunableWeight weight, QuantizedMatrix quantized)
     {
-        if (ConstantWeightMatMuls.Refusal(index, weight, Format, out consumers) is { } refusal)
-        {
-            return refusal;
-        }
-
         var dims = weight.Tensor.Dims;
         if (quantized.Bits is not (4 or 8))
         {
