@@ -43,6 +43,16 @@ internal sealed class SettingDefinition
     public SettingStage Stage { get; }
 
     /// <summary>
+    /// A baseline setting the prune command reads too: the search of <c>Sparsity="auto"</c> keeps the model within the
+    /// same tolerance the gate checks, so both read one spelling of it.
+    /// </summary>
+    // A setter, not init: the task compiles this file for netstandard2.0, which has no init accessors. Only the table sets it.
+    public bool AlsoReadWhenPruning { get; set; }
+
+    /// <summary>Whether <paramref name="stage"/>'s command reads this setting (its options, request and stamp carry it).</summary>
+    public bool IsReadBy(SettingStage stage) => Stage == stage || (stage == SettingStage.Prune && AlsoReadWhenPruning);
+
+    /// <summary>
     /// Whether the value decides the pruned model or report, and so joins the engine's cache key. Settings that
     /// only decide where the work runs (Device) do not: a result is the same on any device.
     /// </summary>

@@ -12,7 +12,7 @@ internal static class SettingTable
 {
     public static readonly SettingDefinition Sparsity = new(
         "Sparsity", SettingType.Number, "`0.5` (N/M with an N:M pattern)", SettingStage.Prune, joinsCacheKey: true,
-        "Fraction of the selected weights set to zero, in [0, 1); write it with a dot, `0.4`. With a structured method: the fraction of the prunable parameters removed, as whole units.",
+        "Fraction of the selected weights set to zero, in [0, 1); write it with a dot, `0.4`. With a structured method: the fraction of the prunable parameters removed, as whole units. `auto`: the most compressed model whose key metric stays within {MaxMetricDrop} of the original's on the evaluation data ({EvaluationData} or held-out calibration samples; MP1100), found in at most {SearchBudget} probes. See [engine.md](engine.md#accuracy-targeted-search).",
         propertyName: "ModelPruneSparsity");
 
     public static readonly SettingDefinition Method = new(
@@ -95,9 +95,14 @@ internal static class SettingTable
         "e.g. `0.3;0.5;0.7`: the model is also pruned (same settings) and evaluated at each of these sparsities, and the report, its Markdown and the HTML page get the key metric versus sparsity curve. Each point costs about one more prune + evaluation; only the model at {Sparsity} is kept. Not with N:M patterns (MP1057).",
         propertyName: null, "--sweep");
 
+    public static readonly SettingDefinition SearchBudget = new(
+        "SearchBudget", SettingType.WholeNumber, "`24`", SettingStage.Prune, joinsCacheKey: true,
+        "With {Sparsity} `auto`: the most probes (one prune + evaluation each, statistics shared) the search may spend, global search and per-layer refinement together. At least 4 (MP1101).",
+        propertyName: "ModelPruneSearchBudget");
+
     public static readonly SettingDefinition Task = new(
         "Task", SettingType.Choice, "`auto`", SettingStage.Prune, joinsCacheKey: true,
-        "Which metrics the report gives per output: `classification` (accuracy, top-1/top-5 agreement, KL divergence), `embedding` (per-item cosine, nearest-neighbour agreement), `language-model` (perplexity, needs labels), `regression` (relative L2, max abs). `auto` guesses from each output's shape and says why. See [report.md](report.md#tasks-and-metrics).",
+        "Which metrics the report gives per output: `classification` (accuracy, top-1/top-5 agreement, KL divergence), `token-classification` (the same per position of a [batch, positions, classes] output), `embedding` (per-item cosine, nearest-neighbour agreement), `language-model` (perplexity, needs labels), `regression` (relative L2, max abs). `auto` guesses from each output's shape and says why. See [report.md](report.md#tasks-and-metrics).",
         propertyName: "ModelPruneTask");
 
     public static readonly SettingDefinition Seed = new(
@@ -155,9 +160,20 @@ internal static class SettingTable
         "The checked-in baseline report, relative to the project folder; created from the new report when missing (warning MP2006). Commit it.");
 
     public static readonly SettingDefinition MaxMetricDrop = new(
-        "MaxMetricDrop", SettingType.Number, "`0.01`", SettingStage.Baseline, joinsCacheKey: false,
-        "How much any metric may get worse: an absolute amount (`0.01`, one percentage point of a cosine or an agreement) or a share of the baseline value (`2%`, for metrics without a natural scale such as maxAbs or perplexity).",
-        propertyName: "ModelPruneMaxMetricDrop");
+        "MaxMetricDrop", SettingType.Number, "`0.01`", SettingStage.Baseline, joinsCacheKey: true,
+        "How much any metric may get worse: an absolute amount (`0.01`, one percentage point of a cosine or an agreement) or a share of the baseline value (`2%`, for metrics without a natural scale such as maxAbs or perplexity). Also the target of {Sparsity} `auto`: how far the key metric may fall below the original model's.",
+        propertyName: "ModelPruneMaxMetricDrop")
+    {
+        AlsoReadWhenPruning = true,
+    };
+
+    public static readonly SettingDefinition DropType = new(
+        "DropType", SettingType.Choice, "`absolute`", SettingStage.Baseline, joinsCacheKey: true,
+        "How a plain number in {MaxMetricDrop} and {MetricTolerances} reads: `absolute` (`0.01` is one point of accuracy) or `relative` (`0.01` is 1% of the reference value). A value written with `%` is relative either way. Read by the baseline gate and by {Sparsity} `auto` alike (MP1102).",
+        propertyName: "ModelPruneDropType")
+    {
+        AlsoReadWhenPruning = true,
+    };
 
     public static readonly SettingDefinition MetricTolerances = new(
         "MetricTolerances", SettingType.List, "none", SettingStage.Baseline, joinsCacheKey: false,
@@ -174,8 +190,8 @@ internal static class SettingTable
     {
         Sparsity, Method, Pattern, Structure, MinUnitsPerLayer, UnitMultiple, MaxLayerSparsity, MinLayerSparsity, CalibrationMode,
         IncludeLayers, ExcludeLayers, CalibrationData, CalibrationSamples, Allocation, EvaluationData, EvaluationSamples,
-        SweepSparsities, Task, Seed, Dimensions, Device, MeasureLatency,
+        SweepSparsities, SearchBudget, Task, Seed, Dimensions, Device, MeasureLatency,
         Quantize, QuantGroupSize, QuantSymmetric, QuantMethod, QuantizeEmbeddings, QuantizeActivations,
-        Baseline, MaxMetricDrop, MetricTolerances, CompareModelHash,
+        Baseline, MaxMetricDrop, DropType, MetricTolerances, CompareModelHash,
     };
 }

@@ -34,7 +34,7 @@ internal static class PruneRequest
             json.WritePropertyName("settings");
             json.WriteStartObject();
             // Values pass through unparsed: the engine validates them, so MSBuild and the command line give the same errors.
-            foreach (var setting in SettingTable.All.Where(setting => setting.Stage == SettingStage.Prune))
+            foreach (var setting in SettingTable.All.Where(setting => setting.IsReadBy(SettingStage.Prune)))
             {
                 json.WriteString(setting.Name, model.GetMetadata(setting.Name).Trim());
             }

@@ -42,9 +42,12 @@ public sealed class PruneRequestTests
 
         var settings = entry.GetProperty("settings");
         Assert.Equal(
-            SettingTable.All.Where(setting => setting.Stage == SettingStage.Prune).Select(setting => setting.Name),
+            SettingTable.All.Where(setting => setting.IsReadBy(SettingStage.Prune)).Select(setting => setting.Name),
             settings.EnumerateObject().Select(property => property.Name));
-        Assert.DoesNotContain(settings.EnumerateObject(), property => property.Name == SettingTable.MaxMetricDrop.Name);
+        // Gate-only settings stay out; MaxMetricDrop and DropType go along, as the target of Sparsity="auto".
+        Assert.DoesNotContain(settings.EnumerateObject(), property => property.Name == SettingTable.MetricTolerances.Name);
+        Assert.DoesNotContain(settings.EnumerateObject(), property => property.Name == SettingTable.CompareModelHash.Name);
+        Assert.Contains(settings.EnumerateObject(), property => property.Name == SettingTable.MaxMetricDrop.Name);
         Assert.Equal("0.4", settings.GetProperty("Sparsity").GetString());
         Assert.Equal("fc*;regex:^conv\\d+$", settings.GetProperty("IncludeLayers").GetString());
         Assert.Equal("fc3.weight", settings.GetProperty("ExcludeLayers").GetString());

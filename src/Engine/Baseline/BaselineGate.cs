@@ -14,7 +14,7 @@ internal static class BaselineGate
     {
         var reportPath = Path.GetFullPath(options.ReportPath);
         var baselinePath = Path.GetFullPath(options.BaselinePath);
-        var settings = ToleranceSettingsParser.Parse(options.MaxMetricDrop, options.MetricTolerances, options.CompareModelHash, baselinePath);
+        var settings = ToleranceSettingsParser.Parse(options.MaxMetricDrop, options.MetricTolerances, options.CompareModelHash, baselinePath, options.DropType);
         BaselinePaths.Validate(reportPath, baselinePath);
         var receivedPath = BaselinePaths.ReceivedFor(reportPath, baselinePath);
         var name = string.IsNullOrEmpty(options.DisplayName) ? Path.GetFileName(reportPath) : options.DisplayName;

@@ -9,4 +9,5 @@ internal sealed record BaselineOptions(
     string? CompareModelHash,
     bool Accept,
     bool Strict,
-    string? DisplayName = null);
+    string? DisplayName = null,
+    string? DropType = null);

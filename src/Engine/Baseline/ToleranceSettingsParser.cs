@@ -9,11 +9,10 @@ namespace ModelPrune.Engine.Baseline;
 /// </summary>
 internal static class ToleranceSettingsParser
 {
-    public static ToleranceSettings Parse(string? maxMetricDrop, string? metricTolerances, string? compareModelHash, string file)
+    public static ToleranceSettings Parse(string? maxMetricDrop, string? metricTolerances, string? compareModelHash, string file, string? dropType = null)
     {
-        var defaultTolerance = string.IsNullOrWhiteSpace(maxMetricDrop)
-            ? ToleranceSettings.DefaultMaxMetricDrop
-            : ParseTolerance(maxMetricDrop.Trim(), "MaxMetricDrop", file);
+        var relative = ParseDropType(dropType, file);
+        var defaultTolerance = ParseMaxMetricDrop(maxMetricDrop, relative, file);
 
         var overrides = new List<MetricTolerance>();
         foreach (var entry in (metricTolerances ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -30,13 +29,34 @@ internal static class ToleranceSettingsParser
                 throw Invalid(file, $"MetricTolerances names '{key}' twice; give each metric one tolerance.");
             }
 
-            overrides.Add(new MetricTolerance(key, ParseTolerance(entry[(equals + 1)..].Trim(), $"MetricTolerances '{key}'", file)));
+            overrides.Add(new MetricTolerance(key, ParseTolerance(entry[(equals + 1)..].Trim(), $"MetricTolerances '{key}'", relative, file)));
         }
 
         return new ToleranceSettings(defaultTolerance, overrides, ParseBoolean(compareModelHash, file));
     }
 
-    private static Tolerance ParseTolerance(string text, string setting, string file)
+    /// <summary>MaxMetricDrop alone, as the search of Sparsity="auto" reads it: the same tolerance the gate would apply.</summary>
+    public static Tolerance ParseMaxMetricDrop(string? maxMetricDrop, bool relative, string file)
+    {
+        if (string.IsNullOrWhiteSpace(maxMetricDrop))
+        {
+            return ToleranceSettings.DefaultMaxMetricDrop with { IsRelative = relative };
+        }
+
+        return ParseTolerance(maxMetricDrop.Trim(), "MaxMetricDrop", relative, file);
+    }
+
+    /// <summary>DropType: whether a plain number is a share of the reference value (true) or an amount (false, the default).</summary>
+    public static bool ParseDropType(string? dropType, string file) =>
+        (dropType?.Trim().ToLowerInvariant() ?? "absolute") switch
+        {
+            "" or "absolute" => false,
+            "relative" => true,
+            _ => throw new ModelPruneException(DiagnosticCodes.InvalidDropType, file,
+                $"DropType '{dropType}' is not known. Use \"absolute\" (MaxMetricDrop=\"0.01\" is one point of accuracy; the default) or \"relative\" (0.01 is 1% of the reference value)."),
+        };
+
+    private static Tolerance ParseTolerance(string text, string setting, bool relative, string file)
     {
         var isRelative = text.EndsWith('%');
         var number = isRelative ? text[..^1].Trim() : text;
@@ -46,7 +66,7 @@ internal static class ToleranceSettingsParser
             throw Invalid(file, $"{setting} '{text}' is not a tolerance: give a non-negative number with a dot (0.01, an absolute amount) or a percentage of the baseline value (2%).");
         }
 
-        return new Tolerance(isRelative ? value / 100 : value, isRelative);
+        return isRelative ? new Tolerance(value / 100, IsRelative: true) : new Tolerance(value, relative);
     }
 
     private static bool ParseBoolean(string? text, string file)

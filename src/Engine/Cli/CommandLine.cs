@@ -76,7 +76,7 @@ internal static class CommandLine
 
     /// <summary>One option per setting of <paramref name="stage"/>, named and described by <see cref="SettingTable"/>.</summary>
     private static IReadOnlyDictionary<SettingDefinition, Option<string?>> SettingOptions(SettingStage stage) =>
-        SettingTable.All.Where(setting => setting.Stage == stage).ToDictionary(
+        SettingTable.All.Where(setting => setting.IsReadBy(stage)).ToDictionary(
             setting => setting,
             setting => new Option<string?>(setting.CommandLineName, setting.CommandLineAliases.ToArray()) { Description = SettingHelp.Describe(setting) });
 
@@ -139,7 +139,7 @@ internal static class CommandLine
             new BaselineOptions(
                 result.GetValue(report)!, result.GetValue(settings[SettingTable.Baseline])!, result.GetValue(settings[SettingTable.MaxMetricDrop]),
                 result.GetValue(settings[SettingTable.MetricTolerances]), result.GetValue(settings[SettingTable.CompareModelHash]),
-                result.GetValue(accept), result.GetValue(strict), result.GetValue(name)),
+                result.GetValue(accept), result.GetValue(strict), result.GetValue(name), result.GetValue(settings[SettingTable.DropType])),
             output));
         return command;
     }

@@ -78,6 +78,14 @@ internal static class DiagnosticCodes
     public const string NonFiniteOutputs = "MP1096";
     public const string InvalidQuantizeActivations = "MP1097";
 
+    // MP1097-MP1099 are taken by settings being added on main.
+    public const string SearchNeedsEvaluationData = "MP1100";
+    public const string InvalidSearchBudget = "MP1101";
+    public const string InvalidDropType = "MP1102";
+    public const string SearchNotSupported = "MP1103";
+    public const string SearchFoundNoCompression = "MP1104";
+    public const string SearchNeedsKeyMetric = "MP1105";
+
     public const string MetricRegressed = "MP2001";
     public const string BaselineStructureChanged = "MP2002";
     public const string BaselineMetricMissing = "MP2003";

@@ -4,13 +4,15 @@ namespace ModelPrune.Engine.Evaluation;
 /// Compares class scores row by row. Top-1 agreement: both models' argmax is the same class (ties to the lower
 /// index, as numpy). Top-5 agreement: the original's answer is among the pruned model's five highest scores
 /// (all classes when there are fewer than five). KL(P ‖ Q) of the softmax distributions is averaged over rows.
-/// Labels below zero mark rows to leave out of the accuracy (PyTorch's ignore index is -100).
+/// Labels below zero mark rows to leave out of the accuracy (PyTorch's ignore index is -100). Scores that already
+/// are probabilities (a softmax output) are compared as they are: a second softmax would flatten them and make
+/// KL look smaller than it is.
 /// </summary>
 internal static class ClassificationMetrics
 {
     public const int TopK = 5;
 
-    public static ClassificationResult Compute(ReadOnlySpan<double> original, ReadOnlySpan<double> pruned, int classes, ReadOnlySpan<long> labels = default)
+    public static ClassificationResult Compute(ReadOnlySpan<double> original, ReadOnlySpan<double> pruned, int classes, ReadOnlySpan<long> labels = default, bool probabilities = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
         if (original.Length != pruned.Length || original.Length % classes != 0)
@@ -37,8 +39,17 @@ internal static class ClassificationMetrics
             if (answer == prunedAnswer) top1++;
             if (RankOf(p, answer) < TopK) top5++;
 
-            LogSoftmax.Row(y, logP);
-            LogSoftmax.Row(p, logQ);
+            if (probabilities)
+            {
+                LogOfProbabilities(y, logP);
+                LogOfProbabilities(p, logQ);
+            }
+            else
+            {
+                LogSoftmax.Row(y, logP);
+                LogSoftmax.Row(p, logQ);
+            }
+
             double kl = 0;
             for (var c = 0; c < classes; c++)
             {
@@ -69,6 +80,19 @@ internal static class ClassificationMetrics
             labelled > 0 ? (double)correctOriginal / labelled : null,
             labelled > 0 ? (double)correctPruned / labelled : null,
             labelled);
+    }
+
+    /// <summary>
+    /// log of a row of probabilities, renormalised (a pruned softmax output still sums to 1 only within rounding);
+    /// zeros are floored so that KL stays finite where the original gives a class no mass.
+    /// </summary>
+    private static void LogOfProbabilities(ReadOnlySpan<double> row, Span<double> log)
+    {
+        const double Floor = 1e-30;
+        double sum = 0;
+        foreach (var v in row) sum += Math.Max(v, Floor);
+        var logSum = Math.Log(sum);
+        for (var c = 0; c < row.Length; c++) log[c] = Math.Log(Math.Max(row[c], Floor)) - logSum;
     }
 
     /// <summary>First index of the maximum, so ties go to the lowest index as in numpy.</summary>

@@ -8,4 +8,7 @@ internal enum EvaluationTask
     Embedding,
     Regression,
     LanguageModel,
+
+    /// <summary>Per-position classification: [batch, positions, classes] (CTC recognisers, token classifiers, language models without labels).</summary>
+    TokenClassification,
 }

@@ -9,7 +9,13 @@ internal static class EvaluationTaskNames
     public const string Regression = "regression";
     public const string LanguageModel = "language-model";
 
-    public static IReadOnlyList<string> All { get; } = new[] { Auto, Classification, Embedding, Regression, LanguageModel };
+    /// <summary>
+    /// Hugging Face's name for one class per position; its "sequence classification" is one class per sequence,
+    /// which is plain <see cref="Classification"/> here.
+    /// </summary>
+    public const string TokenClassification = "token-classification";
+
+    public static IReadOnlyList<string> All { get; } = new[] { Auto, Classification, Embedding, Regression, LanguageModel, TokenClassification };
 
     public static string ToName(EvaluationTask task) => task switch
     {
@@ -17,6 +23,7 @@ internal static class EvaluationTaskNames
         EvaluationTask.Embedding => Embedding,
         EvaluationTask.Regression => Regression,
         EvaluationTask.LanguageModel => LanguageModel,
+        EvaluationTask.TokenClassification => TokenClassification,
         _ => Auto,
     };
 

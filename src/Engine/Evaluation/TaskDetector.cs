@@ -3,16 +3,27 @@ using System.Globalization;
 namespace ModelPrune.Engine.Evaluation;
 
 /// <summary>
-/// Decides per output which task's metrics apply. Auto reads only the output's shape and whether labels were
-/// given, so the choice is the same on every run; a requested task applies where the shape allows it, and
-/// an output it cannot fit falls back to the generic metrics with the reason said.
+/// Decides per output which task's metrics apply. Auto reads the output's shape, whether labels were given and,
+/// for [batch, positions, n] outputs, whether the original model's rows are probability distributions, so the
+/// choice is the same on every run; a requested task applies where the shape allows it, and an output it cannot
+/// fit falls back to the generic metrics with the reason said.
 /// </summary>
 internal static class TaskDetector
 {
     /// <summary>Below this width a [batch, n] float output is read as class scores rather than an embedding.</summary>
     public const long MinEmbeddingWidth = 32;
 
-    public static TaskChoice Choose(EvaluationTask requested, IReadOnlyList<long> shape, bool isFloatingPoint, bool hasLabels)
+    /// <summary>
+    /// Above this width the last axis of a [batch, positions, n] output is a vocabulary or character set, not a
+    /// hidden state: the widest hidden states of common models are 8192 (LLaMA-65B), vocabularies start around
+    /// 30 000 (BERT 30 522, LLaMA 32 000, GPT-2 50 257).
+    /// </summary>
+    public const long MaxHiddenWidth = 8192;
+
+    /// <summary>How far a row's sum may be from 1 and still count as a probability distribution (float32 softmax rounding).</summary>
+    public const double ProbabilitySumTolerance = 1e-3;
+
+    public static TaskChoice Choose(EvaluationTask requested, IReadOnlyList<long> shape, bool isFloatingPoint, bool hasLabels, bool rowsAreProbabilities = false)
     {
         var shapeText = "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
         if (!isFloatingPoint)
@@ -30,8 +41,14 @@ internal static class TaskDetector
 
         switch (shape.Count)
         {
+            // A hidden state is never a distribution over its last axis; softmax outputs (CTC recognisers) are.
+            case 3 when rowsAreProbabilities && shape[2] > 1:
+                return new TaskChoice(EvaluationTask.TokenClassification,
+                    $"auto: {shapeText} is [batch, positions, classes] whose rows are probabilities (non-negative, summing to 1)" + (hasLabels ? " with labels" : string.Empty));
             case 3 when hasLabels && shape[2] > 1:
                 return new TaskChoice(EvaluationTask.LanguageModel, $"auto: {shapeText} is [batch, sequence, vocabulary] with labels");
+            case 3 when shape[2] > MaxHiddenWidth:
+                return new TaskChoice(EvaluationTask.TokenClassification, $"auto: {shapeText} is [batch, positions, classes] without labels and wider than {MaxHiddenWidth}, so not a hidden state");
             case 3:
                 return new TaskChoice(EvaluationTask.Embedding, $"auto: {shapeText} is [batch, sequence, hidden] without labels");
             case 2 when hasLabels && shape[1] > 1:
@@ -45,11 +62,32 @@ internal static class TaskDetector
         }
     }
 
+    /// <summary>Whether every row of the last axis is non-negative and sums to 1 within <see cref="ProbabilitySumTolerance"/>.</summary>
+    public static bool RowsAreProbabilities(ReadOnlySpan<double> values, int width)
+    {
+        if (width < 2 || values.Length == 0 || values.Length % width != 0) return false;
+        for (var row = 0; row < values.Length; row += width)
+        {
+            double sum = 0;
+            foreach (var v in values.Slice(row, width))
+            {
+                if (!(v >= 0)) return false;
+                sum += v;
+            }
+
+            if (Math.Abs(sum - 1) > ProbabilitySumTolerance) return false;
+        }
+
+        return true;
+    }
+
     /// <summary>Null when the shape suits the task, else why not.</summary>
     private static string? Fits(EvaluationTask task, IReadOnlyList<long> shape, bool hasLabels) => task switch
     {
         EvaluationTask.Classification when shape.Count is < 2 or > 3 || shape[^1] < 2 =>
             "the output is not [batch, classes] (or [batch, sequence, classes]) with two or more classes",
+        EvaluationTask.TokenClassification when shape.Count != 3 || shape[^1] < 2 =>
+            "the output is not [batch, positions, classes] with two or more classes",
         EvaluationTask.Embedding when shape.Count < 2 => "the output has no item axis and feature axis",
         EvaluationTask.LanguageModel when shape.Count != 3 => "the output is not [batch, sequence, vocabulary]",
         EvaluationTask.LanguageModel when !hasLabels => "perplexity needs labels (the next token at each position) and the evaluation data has none for this output",

@@ -21,23 +21,32 @@ internal static class TaskEvaluator
         var shape = original.Shape;
         // Labels are per sample: they belong to this output only when it has one row per sample.
         var fittingLabels = labels is not null && shape.Length >= 1 && shape[0] == labels.Shape[0] ? labels : null;
-        var choice = TaskDetector.Choose(requested, shape, ElementTypeNames.IsFloatingPoint(original.Type), fittingLabels is not null);
+        var isFloatingPoint = ElementTypeNames.IsFloatingPoint(original.Type);
+        // Only the original model's rows decide: the pruned model's would make the choice depend on the pruning.
+        var probabilities = isFloatingPoint && shape.Length == 3 && shape[2] <= int.MaxValue
+            && TaskDetector.RowsAreProbabilities(original.Values, (int)shape[2]);
+        var choice = TaskDetector.Choose(requested, shape, isFloatingPoint, fittingLabels is not null, probabilities);
         deviation = deviation with { Task = EvaluationTaskNames.ToName(choice.Task), TaskReason = choice.Reason };
         return choice.Task switch
         {
-            EvaluationTask.Classification => Classification(deviation, original, pruned, fittingLabels, file),
+            EvaluationTask.Classification => Classification(deviation, original, pruned, fittingLabels, file, probabilities: false),
+            EvaluationTask.TokenClassification => Classification(deviation, original, pruned, fittingLabels, file, probabilities),
             EvaluationTask.Embedding => Embedding(deviation, original, pruned, mask),
             EvaluationTask.LanguageModel => LanguageModel(deviation, original, pruned, fittingLabels!, file),
             _ => deviation with { Top1Agreement = null },
         };
     }
 
-    private static OutputDeviation Classification(OutputDeviation deviation, CapturedOutput original, CapturedOutput pruned, LabelArray? labels, string file)
+    /// <summary>
+    /// Class scores per row: one row per item for classification, one per position for token classification
+    /// (labels then [samples, positions], one per position, negative ones left out).
+    /// </summary>
+    private static OutputDeviation Classification(OutputDeviation deviation, CapturedOutput original, CapturedOutput pruned, LabelArray? labels, string file, bool probabilities)
     {
         var classes = checked((int)original.Shape[^1]);
         var rows = original.Values.Length / classes;
         var labelValues = labels is null ? ReadOnlySpan<long>.Empty : CheckLabels(labels, rows, classes, original.Name, file);
-        var result = ClassificationMetrics.Compute(original.Values, pruned.Values, classes, labelValues);
+        var result = ClassificationMetrics.Compute(original.Values, pruned.Values, classes, labelValues, probabilities);
         return deviation with
         {
             Labels = labels?.Name,

@@ -22,7 +22,7 @@ namespace ModelPrune.Engine.Pipeline;
 internal static class CalibratedPruningStage
 {
     public static CalibratedPruning Apply(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> selected, PruneSettings settings,
-        CalibrationSplit calibration, DiagnosticLog log, string file)
+        CalibrationSplit calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null)
     {
         var batchSize = ModelBatchSize.ForCalibration(ModelInputSignature.FromModel(model));
         var (fit, heldOut) = calibration;
@@ -46,10 +46,18 @@ internal static class CalibratedPruningStage
         foreach (var round in rounds)
         {
             // Each round measures its layers on the model as pruned so far (in one-pass mode: the dense model).
-            var statistics = collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask);
+            // Statistics of the dense model are the same for every sparsity: a memo (one-pass mode only, where every
+            // round is the dense model) serves the later prunes of a search.
+            var reusable = memo is not null && rounds.Count == 1;
+            var roundKey = string.Join("\n", round.Select(w => w.Name));
+            var statistics = reusable
+                ? memo!.GetOrCollect("fit\n" + roundKey, () => collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask))
+                : collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask);
             var heldOutStatistics = heldOut.SampleCount == 0
                 ? null
-                : collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
+                : (reusable
+                    ? memo!.GetOrCollect("held-out\n" + roundKey, () => collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask))
+                    : collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask)).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
 
             foreach (var layer in statistics.Skipped)
             {
@@ -103,7 +111,7 @@ internal static class CalibratedPruningStage
     {
         if (settings.Allocation == LayerAllocation.Uniform || layers.Count == 0)
         {
-            return layers.ToDictionary(l => l.WeightName, _ => settings.Sparsity, StringComparer.Ordinal);
+            return layers.ToDictionary(l => l.WeightName, l => settings.SparsityOf(l.WeightName), StringComparer.Ordinal);
         }
 
         double[] allocated;

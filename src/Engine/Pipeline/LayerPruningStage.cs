@@ -1,6 +1,7 @@
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Statistics;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -10,8 +11,9 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 internal static class LayerPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file) =>
+    /// <param name="memo">Statistics of earlier prunes of the same dense model to reuse (one-pass unstructured runs only).</param>
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null) =>
         settings.IsStructured
             ? StructuredPruningStage.Apply(model, settings, calibration, log, file)
-            : UnstructuredPruningStage.Apply(model, settings, calibration, log, file);
+            : UnstructuredPruningStage.Apply(model, settings, calibration, log, file, memo);
 }

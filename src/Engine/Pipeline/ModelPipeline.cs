@@ -8,6 +8,7 @@ using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Quantization;
 using ModelPrune.Engine.Reporting;
+using ModelPrune.Engine.Search;
 using ModelPrune.Engine.Statistics;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -118,13 +119,37 @@ internal static class ModelPipeline
         var calibrationSplit = calibration is null ? null : CalibrationSplit.Of(calibration);
         // Read before pruning for the report; the stage finds the same input itself.
         var paddingMask = calibration is null ? null : PaddingMask.Find(model.Proto);
-        var pruning = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file);
+        var fixedBatchSize = ModelBatchSize.Fixed(ModelInputSignature.FromModel(model.Proto));
+        var evaluationSamples = EvaluationSamples(evaluationData, calibrationSplit, fixedBatchSize, file);
+        // Read before quantization moves embedding tables behind DequantizeLinear, where their row count is no longer a constant.
+        var gatherIndexBounds = GatherIndexBounds.Find(model.Proto.Graph);
+
+        // Sparsity="auto": the statistics are collected once (the memo) and serve every probe and the final prune.
+        StatisticsMemo? memo = null;
+        SearchResult? search = null;
+        var requested = settings;
+        if (settings.Search is not null)
+        {
+            if (evaluationSamples is null) throw PruneSettingsParser.NoEvaluationData(file);
+            memo = new StatisticsMemo();
+            var probeOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device, evaluationSamples, settings.Task);
+            search = SearchRunner.Run(job, settings, model, calibrationSplit, probeOptions, memo, file);
+            settings = search.ChosenSettings;
+            if (search.Chosen.Total == 0)
+            {
+                var first = search.Trace.Where(p => p.Phase == "global").OrderBy(p => p.Sparsity).First();
+                log.Warn(DiagnosticCodes.SearchFoundNoCompression, file, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Sparsity=\"auto\": no probed sparsity kept {search.Original.Name} within MaxMetricDrop of the original ({ReportFormat.Metric(search.Original.Original)}); the smallest, {first.Sparsity:0.#%}, gave {ReportFormat.Metric(first.Metric)}. The model is written unpruned. Allow a larger drop, or check the evaluation data."));
+            }
+
+            timings.Add(Lap("search", stage));
+        }
+
+        var pruning = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file, memo);
         var layers = pruning.Layers;
         var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         timings.Add(Lap("prune", stage));
 
-        // Read before quantization moves embedding tables behind DequantizeLinear, where their row count is no longer a constant.
-        var gatherIndexBounds = GatherIndexBounds.Find(model.Proto.Graph);
         QuantizationReport? quantization = null;
         if (settings.Quantization is { } quantize)
         {
@@ -137,9 +162,8 @@ internal static class ModelPipeline
         // Blocks the pruning left as they were take their size from the original's measurement.
         var gzipAfter = Task.Run(async () => GzipBlocks.Measure(stagedModel, originalBlocks is null ? null : await originalBlocks).Total);
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
-        var fixedBatchSize = ModelBatchSize.Fixed(ModelInputSignature.FromModel(model.Proto));
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
-            EvaluationSamples(evaluationData, calibrationSplit, fixedBatchSize, file), settings.Task, MeasureLatency: settings.MeasureLatency,
+            evaluationSamples, settings.Task, MeasureLatency: settings.MeasureLatency,
             // Compressing runs on the other core; timing waits for it, so that it does not slow one model and not the other.
             // A failure of theirs surfaces where their sizes are read, not here.
             QuietBeforeTiming: Task.WhenAll(gzipBefore, gzipAfter).ContinueWith(_ => { }, TaskScheduler.Default));
@@ -188,7 +212,8 @@ internal static class ModelPipeline
             cost,
             sweep,
             pruning.Structured,
-            quantization);
+            quantization,
+            search is null ? null : SearchReportOf(search, requested.Search!, comparison.Report, memo!, totals));
         var reportJson = ReportJson.Serialize(report);
 
         staged.Write(job.ReportPath, reportJson);
@@ -301,6 +326,31 @@ internal static class ModelPipeline
         staged.Write(job.RunInfoPath, RunInfoJson.Serialize(run));
         staged.Write(job.MarkdownPath, System.Text.Encoding.UTF8.GetBytes(ReportMarkdown.Render(report, run)));
         staged.Write(job.HtmlPath, System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(report)));
+    }
+
+    private static SearchReport SearchReportOf(SearchResult search, SearchSettings target, EvaluationReport evaluation, StatisticsMemo memo, ReportTotals totals)
+    {
+        // The final prune is the chosen probe again (same settings, same statistics): its metric is the probe's.
+        var chosen = SearchMetric.From(evaluation) ?? search.Original;
+
+        return new SearchReport(
+            "sparsity",
+            chosen.Name,
+            chosen.Output,
+            chosen.Field,
+            chosen.Original,
+            chosen.Value,
+            target.MaxDrop.Amount,
+            target.DropTypeName,
+            MetricRounding.Round6(target.MaxDrop.AllowedWorseningFrom(chosen.Original)),
+            target.Budget,
+            search.Trace.Count,
+            memo.Collected,
+            totals.PrunableSparsity,
+            search.Restored,
+            search.StopReason,
+            search.Trace,
+            search.Sensitivity);
     }
 
     private static RunTiming Lap(string name, Stopwatch stage)

@@ -4,6 +4,7 @@ using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Quantization;
+using ModelPrune.Engine.Search;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -36,8 +37,21 @@ internal sealed record PruneSettings(
     int MinUnitsPerLayer = PruneSettings.DefaultMinUnitsPerLayer,
     int UnitMultiple = 1,
     bool MeasureLatency = true,
-    QuantizationSettings? Quantization = null)
+    QuantizationSettings? Quantization = null,
+    SearchSettings? Search = null,
+    IReadOnlyDictionary<string, double>? LayerSparsities = null)
 {
+    /// <summary>
+    /// The sparsity of one weight: its own where the search set one (<see cref="LayerSparsities"/>, by weight name),
+    /// else <see cref="Sparsity"/>.
+    /// </summary>
+    public double SparsityOf(string weightName) =>
+        LayerSparsities is not null && LayerSparsities.TryGetValue(weightName, out var own) ? own : Sparsity;
+
+    /// <summary>Whether the search keeps this weight dense on purpose (sparsity 0 among layers it otherwise prunes).</summary>
+    public bool IsRestored(string weightName) =>
+        LayerSparsities is not null && LayerSparsities.TryGetValue(weightName, out var own) && own == 0;
+
     /// <summary>Structured pruning never removes a layer's last unit unless told otherwise.</summary>
     public const int DefaultMinUnitsPerLayer = 1;
 
@@ -63,7 +77,7 @@ internal sealed record PruneSettings(
 
     public string CanonicalText => string.Join("\n",
         "method=" + MethodName,
-        "sparsity=" + Sparsity.ToString("R", CultureInfo.InvariantCulture),
+        "sparsity=" + (Search is null ? Sparsity.ToString("R", CultureInfo.InvariantCulture) : "auto"),
         "pattern=" + Pattern,
         "maxLayerSparsity=" + MaxLayerSparsity.ToString("R", CultureInfo.InvariantCulture),
         "includeLayers=" + string.Join(";", Include),
@@ -90,6 +104,11 @@ internal sealed record PruneSettings(
         // Appended only for structured runs, so the keys of earlier unstructured settings stay as they were.
         + (IsStructured
             ? string.Create(CultureInfo.InvariantCulture, $"\nstructure={StructureName}\nminUnitsPerLayer={MinUnitsPerLayer}\nunitMultiple={UnitMultiple}")
+            : string.Empty)
+        // Only a search reads its target and budget; fixed-sparsity keys stay as they were. The per-layer sparsities a
+        // search chooses never enter the key: they follow from it.
+        + (Search is { } search
+            ? string.Create(CultureInfo.InvariantCulture, $"\nmaxMetricDrop={search.MaxDrop.Amount:R}\ndropType={search.DropTypeName}\nsearchBudget={search.Budget}")
             : string.Empty);
 
     /// <summary>The extra sparsities of the metric-versus-sparsity curve, ascending; empty for none.</summary>

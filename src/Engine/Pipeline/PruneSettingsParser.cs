@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ModelPrune.Engine.Baseline;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Quantization;
+using ModelPrune.Engine.Search;
 using ModelPrune.Settings;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -23,7 +25,9 @@ internal static class PruneSettingsParser
         if (structure == UnitStructure.None && PruningMethodNames.IsStructured(method)) structure = UnitStructure.Auto;
         var pattern = ParsePattern(raw.Pattern, file);
         CheckStructuredCombination(structure, method, pattern, raw, file);
-        var sparsity = ParseSparsity(raw.Sparsity, pattern, file);
+        var isSearch = string.Equals(raw.Sparsity?.Trim(), "auto", StringComparison.OrdinalIgnoreCase);
+        // A search starts from the dense model; its bounds and layer ceilings are those of any sparsity.
+        var sparsity = isSearch ? 0 : ParseSparsity(raw.Sparsity, pattern, file);
         var maxLayerSparsity = ParseMaxLayerSparsity(raw.MaxLayerSparsity, sparsity, file);
         var minLayerSparsity = ParseMinLayerSparsity(raw.MinLayerSparsity, sparsity, file);
 
@@ -43,6 +47,8 @@ internal static class PruneSettingsParser
             throw new ModelPruneException(DiagnosticCodes.CalibrationRequired, file,
                 $"Method '{PruningMethodNames.ToName(method)}' scores weights with statistics of real layer inputs and needs calibration data: give CalibrationData=\"data.npz\" ({SettingTable.CalibrationData.CommandLineName}), arrays named after the model's inputs, or CalibrationData=\"synthetic\" to use seeded random inputs (much weaker).");
         }
+
+        var search = isSearch ? ParseSearch(raw, structure, method, pattern, calibration, file) : null;
 
         return new PruneSettings(
             method,
@@ -73,8 +79,50 @@ internal static class PruneSettingsParser
             ParsePositiveCount(raw.UnitMultiple, SettingTable.UnitMultiple, 1, DiagnosticCodes.InvalidUnitMultiple,
                 "the multiple every pruned layer's kept unit count is rounded up to, e.g. UnitMultiple=\"8\" for hardware-friendly shapes", file),
             ParseMeasureLatency(raw.MeasureLatency, file),
-            quantization);
+            quantization,
+            search);
     }
+
+    /// <summary>
+    /// Sparsity="auto": the target (MaxMetricDrop, DropType; the gate's own parser, so both read them alike) and the
+    /// probe budget. The search moves one sparsity per layer, so what fixes or derives those itself is refused.
+    /// </summary>
+    private static SearchSettings ParseSearch(RawSettings raw, UnitStructure structure, PruningMethod method, SparsityPattern pattern, string? calibration, string file)
+    {
+        string? conflict = null;
+        if (structure != UnitStructure.None) conflict = $"Structure '{UnitStructureNames.ToName(structure)}' (the search sets a sparsity per weight, not whole units; not yet supported)";
+        else if (pattern.IsNM) conflict = $"Pattern '{pattern}' (an N:M pattern fixes the sparsity at N/M)";
+        else if (method == PruningMethod.GlobalMagnitude) conflict = $"Method '{PruningMethodNames.GlobalMagnitude}' (its threshold decides each layer's sparsity, which the search sets itself)";
+        else if (!string.IsNullOrWhiteSpace(raw.Allocation) && !raw.Allocation.Trim().Equals("uniform", StringComparison.OrdinalIgnoreCase)) conflict = $"Allocation '{raw.Allocation.Trim()}' (the search allocates the sparsity per layer itself)";
+        else if (!string.IsNullOrWhiteSpace(raw.CalibrationMode) && raw.CalibrationMode.Trim().Equals("sequential", StringComparison.OrdinalIgnoreCase)) conflict = "CalibrationMode 'sequential' (its statistics change with every probe, so they cannot be collected once)";
+        else if (!string.IsNullOrWhiteSpace(raw.SweepSparsities)) conflict = "SweepSparsities (the search's trace is the curve)";
+        if (conflict is not null)
+        {
+            throw new ModelPruneException(DiagnosticCodes.SearchNotSupported, file,
+                $"Sparsity=\"auto\" cannot be combined with {conflict}. Remove one of them, or give a fixed Sparsity.");
+        }
+
+        if (string.IsNullOrWhiteSpace(raw.EvaluationData) && !(PruningMethodNames.NeedsCalibration(method) && calibration is not null && !calibration.Equals("synthetic", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw NoEvaluationData(file);
+        }
+
+        var budget = SearchSettings.DefaultBudget;
+        if (!string.IsNullOrWhiteSpace(raw.SearchBudget)
+            && (!int.TryParse(raw.SearchBudget.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out budget) || budget < SearchSettings.MinBudget))
+        {
+            throw new ModelPruneException(DiagnosticCodes.InvalidSearchBudget, file,
+                $"{SettingTable.SearchBudget.BothSpellings} '{raw.SearchBudget}' is not a whole number of at least {SearchSettings.MinBudget}. Give the most probes (prune + evaluate) the search may spend, e.g. SearchBudget=\"{SearchSettings.DefaultBudget}\".");
+        }
+
+        var relative = ToleranceSettingsParser.ParseDropType(raw.DropType, file);
+        return new SearchSettings(ToleranceSettingsParser.ParseMaxMetricDrop(raw.MaxMetricDrop, relative, file), budget);
+    }
+
+    /// <summary>MP1100: quality cannot be measured on synthetic inputs, so a search without real samples would pick noise.</summary>
+    public static ModelPruneException NoEvaluationData(string file) =>
+        new(DiagnosticCodes.SearchNeedsEvaluationData, file,
+            $"Sparsity=\"auto\" measures the key metric on real samples, and there are none: give EvaluationData=\"eval.npz\" ({SettingTable.EvaluationData.CommandLineName}; with labels for accuracy), or, with Method wanda or sparsegpt, real CalibrationData with enough samples that some are held out. Synthetic inputs cannot measure quality.");
 
     /// <summary>Null for Quantize="none" (the default), so the companions are only read, and only checked, when it is set.</summary>
     private static QuantizationSettings? ParseQuantization(RawSettings raw, bool calibrationGiven, string file)

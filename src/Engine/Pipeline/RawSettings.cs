@@ -20,7 +20,7 @@ internal sealed class RawSettings
     internal static RawSettings From(Func<SettingDefinition, string?> valueOf)
     {
         var settings = new RawSettings();
-        foreach (var setting in SettingTable.All.Where(s => s.Stage == SettingStage.Prune))
+        foreach (var setting in SettingTable.All.Where(s => s.IsReadBy(SettingStage.Prune)))
         {
             settings.Set(setting, valueOf(setting));
         }
@@ -64,6 +64,12 @@ internal sealed class RawSettings
 
     public string? SweepSparsities { get => this[SettingTable.SweepSparsities]; init => Set(SettingTable.SweepSparsities, value); }
 
+    public string? SearchBudget { get => this[SettingTable.SearchBudget]; init => Set(SettingTable.SearchBudget, value); }
+
+    public string? MaxMetricDrop { get => this[SettingTable.MaxMetricDrop]; init => Set(SettingTable.MaxMetricDrop, value); }
+
+    public string? DropType { get => this[SettingTable.DropType]; init => Set(SettingTable.DropType, value); }
+
     public string? Task { get => this[SettingTable.Task]; init => Set(SettingTable.Task, value); }
 
     public string? Seed { get => this[SettingTable.Seed]; init => Set(SettingTable.Seed, value); }
@@ -88,7 +94,7 @@ internal sealed class RawSettings
 
     private void Set(SettingDefinition setting, string? value)
     {
-        if (setting.Stage != SettingStage.Prune)
+        if (!setting.IsReadBy(SettingStage.Prune))
         {
             throw new ArgumentException($"{setting.Name} is a {setting.Stage} setting, not one of pruning.", nameof(setting));
         }

@@ -6,6 +6,7 @@ using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Reporting;
+using ModelPrune.Engine.Statistics;
 
 namespace ModelPrune.Engine.Pipeline;
 
@@ -16,7 +17,7 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 internal static class UnstructuredPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file)
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null)
     {
         var weights = PrunableWeightFinder.Find(model);
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
@@ -51,7 +52,7 @@ internal static class UnstructuredPruningStage
         if (PruningMethodNames.NeedsCalibration(settings.Method))
         {
             var calibrated = CalibratedPruningStage.Apply(model.Proto, selected, settings,
-                calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file);
+                calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file, memo);
             var jointlyQuantized = calibrated.Results
                 .Where(r => r.Value.Quantized is not null)
                 .ToDictionary(r => r.Key.Name, r => r.Value.Quantized!, StringComparer.Ordinal);
@@ -100,8 +101,14 @@ internal static class UnstructuredPruningStage
                 $"input dimension {layout.Length} (axis {weight.InputAxis}) is not a multiple of {settings.Pattern.M}"));
         }
 
-        return (weight, LayerStatus.Pruned, null);
+        return (weight, LayerStatus.Pruned, settings.IsRestored(weight.Name) ? RestoredReason : null);
     }
+
+    /// <summary>
+    /// A layer the search keeps dense stays "pruned" at sparsity 0, so the total sparsity is still over every selected
+    /// layer; the reason says why it has no zeros.
+    /// </summary>
+    public const string RestoredReason = "kept dense by Sparsity=\"auto\": among the layers the key metric is most sensitive to (its share went to the others)";
 
     private static void PruneSelected(IReadOnlyList<PrunableWeight> selected, PruneSettings settings)
     {
@@ -123,7 +130,8 @@ internal static class UnstructuredPruningStage
         Parallel.ForEach(selected, parallel, weight =>
         {
             var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
-            WithValues(weight, write: true, W => PruneLayer(W, layout, settings));
+            var sparsity = settings.SparsityOf(weight.Name);
+            WithValues(weight, write: true, W => PruneLayer(W, layout, settings, sparsity));
         });
     }
 
@@ -144,7 +152,7 @@ internal static class UnstructuredPruningStage
         if (write) weight.Tensor.WriteValues(W);
     }
 
-    private static void PruneLayer(Span<float> W, InputAxisLayout layout, PruneSettings settings)
+    private static void PruneLayer(Span<float> W, InputAxisLayout layout, PruneSettings settings, double sparsity)
     {
         if (settings.Pattern.IsNM)
         {
@@ -152,7 +160,7 @@ internal static class UnstructuredPruningStage
         }
         else
         {
-            MagnitudeSelection.ZeroSmallest(W, MagnitudeSelection.CountFor(W.Length, settings.Sparsity));
+            MagnitudeSelection.ZeroSmallest(W, MagnitudeSelection.CountFor(W.Length, sparsity));
         }
     }
 

@@ -30,7 +30,9 @@ internal static class KeyMetric
 
             if (primary.Top1Agreement is { } agreement)
             {
-                return $"top-1 agreement {ReportFormat.Percent(agreement)}";
+                return primary.Task == Evaluation.EvaluationTaskNames.TokenClassification
+                    ? $"per-position top-1 agreement {ReportFormat.Percent(agreement)}"
+                    : $"top-1 agreement {ReportFormat.Percent(agreement)}";
             }
         }
 

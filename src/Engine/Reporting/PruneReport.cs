@@ -21,7 +21,8 @@ internal sealed record PruneReport(
     [property: JsonPropertyOrder(1)] CostReport? Cost = null,
     [property: JsonPropertyOrder(2)] IReadOnlyList<SweepPoint>? Sweep = null,
     [property: JsonPropertyOrder(1)] StructuredReport? Structured = null,
-    [property: JsonPropertyOrder(1)] QuantizationReport? Quantization = null)
+    [property: JsonPropertyOrder(1)] QuantizationReport? Quantization = null,
+    [property: JsonPropertyOrder(2)] SearchReport? Search = null)
 {
     public const string CurrentSchema = "modelprune.report/2";
 }

@@ -42,6 +42,7 @@ internal static class ReportHtml
         AppendSummary(html, report);
         AppendEvaluation(html, report.Evaluation);
         AppendSweep(html, report);
+        AppendSearch(html, report);
 
         html.Append("<h2>Sparsity per layer</h2>\n");
         var sparsity = new SvgBarChart("Sparsity per layer", ReportFormat.Percent) { Maximum = 1 }.Series("zeros / parameters", Sparse);
@@ -210,6 +211,48 @@ internal static class ReportHtml
         }
 
         html.Append(chart.Render()).Append('\n');
+    }
+
+    /// <summary>Sparsity="auto": key metric against sparsity for every probe, the target line, the chosen point, the trace and the ranking.</summary>
+    private static void AppendSearch(StringBuilder html, PruneReport report)
+    {
+        if (report.Search is not { } search) return;
+        html.Append($"<h2>Search: {Escape(search.Metric)} versus sparsity</h2>\n");
+        html.Append($"<p>Sparsity=\"auto\" kept <code>{Escape(search.Output)}</code>'s {Escape(search.Metric)} within {Escape(SearchFormat.AllowedDrop(search))} of the original's {Escape(SearchFormat.Value(search, search.OriginalValue))} "
+            + $"in {search.Probes} of {search.Budget} probes and chose {ReportFormat.Percent(search.ChosenSparsity)} (the larger point). Stopped: {Escape(search.StopReason)}.</p>\n");
+        var share = SearchFormat.IsShare(search);
+        var chart = new SvgLineChart($"{search.Metric} versus sparsity", search.Metric, share ? ReportFormat.Percent : ReportFormat.Metric)
+        {
+            Bounds = share ? (0, 1) : null,
+            Connect = false,
+            Target = (SearchFormat.Threshold(search), "target " + SearchFormat.Value(search, SearchFormat.Threshold(search))),
+        };
+        // Sensitivity probes prune one layer only; the chart shows the models the build could have shipped.
+        foreach (var probe in search.Trace.Where(p => p.Phase != "sensitivity")) chart.Point(probe.AchievedSparsity, probe.Metric);
+        chart.Point(search.ChosenSparsity, search.ChosenValue, highlight: true);
+        html.Append(chart.Render()).Append('\n');
+
+        html.Append("<table>\n<tr><th>Probe</th><th>Phase</th><th>Sparsity</th><th>Layers</th><th>Non-zero parameters</th><th>Size (raw / gzip)</th><th>Metric</th><th>Target</th></tr>\n");
+        foreach (var probe in search.Trace)
+        {
+            html.Append($"<tr><td class=\"num\">{probe.Index}</td><td>{Escape(probe.Phase)}</td><td class=\"num\">{ReportFormat.Percent(probe.AchievedSparsity)}</td><td><code>{Escape(string.Join(", ", probe.Layers))}</code></td>");
+            html.Append($"<td class=\"num\">{ReportFormat.Count(probe.NonzeroParameters)}</td><td class=\"num\">{ReportFormat.Bytes(probe.Bytes)} / {ReportFormat.Bytes(probe.GzipBytes)}</td><td class=\"num\">{Escape(SearchFormat.Value(search, probe.Metric))}</td><td>{(probe.KeepsTarget ? "kept" : "broken")}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+        if (search.Sensitivity.Count > 0)
+        {
+            html.Append("<h3>Sensitivity (each layer pruned alone)</h3>\n<table>\n<tr><th>Layer</th><th>Parameters</th><th>Sparsity</th><th>Metric</th><th>Fall</th></tr>\n");
+            foreach (var layer in search.Sensitivity)
+            {
+                html.Append($"<tr><td><code>{Escape(layer.Layer)}</code></td><td class=\"num\">{ReportFormat.Count(layer.Parameters)}</td><td class=\"num\">{ReportFormat.Percent(layer.Sparsity)}</td>");
+                html.Append($"<td class=\"num\">{Escape(SearchFormat.Value(search, layer.Metric))}</td><td class=\"num\">{Escape(ReportFormat.Metric(layer.Worsening))}</td></tr>\n");
+            }
+
+            html.Append("</table>\n");
+        }
+
+        html.Append($"<p>Layers kept at a lower sparsity: {(search.RestoredLayers.Count == 0 ? "none" : string.Join(", ", search.RestoredLayers.Select(l => $"<code>{Escape(l)}</code>")))}.</p>\n");
     }
 
     private static void AppendLayers(StringBuilder html, IReadOnlyList<LayerReport> layers)

@@ -24,6 +24,7 @@ internal static class ReportMarkdown
         WriteWarnings(md, report);
         WriteEvaluation(md, report);
         WriteSweep(md, report);
+        WriteSearch(md, report);
         if (run is not null)
         {
             WriteRun(md, run);
@@ -233,6 +234,44 @@ internal static class ReportMarkdown
                 point.Sparsity == report.Settings.Sparsity ? "this build's model" : "");
         }
 
+        md.Blank();
+    }
+
+    private static void WriteSearch(MarkdownBuilder md, PruneReport report)
+    {
+        if (report.Search is not { } search) return;
+        md.Line("## Search (Sparsity=\"auto\")");
+        md.Blank();
+        md.Line($"Target: `{search.Output}` {search.Metric} {SearchFormat.Value(search, search.OriginalValue)}, allowed drop {SearchFormat.AllowedDrop(search)} ({search.DropType}). "
+            + $"Chosen: {ReportFormat.Percent(search.ChosenSparsity)} sparse, {SearchFormat.Metric(search, search.ChosenValue)}, after {search.Probes} of {search.Budget} probes "
+            + $"({search.StatisticsPasses} calibration statistics pass(es) shared by all). Stopped: {search.StopReason}.");
+        md.Blank();
+        md.Row("Probe", "Phase", "Sparsity", "Layers", "Non-zero parameters", "Size (gzip)", ReportFormat.Cell(search.Metric), "Target");
+        md.Separator(8, new[] { 0, 2, 4, 5, 6 });
+        foreach (var probe in search.Trace)
+        {
+            md.Row(probe.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), probe.Phase, ReportFormat.Percent(probe.AchievedSparsity),
+                ReportFormat.Cell(string.Join(", ", probe.Layers)), ReportFormat.Count(probe.NonzeroParameters), ReportFormat.Bytes(probe.GzipBytes), SearchFormat.Value(search, probe.Metric),
+                probe.KeepsTarget ? "kept" : "broken");
+        }
+
+        md.Blank();
+        if (search.Sensitivity.Count > 0)
+        {
+            md.Line("Sensitivity, most sensitive first (each layer pruned alone):");
+            md.Blank();
+            md.Row("Layer", "Parameters", "Sparsity", ReportFormat.Cell(search.Metric), "Fall");
+            md.Separator(5, new[] { 1, 2, 3, 4 });
+            foreach (var layer in search.Sensitivity)
+            {
+                md.Row(ReportFormat.Code(layer.Layer), ReportFormat.Count(layer.Parameters), ReportFormat.Percent(layer.Sparsity),
+                    SearchFormat.Value(search, layer.Metric), ReportFormat.Metric(layer.Worsening));
+            }
+
+            md.Blank();
+        }
+
+        md.Line("Layers kept at a lower sparsity: " + (search.RestoredLayers.Count == 0 ? "none." : string.Join(", ", search.RestoredLayers.Select(ReportFormat.Code)) + "."));
         md.Blank();
     }
 

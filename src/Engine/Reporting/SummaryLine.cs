@@ -19,13 +19,21 @@ internal static class SummaryLine
             line.Append(ReportFormat.Percent(structured.RemovedFraction)).Append(" of prunable parameters removed (")
                 .Append(report.Settings.Method).Append(", ").Append(structured.Structure).Append(')');
         }
+        else if (report.Search is { } search)
+        {
+            // The search's own line: what it chose and the target it held, e.g. "auto: 57.5% sparse, accuracy 96.5% -> 95.9% (allowed drop 1.0)".
+            line.Append("auto: ").Append(ReportFormat.Percent(report.Totals.PrunableSparsity)).Append(" sparse (")
+                .Append(report.Settings.Method).Append(", ").Append(report.Settings.Pattern).Append("), ")
+                .Append(SearchFormat.Metric(search, search.OriginalValue)).Append(" -> ").Append(SearchFormat.Value(search, search.ChosenValue))
+                .Append(" (allowed drop ").Append(SearchFormat.AllowedDrop(search)).Append(')');
+        }
         else
         {
             line.Append(ReportFormat.Percent(report.Totals.PrunableSparsity)).Append(" sparse (")
                 .Append(report.Settings.Method).Append(", ").Append(report.Settings.Pattern).Append(')');
         }
 
-        if (KeyMetric.Describe(report, "->") is { } metric)
+        if (report.Search is null && KeyMetric.Describe(report, "->") is { } metric)
         {
             line.Append(", ").Append(metric);
         }

@@ -36,6 +36,12 @@ internal sealed class SvgLineChart
     /// <summary>Limits of the vertical range (e.g. 0 and 1 for a share), so the margin never shows 107%.</summary>
     public (double Low, double High)? Bounds { get; init; }
 
+    /// <summary>A dashed horizontal line at this value with its label (the search's target); kept inside the vertical range.</summary>
+    public (double Value, string Label)? Target { get; init; }
+
+    /// <summary>Whether the points are joined by a line (a curve); a search's probes are scattered, not a curve.</summary>
+    public bool Connect { get; init; } = true;
+
     /// <summary>What goes across; sparsity by default.</summary>
     public string XLabel { get; init; } = "sparsity";
 
@@ -56,8 +62,9 @@ internal sealed class SvgLineChart
     {
         var plotWidth = Width - Left - Right;
         var plotHeight = Height - Top - Bottom;
-        var low = _points.Count == 0 ? 0 : _points.Min(p => p.Y);
-        var high = _points.Count == 0 ? 1 : _points.Max(p => p.Y);
+        var values = _points.Select(p => p.Y).Concat(Target is { } target ? new[] { target.Value } : Array.Empty<double>()).ToArray();
+        var low = values.Length == 0 ? 0 : values.Min();
+        var high = values.Length == 0 ? 1 : values.Max();
         var margin = high > low ? (high - low) * 0.15 : Math.Max(Math.Abs(high) * 0.05, 0.01);
         low -= margin;
         high += margin;
@@ -87,8 +94,15 @@ internal sealed class SvgLineChart
         svg.Append(Invariant($"<text x=\"{Left - 8}\" y=\"{Top + plotHeight}\" text-anchor=\"end\" class=\"tick\">{Escape(FormatY(low))}</text>"));
         svg.Append(Invariant($"<text x=\"16\" y=\"{Top + (plotHeight / 2)}\" transform=\"rotate(-90 16 {Top + (plotHeight / 2)})\" text-anchor=\"middle\" class=\"label\">{Escape(YLabel)}</text>"));
 
+        if (Target is { } line)
+        {
+            var y = Y(line.Value);
+            svg.Append(Invariant($"<line class=\"target\" x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Left + plotWidth}\" y2=\"{y:0.#}\" stroke=\"#b03030\" stroke-dasharray=\"6 4\"/>"));
+            svg.Append(Invariant($"<text x=\"{Left + plotWidth}\" y=\"{y + 14:0.#}\" text-anchor=\"end\" class=\"tick\">{Escape(line.Label)}</text>"));
+        }
+
         var ordered = _points.OrderBy(p => p.X).ToArray();
-        if (ordered.Length > 1)
+        if (ordered.Length > 1 && Connect)
         {
             var path = string.Join(" ", ordered.Select(p => Invariant($"{X(p.X):0.#},{Y(p.Y):0.#}")));
             svg.Append(Invariant($"<polyline class=\"curve\" points=\"{path}\" fill=\"none\" stroke=\"#3b6ea8\" stroke-width=\"2\"/>"));

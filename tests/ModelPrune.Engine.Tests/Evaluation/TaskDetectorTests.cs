@@ -10,6 +10,8 @@ public sealed class TaskDetectorTests
     [InlineData(new long[] { 4, 384 }, false, EvaluationTask.Embedding)]
     [InlineData(new long[] { 4, 16, 384 }, false, EvaluationTask.Embedding)]
     [InlineData(new long[] { 4, 16, 30522 }, true, EvaluationTask.LanguageModel)]
+    [InlineData(new long[] { 4, 16, 30522 }, false, EvaluationTask.TokenClassification)]
+    [InlineData(new long[] { 4, 16, 8192 }, false, EvaluationTask.Embedding)]
     [InlineData(new long[] { 4, 1 }, false, EvaluationTask.Regression)]
     [InlineData(new long[] { 4 }, false, EvaluationTask.Regression)]
     [InlineData(new long[] { 2, 3, 8, 8 }, false, EvaluationTask.Regression)]
@@ -19,6 +21,33 @@ public sealed class TaskDetectorTests
 
         Assert.Equal((EvaluationTask)expected, choice.Task);
         Assert.StartsWith("auto: ", choice.Reason);
+    }
+
+    /// <summary>The OCR recogniser of issue 12: a softmax over 6625 characters at 40 positions is not an embedding.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Position_rows_that_are_probabilities_are_token_classification_with_or_without_labels(bool hasLabels)
+    {
+        var choice = TaskDetector.Choose(EvaluationTask.Auto, new long[] { 4, 40, 6625 }, isFloatingPoint: true, hasLabels, rowsAreProbabilities: true);
+
+        Assert.Equal(EvaluationTask.TokenClassification, choice.Task);
+    }
+
+    [Fact]
+    public void Probability_rows_are_recognised_within_float_rounding_only()
+    {
+        Assert.True(TaskDetector.RowsAreProbabilities(new[] { 0.25, 0.75, 0.5, 0.5000004 }, 2));
+        Assert.False(TaskDetector.RowsAreProbabilities(new[] { 0.25, 0.75, 0.5, 0.6 }, 2));
+        Assert.False(TaskDetector.RowsAreProbabilities(new[] { -0.25, 1.25 }, 2));
+        Assert.False(TaskDetector.RowsAreProbabilities(new[] { double.NaN, 1 }, 2));
+    }
+
+    [Fact]
+    public void A_requested_token_classification_needs_positions()
+    {
+        Assert.Equal(EvaluationTask.TokenClassification, TaskDetector.Choose(EvaluationTask.TokenClassification, new long[] { 4, 16, 384 }, isFloatingPoint: true, hasLabels: false).Task);
+        Assert.Equal(EvaluationTask.Regression, TaskDetector.Choose(EvaluationTask.TokenClassification, new long[] { 4, 10 }, isFloatingPoint: true, hasLabels: false).Task);
     }
 
     [Fact]

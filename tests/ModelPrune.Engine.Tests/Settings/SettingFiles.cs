@@ -36,7 +36,8 @@ internal static class SettingFiles
         text.Append("    </PruneModel>\n");
         text.Append("  </ItemDefinitionGroup>\n\n");
         text.Append("  <!-- Timestamps cannot see a metadata change: each item's settings become stamp text, written to a file\n");
-        text.Append("       only when it changes. The baseline gate's settings have their own, so editing a tolerance never re-prunes. -->\n");
+        text.Append("       only when it changes. The baseline gate's settings have their own, so editing a tolerance never re-prunes;\n");
+        text.Append("       MaxMetricDrop and DropType, also the target of Sparsity=\"auto\", are in both. -->\n");
         text.Append("  <Target Name=\"_ModelPruneComputeSettingsStamps\">\n");
         text.Append("    <ItemGroup>\n");
         text.Append("      <_ModelPruneItem>\n");
@@ -55,7 +56,7 @@ internal static class SettingFiles
         var text = new StringBuilder();
         text.Append("| Metadata | Property | Type | Default | Meaning |\n");
         text.Append("| --- | --- | --- | --- | --- |\n");
-        foreach (var setting in SettingTable.All.Where(s => s.Stage == stage))
+        foreach (var setting in SettingTable.All.Where(s => s.IsReadBy(stage)))
         {
             static string Metadata(SettingDefinition s) => $"`{s.Name}`";
             var property = setting.PropertyName is null ? "" : $"`{setting.PropertyName}`";
@@ -71,7 +72,7 @@ internal static class SettingFiles
         var text = new StringBuilder();
         text.Append("| option | type | default | meaning |\n");
         text.Append("| --- | --- | --- | --- |\n");
-        foreach (var setting in SettingTable.All.Where(s => s.Stage == stage))
+        foreach (var setting in SettingTable.All.Where(s => s.IsReadBy(stage)))
         {
             static string Option(SettingDefinition s) => $"`{s.CommandLineName}`";
             var names = string.Join(", ", new[] { setting.CommandLineName }.Concat(setting.CommandLineAliases).Select(name => $"`{name}`"));
@@ -82,7 +83,7 @@ internal static class SettingFiles
     }
 
     private static string StampText(SettingStage stage) =>
-        string.Join(";", SettingTable.All.Where(s => s.Stage == stage).Select(s => $"{s.Name}=%(_ModelPruneItem.{s.Name})"));
+        string.Join(";", SettingTable.All.Where(s => s.IsReadBy(stage)).Select(s => $"{s.Name}=%(_ModelPruneItem.{s.Name})"));
 
     private static string TypeName(SettingType type) => type switch
     {

@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Tests.Settings;
 
 public sealed class SettingTableTests
 {
-    private static IEnumerable<SettingDefinition> Stage(SettingStage stage) => SettingTable.All.Where(s => s.Stage == stage);
+    private static IEnumerable<SettingDefinition> Stage(SettingStage stage) => SettingTable.All.Where(s => s.IsReadBy(stage));
 
     [Fact]
     public void Names_options_and_properties_are_unique()
@@ -77,8 +77,10 @@ public sealed class SettingTableTests
     public void The_cache_key_holds_exactly_the_settings_marked_for_it()
     {
         var settings = PruneSettingsParser.Parse(new RawSettings { Method = "flap", Structure = "neurons", CalibrationData = "c.npz", EvaluationData = "e.npz", Device = "cpu" }, "m.onnx");
+        // The search's target and budget join the key only for Sparsity="auto" (which structured runs cannot use).
+        var search = PruneSettingsParser.Parse(new RawSettings { Sparsity = "auto", EvaluationData = "e.npz", MaxMetricDrop = "0.02" }, "m.onnx");
 
-        var keys = settings.CanonicalText.Split('\n').Select(line => line[..line.IndexOf('=')]).ToArray();
+        var keys = settings.CanonicalText.Split('\n').Concat(search.CanonicalText.Split('\n')).Select(line => line[..line.IndexOf('=')]).Distinct().ToArray();
 
         Assert.Equal(
             Stage(SettingStage.Prune).Where(s => s.JoinsCacheKey).Select(s => s.CanonicalKey).OrderBy(k => k, StringComparer.Ordinal),

@@ -1,0 +1,30 @@
+using ModelPrune.Engine.Pipeline;
+
+namespace ModelPrune.Engine.Search;
+
+/// <summary>
+/// A way of compressing that the search can turn: a global setting it bisects (<see cref="SearchPoint.Total"/>) and
+/// per-layer levels, most compressed first, that the refinement raises one step at a time for the layers the key
+/// metric is most sensitive to. Sparsity is one (levels: pruned, dense); per-layer quantization bits would be
+/// another (int4, int8, float) — a knob only says how a point becomes settings, the search does the rest.
+/// </summary>
+internal interface ISearchKnob
+{
+    /// <summary>As the report names it, e.g. "sparsity".</summary>
+    string Name { get; }
+
+    /// <summary>Per-layer levels, most compressed first; the last leaves the layer as it was.</summary>
+    IReadOnlyList<string> Levels { get; }
+
+    /// <summary>The highest <see cref="SearchPoint.Total"/> worth trying.</summary>
+    double MaxTotal { get; }
+
+    /// <summary>
+    /// The settings of one probe, or null when the point cannot be reached (e.g. the layers left at level 0 cannot
+    /// carry the total without going past their ceiling).
+    /// </summary>
+    PruneSettings? Configure(PruneSettings settings, SearchPoint point, IReadOnlyList<SearchLayer> layers);
+
+    /// <summary>The point compressing only <paramref name="layer"/>, at <paramref name="total"/>'s per-layer strength: how sensitivity is measured.</summary>
+    PruneSettings Isolate(PruneSettings settings, double total, string layer, IReadOnlyList<SearchLayer> layers);
+}
