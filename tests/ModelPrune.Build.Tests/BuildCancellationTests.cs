@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using ModelPrune.Build.Tests.Infrastructure;
 using ModelPrune.Fixtures;
+using ModelPrune.Tests.Shared;
 
 namespace ModelPrune.Build.Tests;
 
@@ -40,18 +41,18 @@ public sealed class BuildCancellationTests
 
         var output = new StringBuilder();
         using var build = new Process { StartInfo = project.BuildStartInfo() };
-        build.OutputDataReceived += (_, e) => Append(output, e.Data);
-        build.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        build.OutputDataReceived += (_, e) => ProcessSignals.Append(output, e.Data);
+        build.ErrorDataReceived += (_, e) => ProcessSignals.Append(output, e.Data);
         build.Start();
         build.BeginOutputReadLine();
         build.BeginErrorReadLine();
         try
         {
-            var staged = Poll(() => build.HasExited || StagedFiles(project).Length > 0, StagingLimit);
+            var staged = ProcessSignals.Poll(() => build.HasExited || StagedFiles(project).Length > 0, StagingLimit);
             Assert.True(staged && !build.HasExited, $"the engine staged nothing while the build ran (exited: {build.HasExited}):\n{Text(output)}");
 
             // Only the dotnet process: the engine hears of it through MSBuild's cancellation of the task, not from a terminal.
-            Send("INT", build.Id);
+            ProcessSignals.Send("INT", build.Id);
             Assert.True(build.WaitForExit(ExitLimit), $"the build still ran {ExitLimit.TotalSeconds} s after SIGINT:\n{Text(output)}");
             build.WaitForExit();
         }
@@ -73,32 +74,6 @@ public sealed class BuildCancellationTests
 
     private static string[] StagedFiles(ConsumerProject project) =>
         Directory.Exists(project.ModelPruneDirectory) ? Directory.GetFiles(project.ModelPruneDirectory, "*.tmp", SearchOption.AllDirectories) : Array.Empty<string>();
-
-    private static bool Poll(Func<bool> condition, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < limit)
-        {
-            if (condition()) return true;
-            Thread.Sleep(10);
-        }
-
-        return condition();
-    }
-
-    /// <summary>The kill command: .NET has no API to send a signal to another process.</summary>
-    private static void Send(string signal, int processId)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-s {signal} {processId}") { UseShellExecute = false })!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null) return;
-        lock (output) output.Append(line).Append('\n');
-    }
 
     private static string Text(StringBuilder output)
     {

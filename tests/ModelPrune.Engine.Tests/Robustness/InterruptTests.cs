@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using ModelPrune.Engine.Tests.TestSupport;
 using ModelPrune.Fixtures;
+using ModelPrune.Tests.Shared;
 
 namespace ModelPrune.Engine.Tests.Robustness;
 
@@ -37,17 +38,17 @@ public sealed class InterruptTests : IDisposable
 
         var output = new StringBuilder();
         using var engine = new Process { StartInfo = start };
-        engine.OutputDataReceived += (_, e) => Append(output, e.Data);
-        engine.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        engine.OutputDataReceived += (_, e) => ProcessSignals.Append(output, e.Data);
+        engine.ErrorDataReceived += (_, e) => ProcessSignals.Append(output, e.Data);
         engine.Start();
         engine.BeginOutputReadLine();
         engine.BeginErrorReadLine();
         try
         {
-            var staged = Poll(() => engine.HasExited || StagedFiles(outputFolder).Length > 0, StagingLimit);
+            var staged = ProcessSignals.Poll(() => engine.HasExited || StagedFiles(outputFolder).Length > 0, StagingLimit);
             Assert.True(staged && !engine.HasExited, $"the engine did not stage its output while running (exited: {engine.HasExited}):\n{Text(output)}");
 
-            Send(signal, engine.Id);
+            ProcessSignals.Send(signal, engine.Id);
             var signalled = Stopwatch.StartNew();
             Assert.True(engine.WaitForExit(ExitLimit), $"still running {ExitLimit.TotalSeconds} s after SIG{signal}:\n{Text(output)}");
             signalled.Stop();
@@ -70,32 +71,6 @@ public sealed class InterruptTests : IDisposable
 
     private static string[] StagedFiles(string folder) =>
         Directory.Exists(folder) ? Directory.GetFiles(folder, "*.tmp") : Array.Empty<string>();
-
-    private static bool Poll(Func<bool> condition, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < limit)
-        {
-            if (condition()) return true;
-            Thread.Sleep(5);
-        }
-
-        return condition();
-    }
-
-    /// <summary>The kill command: .NET has no API to send a signal to another process.</summary>
-    private static void Send(string signal, int processId)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-s {signal} {processId}") { UseShellExecute = false })!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null) return;
-        lock (output) output.AppendLine(line);
-    }
 
     private static string Text(StringBuilder output)
     {
