@@ -78,7 +78,7 @@ internal static class DiagnosticCodes
     public const string NonFiniteOutputs = "MP1096";
     public const string InvalidQuantizeActivations = "MP1097";
 
-    // MP1097-MP1099 are taken by settings being added on main.
+    // The search's codes start at MP1100, past the quantization settings' range.
     public const string SearchNeedsEvaluationData = "MP1100";
     public const string InvalidSearchBudget = "MP1101";
     public const string InvalidDropType = "MP1102";

@@ -1,8 +1,5 @@
 using ModelPrune.Engine.Calibration;
-using ModelPrune.Engine.Common;
-using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
-using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Reporting;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -28,29 +25,10 @@ internal static class SparsitySweep
                 MaxLayerSparsity = Math.Max(settings.MaxLayerSparsity, sparsity),
                 MinLayerSparsity = Math.Min(settings.MinLayerSparsity, sparsity),
             };
-            var model = OnnxModelReader.Read(job.ModelPath);
-            // The main run already reported every warning these settings give; a point's own would repeat them.
-            var pruning = LayerPruningStage.Apply(model, pointSettings, calibration, new DiagnosticLog(), file);
-            var layers = pruning.Layers;
-            var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
-            // Each point is the model this build would ship at that sparsity, quantized like the main one.
-            if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, pointSettings, quantize, pruning, calibration, new DiagnosticLog(), file);
-            var totals = ReportTotalsBuilder.Build(layers, parameters, zeros);
-            var pruned = AtomicFile.TemporaryPathFor(job.OutputPath);
-            try
+            var candidate = CandidateModel.Evaluate(job, pointSettings, calibration, evaluationOptions, file);
+            if (KeyMetric.Numeric(candidate.Comparison.Report) is var (metric, value))
             {
-                var written = OnnxModelWriter.WriteAtomic(model.Proto, pruned);
-                model = null;
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                var comparison = ModelComparer.CompareModels(job.ModelPath, pruned, evaluationOptions with { MeasureLatency = false }, file);
-                if (KeyMetric.Numeric(comparison.Report) is var (metric, value))
-                {
-                    points.Add(new SweepPoint(sparsity, totals.PrunableSparsity, metric, value, written.Bytes, GzipBlocks.Measure(pruned).Total));
-                }
-            }
-            finally
-            {
-                AtomicFile.TryDelete(pruned);
+                points.Add(new SweepPoint(sparsity, candidate.Totals.PrunableSparsity, metric, value, candidate.Bytes, candidate.GzipBytes));
             }
         }
 

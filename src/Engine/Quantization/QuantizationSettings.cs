@@ -22,8 +22,5 @@ internal sealed record QuantizationSettings(int Bits, int GroupSize, bool Symmet
     /// <summary>Everything DequantizeLinear stores (Gemm, Conv, ...) is int8 per output channel, at opset 13 the only choice.</summary>
     public QuantizationGrid PerChannelGrid => new(8, Symmetric: true, QuantizationGrid.PerChannel);
 
-    /// <summary>For the cache key: every field.</summary>
-    public string CanonicalText => $"{Name};group={GroupSize};symmetric={Symmetric};method={MethodName};embeddings={Embeddings};activations={ActivationsName}";
-
     public string ActivationsName => DynamicActivations ? "dynamic" : "none";
 }

@@ -1,0 +1,42 @@
+using ModelPrune.Engine.Calibration;
+using ModelPrune.Engine.Common;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Reporting;
+using ModelPrune.Engine.Statistics;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>
+/// One more version of the model, tried and thrown away: the dense model read again, pruned with other settings,
+/// quantized as the build would, written to a temporary file, compared with the original, measured and deleted.
+/// What a sweep point and a search probe both are. Its warnings are dropped: the run that keeps a model reports its own.
+/// </summary>
+internal static class CandidateModel
+{
+    /// <param name="memo">Statistics an earlier candidate of the same dense model collected, to reuse.</param>
+    public static CandidateOutcome Evaluate(ModelJob job, PruneSettings settings, CalibrationSplit? calibration,
+        EvaluationOptions evaluationOptions, string file, StatisticsMemo? memo = null)
+    {
+        var model = OnnxModelReader.Read(job.ModelPath);
+        var pruning = LayerPruningStage.Apply(model, settings, calibration, new DiagnosticLog(), file, memo);
+        var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
+        if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, settings, quantize, pruning, calibration, new DiagnosticLog(), file);
+        var totals = ReportTotalsBuilder.Build(pruning.Layers, parameters, zeros);
+        var path = AtomicFile.TemporaryPathFor(job.OutputPath);
+        try
+        {
+            var written = OnnxModelWriter.WriteAtomic(model.Proto, path);
+            // The parsed model is as large as the file; let it go before ONNX Runtime loads two more.
+            model = null;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
+            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.Measure(path).Total);
+        }
+        finally
+        {
+            AtomicFile.TryDelete(path);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Reporting;
+
+namespace ModelPrune.Engine.Pipeline;
+
+/// <summary>What <see cref="CandidateModel"/> measured: the totals, the non-zero float parameters, the comparison with the original, and the file raw and gzip-compressed.</summary>
+internal sealed record CandidateOutcome(ReportTotals Totals, long NonzeroParameters, ComparisonResult Comparison, long Bytes, long GzipBytes);
