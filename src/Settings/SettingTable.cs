@@ -155,6 +155,11 @@ internal static class SettingTable
         "`dynamic`: a MatMul's constant weight is stored int8 (symmetric, one scale per output column) in `com.microsoft.DynamicQuantizeMatMul`, which quantizes the activations as it runs and multiplies with ONNX Runtime's integer kernels: faster on CPUs with 8-bit dot products, a little less accurate than MatMulNBits. Implies {Quantize} `int8` when that is not set; `int4` or {QuantSymmetric} `false` with it is MP1097. `none`: activations stay float.",
         propertyName: "ModelPruneQuantizeActivations");
 
+    public static readonly SettingDefinition ExternalData = new(
+        "ExternalData", SettingType.Choice, "`auto`", SettingStage.Prune, joinsCacheKey: true,
+        "How the pruned model's weights are stored. `auto`: in the `.onnx` file, unless the model would pass the 2 GiB limit of one protobuf file; then every tensor of 1 KiB or more goes to one data file beside it, `<model file name>.data`, each at an offset aligned to 4096 bytes so ONNX Runtime can memory-map it. `always`: that data file even for a small model. `never`: one file, or error MP1015 past 2 GiB. In MSBuild, a model with a data file cannot be embedded: use `Embed=\"false\"` (MP1116). See [engine.md](engine.md#external-data).",
+        propertyName: "ModelPruneExternalData");
+
     public static readonly SettingDefinition Baseline = new(
         "Baseline", SettingType.File, "none (no gate)", SettingStage.Baseline, joinsCacheKey: false,
         "The checked-in baseline report, relative to the project folder; created from the new report when missing (warning MP2006). Commit it.");
@@ -192,6 +197,7 @@ internal static class SettingTable
         IncludeLayers, ExcludeLayers, CalibrationData, CalibrationSamples, Allocation, EvaluationData, EvaluationSamples,
         SweepSparsities, SearchBudget, Task, Seed, Dimensions, Device, MeasureLatency,
         Quantize, QuantGroupSize, QuantSymmetric, QuantMethod, QuantizeEmbeddings, QuantizeActivations,
+        ExternalData,
         Baseline, MaxMetricDrop, DropType, MetricTolerances, CompareModelHash,
     };
 }

@@ -21,7 +21,8 @@ internal static class AtomicFile
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(folder)) return;
-        foreach (var candidate in Directory.EnumerateFiles(folder, Path.GetFileName(path) + ".*.tmp"))
+        // Folders too: a model with external data is staged as a folder holding the pair (see StagedOutputs.ReservePair).
+        foreach (var candidate in Directory.EnumerateFileSystemEntries(folder, Path.GetFileName(path) + ".*.tmp"))
         {
             var match = StagedName.Match(candidate);
             if (match.Success && int.TryParse(match.Groups[1].Value, out var pid) && !IsRunning(pid)) TryDelete(candidate);
@@ -95,11 +96,13 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>Removes a file, or a staging folder (only a folder with a staged name: never one of the user's).</summary>
     public static void TryDelete(string path)
     {
         try
         {
             if (File.Exists(path)) File.Delete(path);
+            else if (Directory.Exists(path) && StagedName.IsMatch(path)) Directory.Delete(path, recursive: true);
         }
         catch (IOException)
         {

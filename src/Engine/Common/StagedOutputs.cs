@@ -9,6 +9,8 @@ namespace ModelPrune.Engine.Common;
 internal sealed class StagedOutputs : IDisposable
 {
     private readonly List<(string Temporary, string Final)> _staged = new();
+    private readonly List<string> _folders = new();
+    private readonly List<string> _deletions = new();
     private bool _committed;
 
     /// <summary>A temporary path for <paramref name="finalPath"/> that the caller writes itself (the pruned model).</summary>
@@ -19,6 +21,30 @@ internal sealed class StagedOutputs : IDisposable
         Register(temporary, finalPath);
         return temporary;
     }
+
+    /// <summary>
+    /// Temporary paths for a model and its data file, with their final file names, in a staging folder beside them: the
+    /// model refers to its data file by name, so ONNX Runtime can load the staged pair (the evaluation does) before it is
+    /// committed. The data file is renamed into place first, so the new model never stands without its data.
+    /// </summary>
+    public (string Model, string Data) ReservePair(string finalModelPath, string finalDataPath)
+    {
+        var folder = AtomicFile.TemporaryPathFor(finalModelPath);
+        StagingRegistry.Remember(folder);
+        _folders.Add(folder);
+        Directory.CreateDirectory(folder);
+        var data = Path.Combine(folder, Path.GetFileName(finalDataPath));
+        var model = Path.Combine(folder, Path.GetFileName(finalModelPath));
+        _staged.Add((data, finalDataPath));
+        _staged.Add((model, finalModelPath));
+        return (model, data);
+    }
+
+    /// <summary>
+    /// A file of an earlier run that must not outlive this one's commit (the data file of a model now written in one
+    /// piece). Deleted right after the renames; a failure to delete fails the commit, so no stale pair is left looking current.
+    /// </summary>
+    public void DeleteOnCommit(string finalPath) => _deletions.Add(finalPath);
 
     public void Write(string finalPath, ReadOnlySpan<byte> bytes)
     {
@@ -47,6 +73,7 @@ internal sealed class StagedOutputs : IDisposable
                 moved.Add(final);
             }
 
+            foreach (var stale in _deletions.Where(File.Exists)) File.Delete(stale);
             _committed = true;
         }
         catch
@@ -57,6 +84,8 @@ internal sealed class StagedOutputs : IDisposable
         finally
         {
             StagingRegistry.Forget(_staged.Select(s => s.Temporary));
+            foreach (var folder in _folders) AtomicFile.TryDelete(folder);
+            StagingRegistry.Forget(_folders);
         }
     }
 
@@ -65,8 +94,11 @@ internal sealed class StagedOutputs : IDisposable
     {
         if (_committed) return;
         foreach (var (temporary, _) in _staged) AtomicFile.TryDelete(temporary);
+        foreach (var folder in _folders) AtomicFile.TryDelete(folder);
         StagingRegistry.Forget(_staged.Select(s => s.Temporary));
+        StagingRegistry.Forget(_folders);
         _staged.Clear();
+        _folders.Clear();
     }
 
     private void Register(string temporary, string finalPath)

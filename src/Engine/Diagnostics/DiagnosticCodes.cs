@@ -85,6 +85,10 @@ internal static class DiagnosticCodes
     public const string SearchNotSupported = "MP1103";
     public const string SearchFoundNoCompression = "MP1104";
     public const string SearchNeedsKeyMetric = "MP1105";
+    public const string InvalidExternalData = "MP1115";
+
+    /// <summary>Logged by the MSBuild targets: only they know that the item is embedded.</summary>
+    public const string ExternalDataNotEmbeddable = "MP1116";
 
     public const string MetricRegressed = "MP2001";
     public const string BaselineStructureChanged = "MP2002";

@@ -1,4 +1,8 @@
 namespace ModelPrune.Engine.Onnx;
 
-/// <summary>A model file as written: its SHA-256 (lower-case hex) and size, known without reading it back.</summary>
-internal sealed record WrittenModel(string Sha256, long Bytes);
+/// <summary>
+/// A model as written, known without reading it back: the SHA-256 (lower-case hex) of the .onnx file followed by its
+/// data file (as <see cref="OnnxModel.ContentSha256"/> hashes a model read back), the bytes of both files, and how many
+/// of them are in the data file (0 when there is none).
+/// </summary>
+internal sealed record WrittenModel(string Sha256, long Bytes, long DataBytes = 0);

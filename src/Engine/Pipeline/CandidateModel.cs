@@ -24,19 +24,27 @@ internal static class CandidateModel
         var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, settings, quantize, pruning, calibration, new DiagnosticLog(), file);
         var totals = ReportTotalsBuilder.Build(pruning.Layers, parameters, zeros);
-        var path = AtomicFile.TemporaryPathFor(job.OutputPath);
+        // Written as the build would write it (one file, or a pair when external data is due), in a staging folder of its own.
+        var folder = AtomicFile.TemporaryPathFor(job.OutputPath);
+        StagingRegistry.Remember(folder);
         try
         {
-            var written = OnnxModelWriter.WriteAtomic(model.Proto, path);
+            Directory.CreateDirectory(folder);
+            var path = Path.Combine(folder, Path.GetFileName(job.OutputPath));
+            var dataPath = ExternalDataLayout.DataPathFor(path);
+            var external = OnnxModelWriter.UsesExternalData(model.Proto, settings.ExternalData, file);
+            var written = external ? OnnxModelWriter.WriteWithExternalData(model.Proto, path, dataPath) : OnnxModelWriter.WriteAtomic(model.Proto, path);
             // The parsed model is as large as the file; let it go before ONNX Runtime loads two more.
             model = null;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
-            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.Measure(path).Total);
+            var gzipBytes = GzipBlocks.Measure(path).Total + (external ? GzipBlocks.Measure(dataPath).Total : 0);
+            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, gzipBytes);
         }
         finally
         {
-            AtomicFile.TryDelete(path);
+            AtomicFile.TryDelete(folder);
+            StagingRegistry.Forget(new[] { folder });
         }
     }
 }

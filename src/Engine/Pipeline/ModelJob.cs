@@ -1,3 +1,5 @@
+using ModelPrune.Engine.Onnx;
+
 namespace ModelPrune.Engine.Pipeline;
 
 /// <summary>
@@ -33,5 +35,11 @@ internal sealed record ModelJob(
         return new ModelJob(Path.GetFullPath(modelPath), modelPath, output, report, stem + ".summary", stem + ".md", stem + ".html", stem + ".run.json", settings);
     }
 
-    public IEnumerable<string> Outputs => new[] { OutputPath, ReportPath, SummaryPath, MarkdownPath, HtmlPath, RunInfoPath };
+    /// <summary>
+    /// Where the pruned model's tensors go when it is written with external data (<c>x.onnx</c> → <c>x.onnx.data</c>, the
+    /// name the model refers to). An output of every run: one that writes the model in one piece deletes an earlier data file.
+    /// </summary>
+    public string ExternalDataPath => ExternalDataLayout.DataPathFor(OutputPath);
+
+    public IEnumerable<string> Outputs => new[] { OutputPath, ExternalDataPath, ReportPath, SummaryPath, MarkdownPath, HtmlPath, RunInfoPath };
 }

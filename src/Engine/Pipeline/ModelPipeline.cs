@@ -75,6 +75,10 @@ internal static class ModelPipeline
         {
             switch (cache.TryGet(key, out var cached))
             {
+                // The stored model names its data file after the output it was written as; under another output name
+                // it would point at a file that is not there, so it is pruned again (and the entry replaced).
+                case CacheLookup.Hit when cached!.DataFileName is { } dataName && dataName != Path.GetFileName(job.ExternalDataPath):
+                    break;
                 case CacheLookup.Hit when ReportJson.TryDeserialize(cached!.ReportJson) is { } cachedReport:
                     // The key is the content, not the file names: the same model under another name (or
                     // written to another output) is a hit, so the names in the report are this job's.
@@ -83,6 +87,9 @@ internal static class ModelPipeline
                         Input = cachedReport.Input with { FileName = Path.GetFileName(job.ModelPath) },
                         Output = cachedReport.Output with { FileName = Path.GetFileName(job.OutputPath) },
                     };
+                    // The data file first: the commit renames in this order, so the new model never stands without it.
+                    if (cached.DataPath is { } cachedData) staged.Copy(cachedData, job.ExternalDataPath);
+                    else staged.DeleteOnCommit(job.ExternalDataPath);
                     staged.Copy(cached.ModelPath, job.OutputPath);
                     staged.Write(job.ReportPath, ReportJson.Serialize(fromCache));
                     staged.Write(job.SummaryPath, ReportSummaryText.Serialize(fromCache));
@@ -157,10 +164,13 @@ internal static class ModelPipeline
             timings.Add(Lap("quantize", stage));
         }
 
-        var stagedModel = staged.Reserve(job.OutputPath);
-        var written = OnnxModelWriter.WriteAtomic(model.Proto, stagedModel);
+        var (stagedModel, stagedData, written) = WriteModel(model, settings, job, staged, file);
         // Blocks the pruning left as they were take their size from the original's measurement.
-        var gzipAfter = Task.Run(async () => GzipBlocks.Measure(stagedModel, originalBlocks is null ? null : await originalBlocks).Total);
+        var gzipAfter = Task.Run(async () =>
+        {
+            var known = originalBlocks is null ? null : await originalBlocks;
+            return GzipBlocks.Measure(stagedModel, known).Total + (stagedData is null ? 0 : GzipBlocks.Measure(stagedData, known).Total);
+        });
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
             evaluationSamples, settings.Task, MeasureLatency: settings.MeasureLatency,
@@ -220,8 +230,27 @@ internal static class ModelPipeline
         staged.Write(job.SummaryPath, ReportSummaryText.Serialize(report));
         StageRunFiles(staged, job, report, new RunInfo(cacheStatus, device.Description, Finish(timings, total), comparison.Latency));
         staged.Commit();
-        StoreInCache(cache, key, job, reportJson, printed);
+        StoreInCache(cache, key, job, reportJson, stagedData is null ? null : job.ExternalDataPath, printed);
         return (report, cacheStatus);
+    }
+
+    /// <summary>
+    /// Stages the pruned model: one file, or (ExternalData, or past the 2 GiB protobuf limit) the model and its data file
+    /// as a pair in a staging folder, where ONNX Runtime finds the data file by the name the model gives it. A model
+    /// written in one piece takes away the data file an earlier run may have left beside the output.
+    /// </summary>
+    private static (string Model, string? Data, WrittenModel Written) WriteModel(OnnxModel model, PruneSettings settings, ModelJob job, StagedOutputs staged, string file)
+    {
+        if (OnnxModelWriter.UsesExternalData(model.Proto, settings.ExternalData, file))
+        {
+            var (stagedModel, stagedData) = staged.ReservePair(job.OutputPath, job.ExternalDataPath);
+            return (stagedModel, stagedData, OnnxModelWriter.WriteWithExternalData(model.Proto, stagedModel, stagedData));
+        }
+
+        var inline = staged.Reserve(job.OutputPath);
+        var written = OnnxModelWriter.WriteAtomic(model.Proto, inline);
+        staged.DeleteOnCommit(job.ExternalDataPath);
+        return (inline, null, written);
     }
 
     /// <summary>Calibration data for the methods that need it.</summary>
@@ -307,12 +336,12 @@ internal static class ModelPipeline
     private static PruneCache? OpenCache(CacheOptions options) =>
         options.Enabled ? new PruneCache(CacheLocation.Resolve(options.Directory)) : null;
 
-    private static void StoreInCache(PruneCache? cache, string key, ModelJob job, byte[] reportJson, List<Diagnostic> printed)
+    private static void StoreInCache(PruneCache? cache, string key, ModelJob job, byte[] reportJson, string? dataPath, List<Diagnostic> printed)
     {
         if (cache is null) return;
         try
         {
-            cache.Put(key, job.OutputPath, reportJson);
+            cache.Put(key, job.OutputPath, reportJson, dataPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

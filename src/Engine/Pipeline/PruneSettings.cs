@@ -2,6 +2,7 @@ using System.Globalization;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Quantization;
 using ModelPrune.Engine.Search;
@@ -39,7 +40,8 @@ internal sealed record PruneSettings(
     bool MeasureLatency = true,
     QuantizationSettings? Quantization = null,
     SearchSettings? Search = null,
-    IReadOnlyDictionary<string, double>? LayerSparsities = null)
+    IReadOnlyDictionary<string, double>? LayerSparsities = null,
+    ExternalDataMode ExternalData = ExternalDataMode.Auto)
 {
     /// <summary>
     /// The sparsity of one weight: its own where the search set one (<see cref="LayerSparsities"/>, by weight name),
@@ -109,7 +111,10 @@ internal sealed record PruneSettings(
         // search chooses never enter the key: they follow from it.
         + (Search is { } search
             ? string.Create(CultureInfo.InvariantCulture, $"\nmaxMetricDrop={search.MaxDrop.Amount:R}\ndropType={search.DropTypeName}\nsearchBudget={search.Budget}")
-            : string.Empty);
+            : string.Empty)
+        // Only "always" joins the key: "auto" and "never" write the same single file for every model that can be written
+        // (past 2 GiB "never" is an error, never cached), while "always" writes another pair of files.
+        + (ExternalData == ExternalDataMode.Always ? "\nexternalData=" + ExternalDataModeNames.ToName(ExternalData) : string.Empty);
 
     /// <summary>The extra sparsities of the metric-versus-sparsity curve, ascending; empty for none.</summary>
     public IReadOnlyList<double> SweepSparsities { get; init; } = SweepSparsities ?? Array.Empty<double>();

@@ -5,6 +5,7 @@ using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Quantization;
 using ModelPrune.Engine.Search;
@@ -80,7 +81,10 @@ internal static class PruneSettingsParser
                 "the multiple every pruned layer's kept unit count is rounded up to, e.g. UnitMultiple=\"8\" for hardware-friendly shapes", file),
             ParseMeasureLatency(raw.MeasureLatency, file),
             quantization,
-            search);
+            search)
+        {
+            ExternalData = ParseExternalData(raw.ExternalData, file),
+        };
     }
 
     /// <summary>
@@ -260,6 +264,13 @@ internal static class PruneSettingsParser
 
     private static bool ParseMeasureLatency(string? text, string file) =>
         ParseBoolean(text, SettingTable.MeasureLatency, true, DiagnosticCodes.InvalidMeasureLatency, file);
+
+    private static ExternalDataMode ParseExternalData(string? text, string file)
+    {
+        if (ExternalDataModeNames.TryParse(text, out var mode)) return mode;
+        throw new ModelPruneException(DiagnosticCodes.InvalidExternalData, file,
+            $"ExternalData '{text}' is not known. Use \"auto\" (a data file beside the model only past the 2 GiB protobuf limit; the default), \"always\" (a data file whatever the size) or \"never\" (one .onnx file; larger models are an error).");
+    }
 
     private static CalibrationMode ParseCalibrationMode(string? text, string file)
     {

@@ -92,6 +92,8 @@ internal sealed class RawSettings
 
     public string? QuantizeActivations { get => this[SettingTable.QuantizeActivations]; init => Set(SettingTable.QuantizeActivations, value); }
 
+    public string? ExternalData { get => this[SettingTable.ExternalData]; init => Set(SettingTable.ExternalData, value); }
+
     private void Set(SettingDefinition setting, string? value)
     {
         if (!setting.IsReadBy(SettingStage.Prune))
