@@ -16,6 +16,9 @@ internal static class ModelMetadata
     public const string AccessorName = "AccessorName";
     public const string BaselineFullPath = "BaselineFullPath";
 
+    /// <summary>Appended to the pruned model's path for its external data file, as the engine names it (ExternalDataLayout).</summary>
+    public const string ExternalDataExtension = ".data";
+
     /// <summary>Every file the engine writes for a model: the targets compute each path once, the request carries them all.</summary>
     public static readonly string[] Outputs = { OutputModel, Report, Summary, Markdown, Html, RunInfo };
 }

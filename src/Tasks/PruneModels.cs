@@ -193,7 +193,7 @@ public sealed class PruneModels : EngineToolTask
     /// </summary>
     private void DeleteStaleOutputs()
     {
-        foreach (var path in OutputPaths())
+        foreach (var path in OutputPaths().Concat(ExternalDataPaths()))
         {
             TryDelete(path);
         }
@@ -227,7 +227,7 @@ public sealed class PruneModels : EngineToolTask
     private void FixOutputTimes()
     {
         var now = DateTime.UtcNow;
-        foreach (var path in OutputPaths())
+        foreach (var path in OutputPaths().Concat(ExternalDataPaths().Where(File.Exists)))
         {
             File.SetLastWriteTimeUtc(path, now);
         }
@@ -246,10 +246,37 @@ public sealed class PruneModels : EngineToolTask
             {
                 TryDelete(file);
             }
+
+            // A model with external data is staged as a folder holding the model and its data file.
+            foreach (var staging in Directory.GetDirectories(folder!, "*.tmp"))
+            {
+                TryDeleteFolder(staging);
+            }
         }
     }
 
     private IEnumerable<string> OutputPaths() => Models.SelectMany(OutputPaths);
+
+    /// <summary>
+    /// The data file each pruned model has when the engine writes it with external data (<c>x.onnx.data</c>, as the engine
+    /// names it): not every run writes one, so it is an output to remove and date, never one to require.
+    /// </summary>
+    private IEnumerable<string> ExternalDataPaths() =>
+        Models.Select(model => model.GetMetadata(ModelMetadata.OutputModel))
+            .Where(path => !string.IsNullOrEmpty(path))
+            .Select(path => Path.GetFullPath(path) + ModelMetadata.ExternalDataExtension);
+
+    private void TryDeleteFolder(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+        {
+            Log.LogMessage(MessageImportance.Low, "ModelPrune: could not delete {0}: {1}", path, e.Message);
+        }
+    }
 
     private static IEnumerable<string> OutputPaths(ITaskItem model) =>
         ModelMetadata.Outputs

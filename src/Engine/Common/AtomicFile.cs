@@ -97,12 +97,36 @@ internal static class AtomicFile
     }
 
     /// <summary>Removes a file, or a staging folder (only a folder with a staged name: never one of the user's).</summary>
+    /// <summary>
+    /// A signal handler may remove the folder while the writer still creates its second file there, which makes one
+    /// recursive delete fail with "not empty": a few more tries see the folder settle.
+    /// </summary>
+    private static void DeleteStagingFolder(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 3 && Directory.Exists(path))
+            {
+                Thread.Sleep(20);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+        }
+    }
+
     public static void TryDelete(string path)
     {
         try
         {
             if (File.Exists(path)) File.Delete(path);
-            else if (Directory.Exists(path) && StagedName.IsMatch(path)) Directory.Delete(path, recursive: true);
+            else if (Directory.Exists(path) && StagedName.IsMatch(path)) DeleteStagingFolder(path);
         }
         catch (IOException)
         {

@@ -20,10 +20,12 @@ public sealed class InterruptTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <param name="externalData">The model staged as a pair (model and data file) in a staging folder.</param>
     [Theory]
-    [InlineData("INT")]
-    [InlineData("TERM")]
-    public void A_signal_while_the_output_is_staged_stops_the_engine_with_MP3010_and_leaves_no_file(string signal)
+    [InlineData("INT", false)]
+    [InlineData("TERM", false)]
+    [InlineData("TERM", true)]
+    public void A_signal_while_the_output_is_staged_stops_the_engine_with_MP3010_and_leaves_no_file(string signal, bool externalData)
     {
         if (OperatingSystem.IsWindows()) return;
 
@@ -34,7 +36,7 @@ public sealed class InterruptTests : IDisposable
         var cache = _folder.File("cache");
         var start = EngineProcess.StartInfo(
             new Dictionary<string, string?> { ["MODELPRUNE_CACHE_DIR"] = cache },
-            "prune", model, "-o", Path.Combine(outputFolder, "wide.onnx"), "--sparsity", "0.5");
+            "prune", model, "-o", Path.Combine(outputFolder, "wide.onnx"), "--sparsity", "0.5", "--external-data", externalData ? "always" : "auto");
 
         var output = new StringBuilder();
         using var engine = new Process { StartInfo = start };
@@ -59,7 +61,7 @@ public sealed class InterruptTests : IDisposable
             Assert.Contains($"SIG{signal}", Text(output));
             Assert.False(File.Exists(Path.Combine(outputFolder, "wide.onnx")), "the model appeared");
             Assert.Empty(StagedFiles(outputFolder));
-            Assert.Empty(Directory.Exists(outputFolder) ? Directory.GetFiles(outputFolder) : Array.Empty<string>());
+            Assert.Empty(Directory.Exists(outputFolder) ? Directory.GetFileSystemEntries(outputFolder) : Array.Empty<string>());
             var cacheStaging = Path.Combine(cache, "v1", "tmp");
             Assert.Empty(Directory.Exists(cacheStaging) ? Directory.GetFileSystemEntries(cacheStaging) : Array.Empty<string>());
         }
@@ -70,7 +72,7 @@ public sealed class InterruptTests : IDisposable
     }
 
     private static string[] StagedFiles(string folder) =>
-        Directory.Exists(folder) ? Directory.GetFiles(folder, "*.tmp") : Array.Empty<string>();
+        Directory.Exists(folder) ? Directory.GetFileSystemEntries(folder, "*.tmp") : Array.Empty<string>();
 
     private static string Text(StringBuilder output)
     {

@@ -78,7 +78,8 @@ public sealed class SettingTableTests
     {
         var settings = PruneSettingsParser.Parse(new RawSettings { Method = "flap", Structure = "neurons", CalibrationData = "c.npz", EvaluationData = "e.npz", Device = "cpu" }, "m.onnx");
         // The search's target and budget join the key only for Sparsity="auto" (which structured runs cannot use).
-        var search = PruneSettingsParser.Parse(new RawSettings { Sparsity = "auto", EvaluationData = "e.npz", MaxMetricDrop = "0.02" }, "m.onnx");
+        // ExternalData joins it only as "always" ("auto" and "never" write the same file whenever they write one).
+        var search = PruneSettingsParser.Parse(new RawSettings { Sparsity = "auto", EvaluationData = "e.npz", MaxMetricDrop = "0.02", ExternalData = "always" }, "m.onnx");
 
         var keys = settings.CanonicalText.Split('\n').Concat(search.CanonicalText.Split('\n')).Select(line => line[..line.IndexOf('=')]).Distinct().ToArray();
 
