@@ -22,8 +22,14 @@ internal static class CandidateModel
         var model = OnnxModelReader.Read(job.ModelPath);
         var pruning = LayerPruningStage.Apply(model, settings, calibration, new DiagnosticLog(), file, memo);
         var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
-        if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, settings, quantize, pruning, calibration, new DiagnosticLog(), file);
-        var totals = ReportTotalsBuilder.Build(pruning.Layers, parameters, zeros);
+        var layers = pruning.Layers;
+        QuantizationReport? quantization = null;
+        if (settings.Quantization is { } quantize)
+        {
+            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, pruning, calibration, new DiagnosticLog(), file, memo);
+        }
+
+        var totals = ReportTotalsBuilder.Build(layers, parameters, zeros);
         // Written as the build would write it (one file, or a pair when external data is due), in a staging folder of its own.
         var folder = AtomicFile.TemporaryPathFor(job.OutputPath);
         StagingRegistry.Remember(folder);
@@ -39,7 +45,7 @@ internal static class CandidateModel
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
             var gzipBytes = GzipBlocks.Measure(path).Total + (external ? GzipBlocks.Measure(dataPath).Total : 0);
-            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, gzipBytes);
+            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, gzipBytes, layers, quantization);
         }
         finally
         {
