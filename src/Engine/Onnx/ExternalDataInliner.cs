@@ -7,17 +7,22 @@ using Onnx;
 namespace ModelPrune.Engine.Onnx;
 
 /// <summary>
-/// Moves tensors stored in external files into raw_data, so every later stage sees plain tensors and
-/// the written model is one self-contained file.
+/// Moves tensors stored in external files into raw_data, so every later stage sees plain tensors and the written model
+/// can be one self-contained file. The raw_data of such a tensor is a slice of its data file mapped into memory
+/// (<see cref="MappedDataFile"/>), not a copy: reading a model does not hold all its tensors in managed memory, and a
+/// data file larger than 2 GiB (one .NET array) can be read.
 /// </summary>
 internal static class ExternalDataInliner
 {
+    private const int HashBufferBytes = 1 << 20;
+
     /// <summary>Inlines all external tensors and appends each external file once to <paramref name="hash"/>.</summary>
     /// <returns>The external data files read (full paths, in order of first reference); empty when none.</returns>
     public static IReadOnlyList<string> Inline(ModelProto model, string modelPath, IncrementalHash hash)
     {
         var modelFolder = Path.GetDirectoryName(modelPath) ?? Directory.GetCurrentDirectory();
-        var files = new Dictionary<string, byte[]>(ModelFolderPaths.PathComparer);
+        var files = new Dictionary<string, MappedDataFile?>(ModelFolderPaths.PathComparer);
+        var order = new List<string>();
         foreach (var site in OnnxTensorWalker.AllTensors(model))
         {
             var tensor = site.Tensor;
@@ -28,29 +33,40 @@ internal static class ExternalDataInliner
 
             var reference = ReadReference(tensor, site.DisplayName, modelPath);
             var resolved = ResolveLocation(modelFolder, reference.Location, site.DisplayName, modelPath);
-            if (!files.TryGetValue(resolved, out var bytes))
+            if (!files.TryGetValue(resolved, out var mapped))
             {
-                bytes = ReadExternalFile(resolved, reference.Location, site.DisplayName, modelPath);
-                hash.AppendData(bytes);
-                files.Add(resolved, bytes);
+                mapped = MapExternalFile(resolved, reference.Location, site.DisplayName, modelPath, hash);
+                files.Add(resolved, mapped);
+                order.Add(resolved);
             }
 
-            var length = reference.Length ?? bytes.LongLength - reference.Offset;
-            if (reference.Offset > bytes.LongLength || length < 0 || reference.Offset + length > bytes.LongLength)
+            var fileLength = mapped?.Length ?? 0;
+            var length = reference.Length ?? fileLength - reference.Offset;
+            if (reference.Offset > fileLength || length < 0 || reference.Offset + length > fileLength)
             {
                 throw new ModelPruneException(
                     DiagnosticCodes.ExternalDataUnreadable,
                     modelPath,
-                    $"tensor '{site.DisplayName}' reads bytes {reference.Offset}..{reference.Offset + length} of '{reference.Location}', which has only {bytes.LongLength} bytes. The data file is truncated or belongs to another model; copy it again with the model.");
+                    $"tensor '{site.DisplayName}' reads bytes {reference.Offset}..{reference.Offset + length} of '{reference.Location}', which has only {fileLength} bytes. The data file is truncated or belongs to another model; copy it again with the model.");
             }
 
-            // Wrapping a slice of the file shares its memory instead of copying each tensor out of it.
-            tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes.AsMemory((int)reference.Offset, (int)length));
+            if (length > int.MaxValue)
+            {
+                throw new ModelPruneException(
+                    DiagnosticCodes.ModelTooLarge,
+                    modelPath,
+                    $"tensor '{site.DisplayName}' holds {length} bytes in '{reference.Location}'; one tensor must stay under 2 GiB (the protobuf limit of raw_data)");
+            }
+
+            // A slice of the mapped file: nothing is copied, and pages are read when a stage first touches them.
+            tensor.RawData = mapped is null || length == 0
+                ? ByteString.Empty
+                : UnsafeByteOperations.UnsafeWrap(mapped.Slice(reference.Offset, (int)length));
             tensor.ExternalData.Clear();
             tensor.DataLocation = TensorProto.Types.DataLocation.Default;
         }
 
-        return files.Keys.ToArray();
+        return order;
     }
 
     private static ExternalDataReference ReadReference(TensorProto tensor, string tensorName, string modelPath)
@@ -120,20 +136,19 @@ internal static class ExternalDataInliner
             $"tensor '{tensorName}' stores its data in '{location}', which is outside the model's folder '{modelFolder}'; external data must be a relative path inside that folder. Move the data file next to the model and re-save it with a relative location.");
     }
 
-    private static byte[] ReadExternalFile(string resolved, string location, string tensorName, string modelPath)
+    /// <summary>Hashes the file in one sequential pass and maps it; null for an empty file.</summary>
+    private static MappedDataFile? MapExternalFile(string resolved, string location, string tensorName, string modelPath, IncrementalHash hash)
     {
         try
         {
-            var size = new FileInfo(resolved).Length;
-            if (size > Array.MaxLength)
+            using (var stream = new FileStream(resolved, FileMode.Open, FileAccess.Read, FileShare.Read, HashBufferBytes, FileOptions.SequentialScan))
             {
-                throw new ModelPruneException(
-                    DiagnosticCodes.ModelTooLarge,
-                    modelPath,
-                    $"external data file '{location}' is {size} bytes; a model with its weights inlined must stay under the 2 GiB protobuf limit");
+                var buffer = new byte[HashBufferBytes];
+                int read;
+                while ((read = stream.Read(buffer, 0, buffer.Length)) > 0) hash.AppendData(buffer, 0, read);
             }
 
-            return File.ReadAllBytes(resolved);
+            return MappedDataFile.Open(resolved);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
