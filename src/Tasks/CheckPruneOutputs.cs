@@ -162,7 +162,7 @@ public sealed class CheckPruneOutputs : Task
     /// <summary>Everything the engine and the targets write for an item under its output folder.</summary>
     private IEnumerable<(string Path, string What, string Owner, string Kind)> IntermediateOutputs(ITaskItem model)
     {
-        var names = ModelMetadata.Outputs.Concat(new[] { ModelMetadata.Stamp, "BaselineStamp", "BaselineChecked" });
+        var names = ModelMetadata.Outputs.Concat(new[] { ModelMetadata.ExternalDataFile, ModelMetadata.Stamp, "BaselineStamp", "BaselineChecked" });
         foreach (var name in names)
         {
             var path = model.GetMetadata(name);
@@ -185,6 +185,13 @@ public sealed class CheckPruneOutputs : Task
         if (modelCopy != null)
         {
             yield return (modelCopy, $"the copy of the pruned model of PruneModel '{Name(model)}'", Name(model), "ModelCopy");
+        }
+
+        // Checked whether or not this build writes one: ExternalData="auto" writes it once the model passes 2 GiB.
+        var dataCopy = CopyDestination(model.GetMetadata(ModelMetadata.ExternalDataTargetPath));
+        if (dataCopy != null)
+        {
+            yield return (dataCopy, $"the copy of the external data file of PruneModel '{Name(model)}'", Name(model), "ExternalDataCopy");
         }
 
         var reportCopy = CopyDestination(model.GetMetadata(ModelMetadata.ReportLogicalName));
@@ -234,6 +241,7 @@ public sealed class CheckPruneOutputs : Task
     private static string Describe(string metadata) => metadata switch
     {
         ModelMetadata.OutputModel => "pruned model",
+        ModelMetadata.ExternalDataFile => "external data file",
         ModelMetadata.Report => "report",
         ModelMetadata.Summary => "summary",
         ModelMetadata.Markdown => "Markdown report",

@@ -16,6 +16,12 @@ internal static class ModelMetadata
     public const string AccessorName = "AccessorName";
     public const string BaselineFullPath = "BaselineFullPath";
 
+    /// <summary>The pruned model's external data file, written only when the model has external data.</summary>
+    public const string ExternalDataFile = "ExternalDataFile";
+
+    /// <summary>Where the data file is copied with Embed="false": beside the model's copy, under the name the model refers to.</summary>
+    public const string ExternalDataTargetPath = "ExternalDataTargetPath";
+
     /// <summary>Appended to the pruned model's path for its external data file, as the engine names it (ExternalDataLayout).</summary>
     public const string ExternalDataExtension = ".data";
 
