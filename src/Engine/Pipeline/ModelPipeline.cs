@@ -106,6 +106,7 @@ internal static class ModelPipeline
         // It reads the file, not the model being pruned in place; only a model with external data, whose .onnx file
         // lacks the weights, is compressed here and now from the parsed model.
         var modelPath = job.ModelPath;
+        var inputDataBytes = model.ExternalDataFiles.Sum(f => new FileInfo(f).Length);
         var contentSha256 = model.ContentSha256;
         var sizeCache = cache is null ? null : new CompressedSizeCache(cache.Root);
         var originalBlocks = model.HasExternalData
@@ -190,7 +191,9 @@ internal static class ModelPipeline
         foreach (var warning in comparison.Warnings) log.Warn(warning.Code, file, warning.Message);
         timings.Add(Lap("evaluate", stage));
 
-        var cost = new CostReport(input.Bytes, written.Bytes, gzipBefore.GetAwaiter().GetResult(), gzipAfter.GetAwaiter().GetResult(),
+        // A model's size is its .onnx file and the external data files its tensors live in.
+        var bytesBefore = input.Bytes + inputDataBytes;
+        var cost = new CostReport(bytesBefore, written.Bytes, gzipBefore.GetAwaiter().GetResult(), gzipAfter.GetAwaiter().GetResult(),
             parametersBefore - zerosBefore, modelParameters - modelZeros);
         timings.Add(Lap("compress", stage));
 
