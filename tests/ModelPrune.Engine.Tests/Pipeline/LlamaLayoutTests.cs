@@ -77,17 +77,24 @@ public sealed class LlamaLayoutTests : IDisposable
     }
 
     /// <summary>
-    /// Heads are not removed yet where grouped key/value heads are repeated with Tile: the analysis cannot prove the
-    /// repeat keeps heads apart, says so per group and writes the model unchanged (MP1084).
+    /// A head group is a key/value head with the query heads it serves (through rotary embedding and repeat_kv's
+    /// Expand): at 50% one of the two groups of each layer goes, from q, k, v and o alike, and the model still runs.
     /// </summary>
     [Fact]
-    public void Heads_repeated_with_Tile_are_left_alone_with_a_reason()
+    public void Grouped_query_heads_are_removed_through_rotary_embedding_and_repeat_kv()
     {
-        var report = Prune("heads", "--structure", "heads", "--sparsity", "0.25");
+        var report = Prune("heads", "--structure", "heads", "--sparsity", "0.5");
+        var groups = report.GetProperty("structured").GetProperty("groups").EnumerateArray().Where(g => g.GetProperty("kind").GetString() == "heads").ToArray();
 
-        Assert.Contains(report.GetProperty("warnings").EnumerateArray(), m => m.GetProperty("code").GetString() == "MP1084");
-        Assert.Contains(report.GetProperty("structured").GetProperty("groups").EnumerateArray(),
-            g => g.GetProperty("kind").GetString() == "heads" && g.GetProperty("reason").GetString()!.Contains("(Tile)", StringComparison.Ordinal));
+        Assert.Equal(LlamaConfig.Small.Layers, groups.Length);
+        Assert.All(groups, g =>
+        {
+            Assert.Equal("pruned", g.GetProperty("status").GetString());
+            Assert.Equal(LlamaConfig.Small.KeyValueHeads, g.GetProperty("units").GetInt32());
+            Assert.Equal(1, g.GetProperty("unitsKept").GetInt32());
+            Assert.Contains(g.GetProperty("producers").EnumerateArray(), p => p.GetString()!.EndsWith("k_proj.weight", StringComparison.Ordinal));
+        });
+        Assert.True(report.GetProperty("evaluation").GetProperty("outputs")[0].GetProperty("perplexityPruned").GetDouble() > 1);
     }
 
     private JsonElement Prune(string name, params string[] options)
