@@ -36,19 +36,32 @@ internal static class ModelComparer
         {
             List<CapturedOutput> originalOutputs;
             var device = options.Device ?? ExecutionDevice.Cpu;
-            using (var session = Open(originalModelPath, device, displayFile, pruned: false))
+            // Real samples are the same every time, so the original's outputs on them can be reused; synthetic inputs
+            // are made from a session.
+            var memo = options.Samples is null ? null : options.OriginalOutputs;
+            if (memo?.Find(originalModelPath) is { } known)
             {
-                if (options.Samples is { } samples)
+                batches.AddRange(options.Samples!.Batches.Select(b => FromBatch(b, options.Samples.ValuesText)));
+                originalOutputs = known.ToList();
+            }
+            else
+            {
+                using (var session = Open(originalModelPath, device, displayFile, pruned: false))
                 {
-                    batches.AddRange(samples.Batches.Select(b => FromBatch(b, samples.ValuesText)));
-                }
-                else
-                {
-                    batches.Add(InputSynthesizer.Create(session, gatherBounds, options, displayFile));
+                    if (options.Samples is { } samples)
+                    {
+                        batches.AddRange(samples.Batches.Select(b => FromBatch(b, samples.ValuesText)));
+                    }
+                    else
+                    {
+                        batches.Add(InputSynthesizer.Create(session, gatherBounds, options, displayFile));
+                    }
+
+                    var outputNames = TensorOutputNames(session);
+                    originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false);
                 }
 
-                var outputNames = TensorOutputNames(session);
-                originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false);
+                memo?.Remember(originalModelPath, originalOutputs);
             }
 
             List<CapturedOutput> prunedOutputs;
