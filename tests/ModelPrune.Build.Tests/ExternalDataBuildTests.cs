@@ -44,6 +44,15 @@ public sealed class ExternalDataBuildTests
         Assert.Equal(dataTime, File.GetLastWriteTimeUtc(intermediateModel + ".data"));
         Assert.True(File.Exists(copiedData));
 
+        // Back to the default: the model fits in one file, so the engine deletes its data file, and the copy of the
+        // data file in the output folder goes with it (it is no longer among the build's writes).
+        project.WithItems("""<PruneModel Include="Models/classifier.onnx" Sparsity="0.5" Embed="false" LogicalName="models/pruned.onnx" />""");
+        var inline = project.Build();
+        Assert.True(inline.Succeeded, inline.ToString());
+        Assert.False(File.Exists(intermediateModel + ".data"), "the engine left the data file of the earlier run");
+        Assert.False(File.Exists(copiedData), "the output folder kept the data file of the earlier run");
+        Assert.Equal(File.ReadAllBytes(intermediateModel), File.ReadAllBytes(copiedModel));
+
         var clean = project.Clean();
         Assert.True(clean.Succeeded, clean.ToString());
         Assert.False(File.Exists(copiedModel), "dotnet clean left " + copiedModel);
