@@ -60,6 +60,28 @@ public sealed class ExternalDataBuildTests
         Assert.False(Directory.Exists(project.ModelPruneDirectory), "dotnet clean left " + project.ModelPruneDirectory);
     }
 
+    /// <summary>
+    /// ExternalData="auto" writes a data file only past 2 GiB, which a test cannot afford; what the targets check after
+    /// pruning is the data file beside the pruned model, in every build (here a no-op one), so one is planted there.
+    /// </summary>
+    [Fact]
+    public void An_embedded_model_whose_output_has_a_data_file_is_MP1116_in_every_build()
+    {
+        var project = ConsumerProject.Create(_package, _log, "ExternalDataAuto");
+        project.AddFile("Models/classifier.onnx", TestModels.Classifier);
+        project.WithItems("""<PruneModel Include="Models/classifier.onnx" />""");
+        var first = project.Build();
+        Assert.True(first.Succeeded, first.ToString());
+        var intermediateModel = Directory.GetFiles(project.ModelPruneDirectory, "classifier.onnx", SearchOption.AllDirectories).Single();
+        File.WriteAllBytes(intermediateModel + ".data", new byte[4096]);
+
+        var second = project.Build("-v:detailed");
+
+        Assert.False(second.Succeeded, second.ToString());
+        Assert.DoesNotContain("Task \"PruneModels\"", second.Output, StringComparison.Ordinal);
+        Assert.Contains(second.Lines, line => line.Contains("error MP1116", StringComparison.Ordinal) && line.Contains("classifier.onnx.data", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void An_embedded_model_with_external_data_is_MP1116_before_the_engine_starts()
     {
