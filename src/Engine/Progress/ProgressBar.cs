@@ -3,8 +3,8 @@ using ModelPrune.Progress;
 namespace ModelPrune.Engine.Progress;
 
 /// <summary>
-/// One line on a terminal, redrawn in place with a carriage return: <c>[#######.............]  35% classifier.onnx:
-/// prune layer 12/36, 8.1 s elapsed, about 16 s left</c>. With two models in a run it shows whichever updated last.
+/// One line on a terminal, redrawn in place with a carriage return: <c>[#######.............]  33% prune layer 12/36,
+/// 8.1 s elapsed, about 16 s left (classifier.onnx)</c>. With two models in a run it shows whichever updated last.
 /// </summary>
 internal sealed class ProgressBar : IProgressOutput
 {
@@ -50,7 +50,8 @@ internal sealed class ProgressBar : IProgressOutput
     {
         var fraction = line.Total == 0 ? 1 : Math.Clamp((double)line.Done / line.Total, 0, 1);
         var filled = (int)Math.Round(fraction * BarCells);
-        var text = $"[{new string('#', filled)}{new string('.', BarCells - filled)}] {fraction * 100,3:0}% {line.Model}: {line.Describe()}";
+        // The model last: on a narrow terminal the cut takes the name, which the command line already shows, not the position.
+        var text = $"[{new string('#', filled)}{new string('.', BarCells - filled)}] {fraction * 100,3:0}% {line.Describe()} ({line.Model})";
         return text.Length < width ? text : text[..Math.Max(0, width - 1)];
     }
 

@@ -69,7 +69,7 @@ public sealed class ProgressLineTests
     {
         var line = new ProgressLine("m.onnx", "prune", "layer", 9, 36, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9));
 
-        Assert.Equal("[#####...............]  25% m.onnx: prune layer 9/36, 3.0 s elapsed, about 9.0 s left", ProgressBar.Render(line, 200));
+        Assert.Equal("[#####...............]  25% prune layer 9/36, 3.0 s elapsed, about 9.0 s left (m.onnx)", ProgressBar.Render(line, 200));
         Assert.Equal(39, ProgressBar.Render(line, 40).Length);
     }
 
@@ -87,9 +87,10 @@ public sealed class ProgressLineTests
         Assert.DoesNotContain("\n", text, StringComparison.Ordinal);
         var frames = text.Split('\r');
         Assert.Equal(5, frames.Length);
-        Assert.StartsWith("[#####...............]  25% m.onnx: statistics batch 1/4", frames[1], StringComparison.Ordinal);
+        Assert.StartsWith("[#####...............]  25% statistics batch 1/4, ", frames[1], StringComparison.Ordinal);
         // The shorter second frame is padded over the first, and closing blanks the line and returns to its start.
         Assert.Equal(frames[1].Length, frames[2].Length);
+        Assert.EndsWith("(m.onnx)", frames[2].TrimEnd(), StringComparison.Ordinal);
         Assert.Equal(new string(' ', frames[2].TrimEnd().Length), frames[3]);
         Assert.Equal(string.Empty, frames[4]);
     }
