@@ -97,7 +97,7 @@ internal static class SettingTable
 
     public static readonly SettingDefinition SearchBudget = new(
         "SearchBudget", SettingType.WholeNumber, "`24`", SettingStage.Prune, joinsCacheKey: true,
-        "With {Sparsity} `auto`: the most probes (one prune + evaluation each, statistics shared) the search may spend, global search and per-layer refinement together. At least 4 (MP1101).",
+        "With {Sparsity} `auto` or {Quantize} `auto`: the most probes (one prune or quantization + evaluation each, statistics shared) the search may spend, global search and per-layer refinement together. At least 4 (MP1101).",
         propertyName: "ModelPruneSearchBudget");
 
     public static readonly SettingDefinition Task = new(
@@ -127,7 +127,7 @@ internal static class SettingTable
 
     public static readonly SettingDefinition Quantize = new(
         "Quantize", SettingType.Choice, "`none`", SettingStage.Prune, joinsCacheKey: true,
-        "`int8` or `int4`: after pruning (or alone, with {Sparsity} `0`), the weights are stored as integers in formats ONNX Runtime runs, so the file gets smaller: a MatMul's constant weight becomes `com.microsoft.MatMulNBits` (4 or 8 bits, blocks of {QuantGroupSize}); Gemm, Conv and other weights become int8 per output channel behind `DequantizeLinear` (also with `int4`); embedding tables feeding `Gather` become int8 per row ({QuantizeEmbeddings}). Pruned weights stay exactly zero. Biases and normalisation parameters stay float. `none`: no quantization.",
+        "`int8` or `int4`: after pruning (or alone, with {Sparsity} `0`), the weights are stored as integers in formats ONNX Runtime runs, so the file gets smaller: a MatMul's constant weight becomes `com.microsoft.MatMulNBits` (4 or 8 bits, blocks of {QuantGroupSize}); Gemm, Conv and other weights become int8 per output channel behind `DequantizeLinear` (also with `int4`); embedding tables feeding `Gather` become int8 per row ({QuantizeEmbeddings}). Pruned weights stay exactly zero. Biases and normalisation parameters stay float. `auto`: int4, int8 or float per layer, the most compressed choice whose key metric stays within {MaxMetricDrop} of the original's (like {Sparsity} `auto`, with its {SearchBudget}; not both at once, MP1103). `none`: no quantization.",
         propertyName: "ModelPruneQuantize");
 
     public static readonly SettingDefinition QuantGroupSize = new(
@@ -161,7 +161,7 @@ internal static class SettingTable
 
     public static readonly SettingDefinition MaxMetricDrop = new(
         "MaxMetricDrop", SettingType.Number, "`0.01`", SettingStage.Baseline, joinsCacheKey: true,
-        "How much any metric may get worse: an absolute amount (`0.01`, one percentage point of a cosine or an agreement) or a share of the baseline value (`2%`, for metrics without a natural scale such as maxAbs or perplexity). Also the target of {Sparsity} `auto`: how far the key metric may fall below the original model's.",
+        "How much any metric may get worse: an absolute amount (`0.01`, one percentage point of a cosine or an agreement) or a share of the baseline value (`2%`, for metrics without a natural scale such as maxAbs or perplexity). Also the target of {Sparsity} `auto` and {Quantize} `auto`: how far the key metric may fall below the original model's.",
         propertyName: "ModelPruneMaxMetricDrop")
     {
         AlsoReadWhenPruning = true,
@@ -169,7 +169,7 @@ internal static class SettingTable
 
     public static readonly SettingDefinition DropType = new(
         "DropType", SettingType.Choice, "`absolute`", SettingStage.Baseline, joinsCacheKey: true,
-        "How a plain number in {MaxMetricDrop} and {MetricTolerances} reads: `absolute` (`0.01` is one point of accuracy) or `relative` (`0.01` is 1% of the reference value). A value written with `%` is relative either way. Read by the baseline gate and by {Sparsity} `auto` alike (MP1102).",
+        "How a plain number in {MaxMetricDrop} and {MetricTolerances} reads: `absolute` (`0.01` is one point of accuracy) or `relative` (`0.01` is 1% of the reference value). A value written with `%` is relative either way. Read by the baseline gate and by {Sparsity} `auto` and {Quantize} `auto` alike (MP1102).",
         propertyName: "ModelPruneDropType")
     {
         AlsoReadWhenPruning = true,

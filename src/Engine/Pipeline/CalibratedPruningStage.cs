@@ -256,7 +256,8 @@ internal static class CalibratedPruningStage
     /// </summary>
     private static QuantizationGrid? JointQuantizationGrid(PrunableWeight weight, PruneSettings settings, bool transposed)
     {
-        if (settings.Method != PruningMethod.SparseGpt || settings.Quantization is not { Gptq: true } quantization) return null;
+        // With Quantize="auto" the layer's own level; a layer the search keeps float is only pruned.
+        if (settings.Method != PruningMethod.SparseGpt || settings.Quantization?.ForLayer(weight.Name) is not { Gptq: true } quantization) return null;
         if (weight.Tensor.DataType != TensorElementTypes.Float) return null;
         return weight.OpType switch
         {

@@ -22,8 +22,14 @@ internal static class CandidateModel
         var model = OnnxModelReader.Read(job.ModelPath);
         var pruning = LayerPruningStage.Apply(model, settings, calibration, new DiagnosticLog(), file, memo);
         var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
-        if (settings.Quantization is { } quantize) QuantizationStage.Apply(model, settings, quantize, pruning, calibration, new DiagnosticLog(), file);
-        var totals = ReportTotalsBuilder.Build(pruning.Layers, parameters, zeros);
+        var layers = pruning.Layers;
+        QuantizationReport? quantization = null;
+        if (settings.Quantization is { } quantize)
+        {
+            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, pruning, calibration, new DiagnosticLog(), file, memo);
+        }
+
+        var totals = ReportTotalsBuilder.Build(layers, parameters, zeros);
         var path = AtomicFile.TemporaryPathFor(job.OutputPath);
         try
         {
@@ -32,7 +38,7 @@ internal static class CandidateModel
             model = null;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
-            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.Measure(path).Total);
+            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.Measure(path).Total, layers, quantization);
         }
         finally
         {

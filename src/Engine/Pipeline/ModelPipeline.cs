@@ -134,8 +134,14 @@ internal static class ModelPipeline
             memo = new StatisticsMemo();
             var probeOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device, evaluationSamples, settings.Task);
             search = SearchRunner.Run(job, settings, model, calibrationSplit, probeOptions, memo, file);
+            var searched = settings.Search.Setting;
             settings = search.ChosenSettings;
-            if (search.Chosen.Total == 0)
+            if (searched == SearchedSetting.Quantize && settings.Quantization is null)
+            {
+                log.Warn(DiagnosticCodes.SearchFoundNoCompression, file,
+                    $"Quantize=\"auto\": no choice of int4 and int8 per layer kept {search.Original.Name} within MaxMetricDrop of the original ({ReportFormat.Metric(search.Original.Original)}): {search.StopReason}. The model is written without quantized weights. Allow a larger drop, lower the Sparsity, or check the evaluation data.");
+            }
+            else if (searched == SearchedSetting.Sparsity && search.Chosen.Total == 0)
             {
                 var first = search.Trace.Where(p => p.Phase == "global").OrderBy(p => p.Sparsity).First();
                 log.Warn(DiagnosticCodes.SearchFoundNoCompression, file, string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -153,7 +159,7 @@ internal static class ModelPipeline
         QuantizationReport? quantization = null;
         if (settings.Quantization is { } quantize)
         {
-            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, pruning, calibrationSplit, log, file);
+            (layers, quantization) = QuantizationStage.Apply(model, settings, quantize, pruning, calibrationSplit, log, file, memo);
             timings.Add(Lap("quantize", stage));
         }
 
@@ -334,7 +340,7 @@ internal static class ModelPipeline
         var chosen = SearchMetric.From(evaluation) ?? search.Original;
 
         return new SearchReport(
-            "sparsity",
+            target.Setting == SearchedSetting.Quantize ? "quantize" : "sparsity",
             chosen.Name,
             chosen.Output,
             chosen.Field,

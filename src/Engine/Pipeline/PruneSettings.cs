@@ -77,7 +77,7 @@ internal sealed record PruneSettings(
 
     public string CanonicalText => string.Join("\n",
         "method=" + MethodName,
-        "sparsity=" + (Search is null ? Sparsity.ToString("R", CultureInfo.InvariantCulture) : "auto"),
+        "sparsity=" + (Search is { Setting: SearchedSetting.Sparsity } ? "auto" : Sparsity.ToString("R", CultureInfo.InvariantCulture)),
         "pattern=" + Pattern,
         "maxLayerSparsity=" + MaxLayerSparsity.ToString("R", CultureInfo.InvariantCulture),
         "includeLayers=" + string.Join(";", Include),
@@ -97,7 +97,7 @@ internal sealed record PruneSettings(
         "sweepSparsities=" + string.Join(";", SweepSparsities.Select(s => s.ToString("R", CultureInfo.InvariantCulture))),
         "quantize=" + (Quantization?.Name ?? string.Empty),
         "quantGroupSize=" + (Quantization?.GroupSize.ToString(CultureInfo.InvariantCulture) ?? string.Empty),
-        "quantSymmetric=" + (Quantization?.Symmetric.ToString() ?? string.Empty),
+        "quantSymmetric=" + (Quantization?.SymmetricText ?? string.Empty),
         "quantMethod=" + (Quantization?.MethodName ?? string.Empty),
         "quantizeEmbeddings=" + (Quantization?.Embeddings.ToString() ?? string.Empty),
         "quantizeActivations=" + (Quantization?.ActivationsName ?? string.Empty))

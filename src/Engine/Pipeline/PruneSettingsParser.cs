@@ -48,7 +48,9 @@ internal static class PruneSettingsParser
                 $"Method '{PruningMethodNames.ToName(method)}' scores weights with statistics of real layer inputs and needs calibration data: give CalibrationData=\"data.npz\" ({SettingTable.CalibrationData.CommandLineName}), arrays named after the model's inputs, or CalibrationData=\"synthetic\" to use seeded random inputs (much weaker).");
         }
 
-        var search = isSearch ? ParseSearch(raw, structure, method, pattern, calibration, file) : null;
+        var search = quantization?.Mixed is not null
+            ? ParseQuantizeSearch(raw, structure, calibration, isSearch, file)
+            : isSearch ? ParseSearch(raw, structure, method, pattern, calibration, file) : null;
 
         return new PruneSettings(
             method,
@@ -107,22 +109,56 @@ internal static class PruneSettingsParser
             throw NoEvaluationData(file);
         }
 
+        var (tolerance, budget) = ParseTarget(raw, file);
+        return new SearchSettings(tolerance, budget);
+    }
+
+    /// <summary>
+    /// Quantize="auto": the same target and budget as Sparsity="auto", searching int4, int8 or float per layer at the
+    /// given sparsity. One setting is searched at a time; a sweep or a structured prune would need a choice per point.
+    /// </summary>
+    private static SearchSettings ParseQuantizeSearch(RawSettings raw, UnitStructure structure, string? calibration, bool sparsityIsAuto, string file)
+    {
+        string? conflict = null;
+        if (sparsityIsAuto) conflict = "Sparsity=\"auto\" (one setting is searched at a time: fix the sparsity, or the quantization)";
+        else if (structure != UnitStructure.None) conflict = $"Structure '{UnitStructureNames.ToName(structure)}' (not yet supported)";
+        else if (!string.IsNullOrWhiteSpace(raw.SweepSparsities)) conflict = "SweepSparsities (each sweep point would need its own search)";
+        if (conflict is not null)
+        {
+            throw new ModelPruneException(DiagnosticCodes.SearchNotSupported, file,
+                $"Quantize=\"auto\" cannot be combined with {conflict}. Remove one of them, or give a fixed Quantize (int8 or int4).");
+        }
+
+        // Quantization reads calibration data whenever it is given, so its held-out samples can measure the metric.
+        if (string.IsNullOrWhiteSpace(raw.EvaluationData) && (calibration is null || calibration.Equals("synthetic", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw NoEvaluationData(file, "Quantize");
+        }
+
+        var (tolerance, budget) = ParseTarget(raw, file);
+        return new SearchSettings(tolerance, budget, SearchedSetting.Quantize);
+    }
+
+    private static (Tolerance MaxDrop, int Budget) ParseTarget(RawSettings raw, string file)
+    {
         var budget = SearchSettings.DefaultBudget;
         if (!string.IsNullOrWhiteSpace(raw.SearchBudget)
             && (!int.TryParse(raw.SearchBudget.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out budget) || budget < SearchSettings.MinBudget))
         {
             throw new ModelPruneException(DiagnosticCodes.InvalidSearchBudget, file,
-                $"{SettingTable.SearchBudget.BothSpellings} '{raw.SearchBudget}' is not a whole number of at least {SearchSettings.MinBudget}. Give the most probes (prune + evaluate) the search may spend, e.g. SearchBudget=\"{SearchSettings.DefaultBudget}\".");
+                $"{SettingTable.SearchBudget.BothSpellings} '{raw.SearchBudget}' is not a whole number of at least {SearchSettings.MinBudget}. Give the most probes (compress + evaluate) the search may spend, e.g. SearchBudget=\"{SearchSettings.DefaultBudget}\".");
         }
 
         var relative = ToleranceSettingsParser.ParseDropType(raw.DropType, file);
-        return new SearchSettings(ToleranceSettingsParser.ParseMaxMetricDrop(raw.MaxMetricDrop, relative, file), budget);
+        return (ToleranceSettingsParser.ParseMaxMetricDrop(raw.MaxMetricDrop, relative, file), budget);
     }
 
     /// <summary>MP1100: quality cannot be measured on synthetic inputs, so a search without real samples would pick noise.</summary>
-    public static ModelPruneException NoEvaluationData(string file) =>
+    public static ModelPruneException NoEvaluationData(string file, string setting = "Sparsity") =>
         new(DiagnosticCodes.SearchNeedsEvaluationData, file,
-            $"Sparsity=\"auto\" measures the key metric on real samples, and there are none: give EvaluationData=\"eval.npz\" ({SettingTable.EvaluationData.CommandLineName}; with labels for accuracy), or, with Method wanda or sparsegpt, real CalibrationData with enough samples that some are held out. Synthetic inputs cannot measure quality.");
+            $"{setting}=\"auto\" measures the key metric on real samples, and there are none: give EvaluationData=\"eval.npz\" ({SettingTable.EvaluationData.CommandLineName}; with labels for accuracy), or "
+            + (setting == "Quantize" ? "real CalibrationData" : "with Method wanda or sparsegpt, real CalibrationData")
+            + " with enough samples that some are held out. Synthetic inputs cannot measure quality.");
 
     /// <summary>Null for Quantize="none" (the default), so the companions are only read, and only checked, when it is set.</summary>
     private static QuantizationSettings? ParseQuantization(RawSettings raw, bool calibrationGiven, string file)
@@ -137,13 +173,14 @@ internal static class PruneSettingsParser
 
         // Dynamic activation quantization runs on int8 weights, so asking for it asks for them.
         var quantize = dynamic && string.IsNullOrWhiteSpace(raw.Quantize) ? "int8" : raw.Quantize;
+        var auto = string.Equals(quantize?.Trim(), "auto", StringComparison.OrdinalIgnoreCase);
         var bits = (quantize?.Trim().ToLowerInvariant() ?? "none") switch
         {
             "none" => 0,
             "int8" => 8,
-            "int4" => 4,
+            "int4" or "auto" => 4,
             _ => throw new ModelPruneException(DiagnosticCodes.InvalidQuantize, file,
-                $"{SettingTable.Quantize.BothSpellings} '{raw.Quantize}' is not known. Use \"int8\" (weights in 8 bits, about a quarter of the float size), \"int4\" (4 bits) or \"none\" (the default)."),
+                $"{SettingTable.Quantize.BothSpellings} '{raw.Quantize}' is not known. Use \"int8\" (weights in 8 bits, about a quarter of the float size), \"int4\" (4 bits), \"auto\" (int4, int8 or float per layer, the most compressed that keeps MaxMetricDrop) or \"none\" (the default)."),
         };
         if (bits == 0)
         {
@@ -151,6 +188,12 @@ internal static class PruneSettingsParser
                 ? throw new ModelPruneException(DiagnosticCodes.InvalidQuantizeActivations, file,
                     $"{SettingTable.QuantizeActivations.BothSpellings} 'dynamic' runs on int8 weights, but {SettingTable.Quantize.BothSpellings} is 'none'. Leave Quantize out (dynamic implies int8) or set it to \"int8\".")
                 : null;
+        }
+
+        if (dynamic && auto)
+        {
+            throw new ModelPruneException(DiagnosticCodes.SearchNotSupported, file,
+                $"Quantize=\"auto\" cannot be combined with {SettingTable.QuantizeActivations.BothSpellings} 'dynamic', which stores every MatMul in int8. Give Quantize=\"int8\", or drop QuantizeActivations.");
         }
 
         if (dynamic && bits != 8)
@@ -190,7 +233,9 @@ internal static class PruneSettingsParser
         }
 
         var embeddings = ParseBoolean(raw.QuantizeEmbeddings, SettingTable.QuantizeEmbeddings, true, DiagnosticCodes.InvalidQuantizeEmbeddings, file);
-        return new QuantizationSettings(bits, groupSize, symmetric, gptq, embeddings, dynamic);
+        // Quantize="auto": the fields above are its int4 level; its int8 level is symmetric unless QuantSymmetric says otherwise.
+        var mixed = auto ? new MixedPrecision(ParseBoolean(raw.QuantSymmetric, SettingTable.QuantSymmetric, true, DiagnosticCodes.InvalidQuantSymmetric, file)) : null;
+        return new QuantizationSettings(bits, groupSize, symmetric, gptq, embeddings, dynamic, mixed);
     }
 
     private static bool ParseBoolean(string? text, SettingDefinition setting, bool defaultValue, string code, string file)

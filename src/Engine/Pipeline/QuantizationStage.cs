@@ -20,8 +20,10 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 internal static class QuantizationStage
 {
+    /// <param name="memo">Statistics an earlier candidate measured on the same pruned model (Quantize="auto"'s probes), to reuse.</param>
     public static (IReadOnlyList<LayerReport> Layers, QuantizationReport Report) Apply(OnnxModel model, PruneSettings settings,
-        QuantizationSettings quantization, PruningResult pruning, CalibrationSplit? calibration, DiagnosticLog log, string file)
+        QuantizationSettings quantization, PruningResult pruning, CalibrationSplit? calibration, DiagnosticLog log, string file,
+        StatisticsMemo? memo = null)
     {
         var layers = pruning.Layers;
         var joint = pruning.JointlyQuantized ?? new Dictionary<string, QuantizedMatrix>();
@@ -31,9 +33,10 @@ internal static class QuantizationStage
             .ToArray();
         // Measured whenever there is calibration data: GPTQ needs H, and RTN's error is reported on the same inputs.
         // Layers SparseGPT quantized in its own pass need neither, and when that is all of them the pass is skipped.
-        var measured = candidates.Where(w => !joint.ContainsKey(w.Name)).ToArray();
+        // Layers Quantize="auto" keeps float need nothing either.
+        var measured = candidates.Where(w => !joint.ContainsKey(w.Name) && quantization.ForLayer(w.Name) is not null).ToArray();
         var (fitStatistics, heldOutStatistics) = calibration is not null && measured.Length > 0
-            ? Measure(model, measured, settings, calibration, log, file)
+            ? Measure(model, measured, settings, calibration, log, file, memo)
             : (new Dictionary<string, LayerStatistics>(), new Dictionary<string, LayerStatistics>());
 
         var reports = layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
@@ -41,9 +44,12 @@ internal static class QuantizationStage
         using var progress = ModelProgress.Begin("quantize", "layer", candidates.Length);
         foreach (var weight in candidates)
         {
-            byName[weight.Name] = joint.TryGetValue(weight.Name, out var quantized)
-                ? StoreJointlyQuantized(model, weight, quantized, reports.GetValueOrDefault(weight.Name), quantization)
-                : QuantizeLayer(model, weight, quantization, fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
+            var level = quantization.ForLayer(weight.Name);
+            byName[weight.Name] = level is null
+                ? Float(KeptFloatReason)
+                : joint.TryGetValue(weight.Name, out var quantized)
+                    ? StoreJointlyQuantized(model, weight, quantized, reports.GetValueOrDefault(weight.Name), level)
+                    : QuantizeLayer(model, weight, level, fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
             progress.Advance();
         }
 
@@ -75,6 +81,9 @@ internal static class QuantizationStage
     }
 
     private const string FloatFormat = "float";
+
+    /// <summary>Why a layer Quantize="auto" chose to leave float is float.</summary>
+    public const string KeptFloatReason = "Quantize=\"auto\" keeps it float: the key metric is too sensitive to it";
 
     private static LayerQuantization QuantizeLayer(OnnxModel model, PrunableWeight weight, QuantizationSettings quantization,
         LayerStatistics? fit, LayerStatistics? heldOut)
@@ -194,13 +203,21 @@ internal static class QuantizationStage
 
     /// <summary>Each candidate layer's input statistics on the pruned model, on the fitted and the held-out samples.</summary>
     private static (Dictionary<string, LayerStatistics> Fit, Dictionary<string, LayerStatistics> HeldOut) Measure(OnnxModel model,
-        IReadOnlyList<PrunableWeight> candidates, PruneSettings settings, CalibrationSplit calibration, DiagnosticLog log, string file)
+        IReadOnlyList<PrunableWeight> candidates, PruneSettings settings, CalibrationSplit calibration, DiagnosticLog log, string file,
+        StatisticsMemo? memo)
     {
         var observable = candidates.Where(w => w.Tensor.DataType == TensorElementTypes.Float && w.OpType is "MatMul" or "Gemm" or "Conv").ToArray();
         var batchSize = ModelBatchSize.ForCalibration(ModelInputSignature.FromModel(model.Proto));
         var collector = new LayerStatisticsCollector(ExecutionDeviceResolver.Shared.Resolve(settings.Device, file));
         var paddingMask = PaddingMask.Find(model.Proto);
-        var fit = collector.Collect(model.Proto, observable, gram: true, calibration.Fit.OrtBatches(batchSize), file, paddingMask);
+        // The statistics belong to the pruned model's bytes: probes that pruned alike (Quantize="auto" at a fixed
+        // sparsity) share them, and one whose pruning differed (a layer SparseGPT quantized in its pass) measures anew.
+        var key = memo is null ? null : "quantize\n" + ContentHash(model.Proto)
+            + "\n" + string.Join("\n", observable.Select(w => w.Name));
+        LayerStatisticsResult Collect(string part, IEnumerable<IReadOnlyDictionary<string, Microsoft.ML.OnnxRuntime.OrtValue>> batches) => key is null
+            ? collector.Collect(model.Proto, observable, gram: true, batches, file, paddingMask)
+            : memo!.GetOrCollect(part + "\n" + key, () => collector.Collect(model.Proto, observable, gram: true, batches, file, paddingMask));
+        var fit = Collect("fit", calibration.Fit.OrtBatches(batchSize));
         foreach (var layer in fit.Skipped)
         {
             log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
@@ -209,7 +226,19 @@ internal static class QuantizationStage
 
         var heldOut = calibration.HeldOut.SampleCount == 0
             ? new List<LayerStatistics>()
-            : collector.Collect(model.Proto, observable, gram: true, calibration.HeldOut.OrtBatches(batchSize), file, paddingMask).Layers.ToList();
+            : Collect("held-out", calibration.HeldOut.OrtBatches(batchSize)).Layers.ToList();
         return (fit.Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal), heldOut.ToDictionary(l => l.WeightName, StringComparer.Ordinal));
+    }
+
+    /// <summary>SHA-256 of the model as it would be written, streamed: no second copy of its bytes.</summary>
+    private static string ContentHash(global::Onnx.ModelProto model)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using (var hashing = new HashingStream(Stream.Null, hash))
+        {
+            Google.Protobuf.MessageExtensions.WriteTo(model, hashing);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 }

@@ -213,46 +213,57 @@ internal static class ReportHtml
         html.Append(chart.Render()).Append('\n');
     }
 
-    /// <summary>Sparsity="auto": key metric against sparsity for every probe, the target line, the chosen point, the trace and the ranking.</summary>
+    /// <summary>
+    /// Sparsity="auto" or Quantize="auto": key metric against sparsity (or, quantizing, the file's size) for every
+    /// probe, the target line, the chosen point, the trace and the ranking.
+    /// </summary>
     private static void AppendSearch(StringBuilder html, PruneReport report)
     {
         if (report.Search is not { } search) return;
-        html.Append($"<h2>Search: {Escape(search.Metric)} versus sparsity</h2>\n");
-        html.Append($"<p>Sparsity=\"auto\" kept <code>{Escape(search.Output)}</code>'s {Escape(search.Metric)} within {Escape(SearchFormat.AllowedDrop(search))} of the original's {Escape(SearchFormat.Value(search, search.OriginalValue))} "
-            + $"in {search.Probes} of {search.Budget} probes and chose {ReportFormat.Percent(search.ChosenSparsity)} (the larger point). Stopped: {Escape(search.StopReason)}.</p>\n");
+        var quantize = SearchFormat.IsQuantize(search);
+        var against = quantize ? "file size" : "sparsity";
+        html.Append($"<h2>Search: {Escape(search.Metric)} versus {against}</h2>\n");
+        html.Append($"<p>{SearchFormat.Setting(search)}=\"auto\" kept <code>{Escape(search.Output)}</code>'s {Escape(search.Metric)} within {Escape(SearchFormat.AllowedDrop(search))} of the original's {Escape(SearchFormat.Value(search, search.OriginalValue))} "
+            + $"in {search.Probes} of {search.Budget} probes and chose {Escape(SearchFormat.Chosen(report, search))}. Stopped: {Escape(search.StopReason)}.</p>\n");
         var share = SearchFormat.IsShare(search);
-        var chart = new SvgLineChart($"{search.Metric} versus sparsity", search.Metric, share ? ReportFormat.Percent : ReportFormat.Metric)
+        var chart = new SvgLineChart($"{search.Metric} versus {against}", search.Metric, share ? ReportFormat.Percent : ReportFormat.Metric)
         {
             Bounds = share ? (0, 1) : null,
             Connect = false,
             Target = (SearchFormat.Threshold(search), "target " + SearchFormat.Value(search, SearchFormat.Threshold(search))),
+            // Quantizing, the file's raw size is what shrinks, from nothing to the original's (the right edge).
+            XLabel = quantize ? "file size" : "sparsity",
+            XRange = quantize ? (0, report.Input.Bytes) : (0, 1),
+            FormatX = quantize ? bytes => ReportFormat.Bytes((long)Math.Round(bytes)) : x => x.ToString("0.#%", System.Globalization.CultureInfo.InvariantCulture),
         };
-        // Sensitivity probes prune one layer only; the chart shows the models the build could have shipped.
-        foreach (var probe in search.Trace.Where(p => p.Phase != "sensitivity")) chart.Point(probe.AchievedSparsity, probe.Metric);
-        chart.Point(search.ChosenSparsity, search.ChosenValue, highlight: true);
+
+        // Sensitivity probes change one layer only; the chart shows the models the build could have shipped.
+        foreach (var probe in search.Trace.Where(p => p.Phase != "sensitivity")) chart.Point(quantize ? probe.Bytes : probe.AchievedSparsity, probe.Metric);
+        chart.Point(quantize ? report.Output.Bytes : search.ChosenSparsity, search.ChosenValue, highlight: true);
         html.Append(chart.Render()).Append('\n');
 
-        html.Append("<table>\n<tr><th>Probe</th><th>Phase</th><th>Sparsity</th><th>Layers</th><th>Non-zero parameters</th><th>Size (raw / gzip)</th><th>Metric</th><th>Target</th></tr>\n");
+        html.Append($"<table>\n<tr><th>Probe</th><th>Phase</th><th>{(quantize ? "Bits per weight" : "Sparsity")}</th><th>Layers</th><th>Non-zero parameters</th><th>Size (raw / gzip)</th><th>Metric</th><th>Target</th></tr>\n");
         foreach (var probe in search.Trace)
         {
-            html.Append($"<tr><td class=\"num\">{probe.Index}</td><td>{Escape(probe.Phase)}</td><td class=\"num\">{ReportFormat.Percent(probe.AchievedSparsity)}</td><td><code>{Escape(string.Join(", ", probe.Layers))}</code></td>");
+            var level = quantize ? probe.BitsPerWeight?.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) ?? "float" : ReportFormat.Percent(probe.AchievedSparsity);
+            html.Append($"<tr><td class=\"num\">{probe.Index}</td><td>{Escape(probe.Phase)}</td><td class=\"num\">{level}</td><td><code>{Escape(string.Join(", ", probe.Layers))}</code></td>");
             html.Append($"<td class=\"num\">{ReportFormat.Count(probe.NonzeroParameters)}</td><td class=\"num\">{ReportFormat.Bytes(probe.Bytes)} / {ReportFormat.Bytes(probe.GzipBytes)}</td><td class=\"num\">{Escape(SearchFormat.Value(search, probe.Metric))}</td><td>{(probe.KeepsTarget ? "kept" : "broken")}</td></tr>\n");
         }
 
         html.Append("</table>\n");
         if (search.Sensitivity.Count > 0)
         {
-            html.Append("<h3>Sensitivity (each layer pruned alone)</h3>\n<table>\n<tr><th>Layer</th><th>Parameters</th><th>Sparsity</th><th>Metric</th><th>Fall</th></tr>\n");
+            html.Append($"<h3>Sensitivity ({(quantize ? "each layer alone at the lower precision, or its output error where not probed" : "each layer pruned alone")})</h3>\n<table>\n<tr><th>Layer</th><th>Parameters</th><th>{(quantize ? "Level" : "Sparsity")}</th><th>Metric</th><th>Fall</th></tr>\n");
             foreach (var layer in search.Sensitivity)
             {
-                html.Append($"<tr><td><code>{Escape(layer.Layer)}</code></td><td class=\"num\">{ReportFormat.Count(layer.Parameters)}</td><td class=\"num\">{ReportFormat.Percent(layer.Sparsity)}</td>");
-                html.Append($"<td class=\"num\">{Escape(SearchFormat.Value(search, layer.Metric))}</td><td class=\"num\">{Escape(ReportFormat.Metric(layer.Worsening))}</td></tr>\n");
+                html.Append($"<tr><td><code>{Escape(layer.Layer)}</code></td><td class=\"num\">{ReportFormat.Count(layer.Parameters)}</td><td class=\"num\">{Escape(layer.Level ?? ReportFormat.Percent(layer.Sparsity))}</td>");
+                html.Append($"<td class=\"num\">{Escape(SearchFormat.MetricOf(search, layer))}</td><td class=\"num\">{Escape(SearchFormat.Fall(layer))}</td></tr>\n");
             }
 
             html.Append("</table>\n");
         }
 
-        html.Append($"<p>Layers kept at a lower sparsity: {(search.RestoredLayers.Count == 0 ? "none" : string.Join(", ", search.RestoredLayers.Select(l => $"<code>{Escape(l)}</code>")))}.</p>\n");
+        html.Append($"<p>{(quantize ? "Layers given more precision than int4" : "Layers kept at a lower sparsity")}: {(search.RestoredLayers.Count == 0 ? "none" : string.Join(", ", search.RestoredLayers.Select(l => $"<code>{Escape(l)}</code>")))}.</p>\n");
     }
 
     private static void AppendLayers(StringBuilder html, IReadOnlyList<LayerReport> layers)

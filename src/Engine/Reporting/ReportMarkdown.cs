@@ -240,38 +240,42 @@ internal static class ReportMarkdown
     private static void WriteSearch(MarkdownBuilder md, PruneReport report)
     {
         if (report.Search is not { } search) return;
-        md.Line("## Search (Sparsity=\"auto\")");
+        var quantize = SearchFormat.IsQuantize(search);
+        md.Line($"## Search ({SearchFormat.Setting(search)}=\"auto\")");
         md.Blank();
         md.Line($"Target: `{search.Output}` {search.Metric} {SearchFormat.Value(search, search.OriginalValue)}, allowed drop {SearchFormat.AllowedDrop(search)} ({search.DropType}). "
-            + $"Chosen: {ReportFormat.Percent(search.ChosenSparsity)} sparse, {SearchFormat.Metric(search, search.ChosenValue)}, after {search.Probes} of {search.Budget} probes "
+            + $"Chosen: {SearchFormat.Chosen(report, search)}, {SearchFormat.Metric(search, search.ChosenValue)}, after {search.Probes} of {search.Budget} probes "
             + $"({search.StatisticsPasses} calibration statistics pass(es) shared by all). Stopped: {search.StopReason}.");
         md.Blank();
-        md.Row("Probe", "Phase", "Sparsity", "Layers", "Non-zero parameters", "Size (gzip)", ReportFormat.Cell(search.Metric), "Target");
+        md.Row("Probe", "Phase", quantize ? "Bits per weight" : "Sparsity", "Layers", "Non-zero parameters", quantize ? "Size" : "Size (gzip)", ReportFormat.Cell(search.Metric), "Target");
         md.Separator(8, new[] { 0, 2, 4, 5, 6 });
         foreach (var probe in search.Trace)
         {
-            md.Row(probe.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), probe.Phase, ReportFormat.Percent(probe.AchievedSparsity),
-                ReportFormat.Cell(string.Join(", ", probe.Layers)), ReportFormat.Count(probe.NonzeroParameters), ReportFormat.Bytes(probe.GzipBytes), SearchFormat.Value(search, probe.Metric),
+            md.Row(probe.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), probe.Phase,
+                quantize ? (probe.BitsPerWeight?.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) ?? "float") : ReportFormat.Percent(probe.AchievedSparsity),
+                ReportFormat.Cell(string.Join(", ", probe.Layers)), ReportFormat.Count(probe.NonzeroParameters), ReportFormat.Bytes(quantize ? probe.Bytes : probe.GzipBytes), SearchFormat.Value(search, probe.Metric),
                 probe.KeepsTarget ? "kept" : "broken");
         }
 
         md.Blank();
         if (search.Sensitivity.Count > 0)
         {
-            md.Line("Sensitivity, most sensitive first (each layer pruned alone):");
+            md.Line(quantize
+                ? "Sensitivity, most sensitive first (each layer alone at the lower precision, the others at the higher; or, where the budget could not probe each, the layer's own output error):"
+                : "Sensitivity, most sensitive first (each layer pruned alone):");
             md.Blank();
-            md.Row("Layer", "Parameters", "Sparsity", ReportFormat.Cell(search.Metric), "Fall");
+            md.Row("Layer", "Parameters", quantize ? "Level" : "Sparsity", ReportFormat.Cell(search.Metric), "Fall");
             md.Separator(5, new[] { 1, 2, 3, 4 });
             foreach (var layer in search.Sensitivity)
             {
-                md.Row(ReportFormat.Code(layer.Layer), ReportFormat.Count(layer.Parameters), ReportFormat.Percent(layer.Sparsity),
-                    SearchFormat.Value(search, layer.Metric), ReportFormat.Metric(layer.Worsening));
+                md.Row(ReportFormat.Code(layer.Layer), ReportFormat.Count(layer.Parameters), layer.Level ?? ReportFormat.Percent(layer.Sparsity),
+                    SearchFormat.MetricOf(search, layer), SearchFormat.Fall(layer));
             }
 
             md.Blank();
         }
 
-        md.Line("Layers kept at a lower sparsity: " + (search.RestoredLayers.Count == 0 ? "none." : string.Join(", ", search.RestoredLayers.Select(ReportFormat.Code)) + "."));
+        md.Line((quantize ? "Layers given more precision than int4: " : "Layers kept at a lower sparsity: ") + (search.RestoredLayers.Count == 0 ? "none." : string.Join(", ", search.RestoredLayers.Select(ReportFormat.Code)) + "."));
         md.Blank();
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelPrune.Engine.Search;
 
 namespace ModelPrune.Engine.Reporting;
 
@@ -28,4 +29,32 @@ internal static class SearchFormat
     /// <summary>The lowest value the target allows (the highest, for metrics where lower is better).</summary>
     public static double Threshold(SearchReport search) =>
         search.Metric is "perplexity" or "rel. L2" ? search.OriginalValue + search.AllowedDrop : search.OriginalValue - search.AllowedDrop;
+
+    public static bool IsQuantize(SearchReport search) => search.Knob == "quantize";
+
+    /// <summary>The setting the user gave as "auto", as they wrote it.</summary>
+    public static string Setting(SearchReport search) => IsQuantize(search) ? "Quantize" : "Sparsity";
+
+    /// <summary>
+    /// What the search chose: "57.5% sparse", or for Quantize="auto" the layers per precision and the bits per weight
+    /// ("30 int4, 6 int8 layers, 5.41 bits per weight").
+    /// </summary>
+    public static string Chosen(PruneReport report, SearchReport search)
+    {
+        if (!IsQuantize(search)) return $"{ReportFormat.Percent(search.ChosenSparsity)} sparse";
+        if (report.Quantization is null) return "no layer quantized";
+        var counts = new[] { ("int4", 4), ("int8", 8) }
+            .Select(level => (level.Item1, report.Layers.Count(l => l.Quantization is { Format: not "float" } q && q.Bits == level.Item2)))
+            .Append(("float", report.Layers.Count(l => l.Quantization is { Format: "float" })))
+            .Where(c => c.Item2 > 0)
+            .Select(c => string.Create(Invariant, $"{c.Item2} {c.Item1}"));
+        var bits = report.Quantization?.BitsPerWeight is { } b ? string.Create(Invariant, $", {b:0.##} bits per weight") : string.Empty;
+        return $"{string.Join(", ", counts)} layers{bits}";
+    }
+
+    /// <summary>How a sensitivity entry reads: the metric's fall, or Quantize="auto"'s proxy (the layer's output error).</summary>
+    public static string Fall(LayerSensitivity layer) =>
+        layer.Worsening is { } worsening ? ReportFormat.Metric(worsening) : $"error {ReportFormat.Metric(layer.QuantizationError ?? 0)} (proxy)";
+
+    public static string MetricOf(SearchReport search, LayerSensitivity layer) => layer.Metric is { } metric ? Value(search, metric) : "not measured";
 }

@@ -22,8 +22,16 @@ internal static class SummaryLine
         else if (report.Search is { } search)
         {
             // The search's own line: what it chose and the target it held, e.g. "auto: 57.5% sparse, accuracy 96.5% -> 95.9% (allowed drop 1.0)".
-            line.Append("auto: ").Append(ReportFormat.Percent(report.Totals.PrunableSparsity)).Append(" sparse (")
-                .Append(report.Settings.Method).Append(", ").Append(report.Settings.Pattern).Append("), ")
+            line.Append("auto: ");
+            // Quantize="auto" at a fixed sparsity: the per-layer precision it chose, then the sparsity if any.
+            if (SearchFormat.IsQuantize(search)) line.Append(SearchFormat.Chosen(report, search)).Append(", ");
+            if (!SearchFormat.IsQuantize(search) || report.Totals.PrunableSparsity > 0)
+            {
+                line.Append(ReportFormat.Percent(report.Totals.PrunableSparsity)).Append(" sparse (")
+                    .Append(report.Settings.Method).Append(", ").Append(report.Settings.Pattern).Append("), ");
+            }
+
+            line
                 .Append(SearchFormat.Metric(search, search.OriginalValue)).Append(" -> ").Append(SearchFormat.Value(search, search.ChosenValue))
                 .Append(" (allowed drop ").Append(SearchFormat.AllowedDrop(search)).Append(')');
         }

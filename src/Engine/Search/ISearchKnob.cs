@@ -5,8 +5,9 @@ namespace ModelPrune.Engine.Search;
 /// <summary>
 /// A way of compressing that the search can turn: a global setting it bisects (<see cref="SearchPoint.Total"/>) and
 /// per-layer levels, most compressed first, that the refinement raises one step at a time for the layers the key
-/// metric is most sensitive to. Sparsity is one (levels: pruned, dense); per-layer quantization bits would be
-/// another (int4, int8, float) — a knob only says how a point becomes settings, the search does the rest.
+/// metric is most sensitive to. Sparsity is the one such knob (levels: pruned, halved, dense). Quantization has no
+/// global total to bisect, only per-layer levels (int4, int8, float), so <see cref="QuantizationSearch"/> turns them
+/// itself; both share the probing and judging of <see cref="SearchTrace"/>.
 /// </summary>
 internal interface ISearchKnob
 {

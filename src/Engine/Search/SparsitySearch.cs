@@ -31,9 +31,7 @@ internal sealed class SparsitySearch
     private readonly SearchSettings _search;
     private readonly ISearchKnob _knob;
     private readonly IReadOnlyList<SearchLayer> _layers;
-    private readonly Func<PruneSettings, ProbeOutcome> _probe;
-    private readonly List<SearchProbe> _trace = new();
-    private SearchMetric? _original;
+    private readonly SearchTrace _trace;
 
     public SparsitySearch(PruneSettings settings, ISearchKnob knob, IReadOnlyList<SearchLayer> layers, Func<PruneSettings, ProbeOutcome> probe)
     {
@@ -41,10 +39,10 @@ internal sealed class SparsitySearch
         _search = settings.Search ?? throw new ArgumentException("not a search", nameof(settings));
         _knob = knob;
         _layers = layers;
-        _probe = probe;
+        _trace = new SearchTrace(_search, probe);
     }
 
-    private int Left => _search.Budget - _trace.Count;
+    private int Left => _trace.Left;
 
     public SearchResult Run()
     {
@@ -163,9 +161,9 @@ internal sealed class SparsitySearch
         var results = new List<LayerSensitivity>();
         foreach (var layer in chosen)
         {
-            var outcome = Run("sensitivity", _knob.Isolate(_settings, sparsity, layer.Name, _layers), sparsity, new[] { layer.Name });
+            var outcome = _trace.Run("sensitivity", _knob.Isolate(_settings, sparsity, layer.Name, _layers), sparsity, new[] { layer.Name });
             // Rounded like every metric: a subtraction of 6-digit values carries binary noise.
-            results.Add(new LayerSensitivity(layer.Name, layer.Parameters, sparsity, outcome.Metric.Value, MetricRounding.Round6(outcome.Metric.Worsening)));
+            results.Add(new LayerSensitivity(layer.Name, layer.Parameters, sparsity, outcome.Metric.Value, SearchTrace.Worsening(outcome)));
         }
 
         return results
@@ -180,26 +178,17 @@ internal sealed class SparsitySearch
     {
         var settings = _knob.Configure(_settings, point, _layers);
         if (settings is null) return null;
-        return Run(phase, settings, point.Total, layers).Metric.Keeps(_search.MaxDrop);
-    }
-
-    private ProbeOutcome Run(string phase, PruneSettings settings, double total, IReadOnlyList<string> layers)
-    {
-        var outcome = _probe(settings);
-        _original ??= outcome.Metric;
-        var keeps = outcome.Metric.Keeps(_search.MaxDrop);
-        _trace.Add(new SearchProbe(_trace.Count + 1, phase, total, layers, outcome.AchievedSparsity, outcome.NonzeroParameters, outcome.Metric.Value, keeps, outcome.Bytes, outcome.GzipBytes));
-        return outcome;
+        return _trace.Keeps(_trace.Run(phase, settings, point.Total, layers));
     }
 
     private SearchResult Finish(SearchPoint chosen, IReadOnlyList<LayerSensitivity> sensitivity, string reason)
     {
         var settings = chosen.Total == 0 ? _settings with { Sparsity = 0 } : _knob.Configure(_settings, chosen, _layers)!;
         // Every search probes at least once (the budget is at least 4), so the original's value is known.
-        return new SearchResult(chosen, settings, _trace, sensitivity, reason, _original!, Describe(chosen.Levels));
+        return new SearchResult(chosen, settings, _trace.Probes, sensitivity, reason, _trace.Original!, Describe(chosen.Levels));
     }
 
-    private string Budget() => string.Create(CultureInfo.InvariantCulture, $"SearchBudget ({_search.Budget} probes) spent");
+    private string Budget() => _trace.BudgetSpent();
 
     private static double OnGrid(double value) => Math.Round(value / Grid, MidpointRounding.AwayFromZero) * Grid is var v ? Math.Round(v, 6) : 0;
 
