@@ -3,7 +3,7 @@ using ModelPrune.Build.Tests.Infrastructure;
 
 namespace ModelPrune.Build.Tests;
 
-/// <summary>Sparsity="auto" in a real build: the search's line, its report, and incrementality over its target.</summary>
+/// <summary>Sparsity="auto" and Quantize="auto" in a real build: the search's line, its report, and incrementality over its target.</summary>
 [Collection(PackageCollection.Name)]
 public sealed class SearchBuildTests
 {
@@ -17,7 +17,7 @@ public sealed class SearchBuildTests
     }
 
     [Fact]
-    public void Sparsity_auto_keeps_the_target_a_rebuild_runs_nothing_and_a_changed_target_searches_again()
+    public void Sparsity_auto_keeps_the_target_a_rebuild_runs_nothing_a_changed_target_searches_again_and_Quantize_auto_searches_the_precision()
     {
         var project = ConsumerProject.Create(_package, _log, "Searched");
         project.AddFile("Models/classifier.onnx", TestModels.Classifier);
@@ -43,5 +43,15 @@ public sealed class SearchBuildTests
         var looser = project.Build();
         Assert.True(looser.Succeeded, looser.ToString());
         Assert.Contains(looser.Lines, line => line.Contains("(allowed drop 3.0)", StringComparison.Ordinal) && !line.Contains("from cache", StringComparison.Ordinal));
+
+        // Quantize="auto" through the same item: the precision per layer is searched at the fixed sparsity. The
+        // classifier's Gemm weights are int8 at best, so the search starts (and here ends) at int8.
+        project.WithItems("""<PruneModel Include="Models/classifier.onnx" Sparsity="0.5" Quantize="auto" EvaluationData="Data/evaluation.npz" />""");
+        var quantized = project.Build();
+        Assert.True(quantized.Succeeded, quantized.ToString());
+        Assert.Contains(quantized.Lines, line => line.Contains("ModelPrune: Models/classifier.onnx -> auto: 3 int8 layers", StringComparison.Ordinal));
+        var quantizedReport = JsonDocument.Parse(File.ReadAllBytes(Directory.GetFiles(project.ModelPruneDirectory, "classifier.prune.json", SearchOption.AllDirectories).Single())).RootElement;
+        Assert.Equal("quantize", quantizedReport.GetProperty("search").GetProperty("knob").GetString());
+        Assert.Equal("auto", quantizedReport.GetProperty("quantization").GetProperty("quantize").GetString());
     }
 }

@@ -10,6 +10,8 @@ namespace ModelPrune.Engine.Evaluation;
 /// the models are compared on those real samples instead, and the synthetic settings are unused. Device null is
 /// the CPU. <paramref name="Task"/> decides which metrics each output gets; <paramref name="MeasureLatency"/> times
 /// both models on the first batch, once <paramref name="QuietBeforeTiming"/> (background work of the caller) is done.
+/// With real <paramref name="Samples"/>, <paramref name="OriginalOutputs"/> keeps the original's outputs for the next
+/// comparison against it.
 /// </summary>
 internal sealed record EvaluationOptions(
     int Seed,
@@ -19,4 +21,5 @@ internal sealed record EvaluationOptions(
     EvaluationSampleSet? Samples = null,
     EvaluationTask Task = EvaluationTask.Auto,
     bool MeasureLatency = false,
-    Task? QuietBeforeTiming = null);
+    Task? QuietBeforeTiming = null,
+    OriginalOutputMemo? OriginalOutputs = null);

@@ -33,26 +33,40 @@ internal static class ModelComparer
         var gatherBounds = options.GatherBounds ?? ReadGatherBounds(originalModelPath, displayFile);
 
         var batches = new List<List<SyntheticInput>>();
-        // Both models' batches: the original's first, then the pruned model's.
+        // Both models' batches, the original's first; only the pruned model's when the original's outputs are known.
         var progress = ProgressStage.None;
         try
         {
             List<CapturedOutput> originalOutputs;
             var device = options.Device ?? ExecutionDevice.Cpu;
-            using (var session = Open(originalModelPath, device, displayFile, pruned: false))
+            // Real samples are the same every time, so the original's outputs on them can be reused; synthetic inputs
+            // are made from a session.
+            var memo = options.Samples is null ? null : options.OriginalOutputs;
+            if (memo?.Find(originalModelPath) is { } known)
             {
-                if (options.Samples is { } samples)
+                batches.AddRange(options.Samples!.Batches.Select(b => FromBatch(b, options.Samples.ValuesText)));
+                originalOutputs = known.ToList();
+                progress = ModelProgress.Begin("evaluate", "batch", batches.Count);
+            }
+            else
+            {
+                using (var session = Open(originalModelPath, device, displayFile, pruned: false))
                 {
-                    batches.AddRange(samples.Batches.Select(b => FromBatch(b, samples.ValuesText)));
-                }
-                else
-                {
-                    batches.Add(InputSynthesizer.Create(session, gatherBounds, options, displayFile));
+                    if (options.Samples is { } samples)
+                    {
+                        batches.AddRange(samples.Batches.Select(b => FromBatch(b, samples.ValuesText)));
+                    }
+                    else
+                    {
+                        batches.Add(InputSynthesizer.Create(session, gatherBounds, options, displayFile));
+                    }
+
+                    var outputNames = TensorOutputNames(session);
+                    progress = ModelProgress.Begin("evaluate", "batch", 2 * batches.Count);
+                    originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false, progress);
                 }
 
-                var outputNames = TensorOutputNames(session);
-                progress = ModelProgress.Begin("evaluate", "batch", 2 * batches.Count);
-                originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false, progress);
+                memo?.Remember(originalModelPath, originalOutputs);
             }
 
             List<CapturedOutput> prunedOutputs;

@@ -106,6 +106,7 @@ internal static class ModelPipeline
         // It reads the file, not the model being pruned in place; only a model with external data, whose .onnx file
         // lacks the weights, is compressed here and now from the parsed model.
         var modelPath = job.ModelPath;
+        var inputDataBytes = model.ExternalDataFiles.Sum(f => new FileInfo(f).Length);
         var contentSha256 = model.ContentSha256;
         var sizeCache = cache is null ? null : new CompressedSizeCache(cache.Root);
         var originalBlocks = model.HasExternalData
@@ -124,6 +125,10 @@ internal static class ModelPipeline
         // Read before quantization moves embedding tables behind DequantizeLinear, where their row count is no longer a constant.
         var gatherIndexBounds = GatherIndexBounds.Find(model.Proto.Graph);
 
+        // A search's probes, a sweep's points and the final comparison all compare with the same original on the same
+        // samples: it runs once.
+        var originalOutputs = evaluationSamples is not null && (settings.Search is not null || settings.SweepSparsities.Count > 0) ? new OriginalOutputMemo() : null;
+
         // Sparsity="auto": the statistics are collected once (the memo) and serve every probe and the final prune.
         StatisticsMemo? memo = null;
         SearchResult? search = null;
@@ -132,7 +137,7 @@ internal static class ModelPipeline
         {
             if (evaluationSamples is null) throw PruneSettingsParser.NoEvaluationData(file);
             memo = new StatisticsMemo();
-            var probeOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device, evaluationSamples, settings.Task);
+            var probeOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device, evaluationSamples, settings.Task, OriginalOutputs: originalOutputs);
             search = SearchRunner.Run(job, settings, model, calibrationSplit, probeOptions, memo, file);
             var searched = settings.Search.Setting;
             settings = search.ChosenSettings;
@@ -172,7 +177,8 @@ internal static class ModelPipeline
             evaluationSamples, settings.Task, MeasureLatency: settings.MeasureLatency,
             // Compressing runs on the other core; timing waits for it, so that it does not slow one model and not the other.
             // A failure of theirs surfaces where their sizes are read, not here.
-            QuietBeforeTiming: Task.WhenAll(gzipBefore, gzipAfter).ContinueWith(_ => { }, TaskScheduler.Default));
+            QuietBeforeTiming: Task.WhenAll(gzipBefore, gzipAfter).ContinueWith(_ => { }, TaskScheduler.Default),
+            OriginalOutputs: originalOutputs);
         timings.Add(Lap("write", stage));
 
         // The parsed model can be as large as the file. Let it go before ONNX Runtime loads the models:
@@ -185,7 +191,9 @@ internal static class ModelPipeline
         foreach (var warning in comparison.Warnings) log.Warn(warning.Code, file, warning.Message);
         timings.Add(Lap("evaluate", stage));
 
-        var cost = new CostReport(input.Bytes, written.Bytes, gzipBefore.GetAwaiter().GetResult(), gzipAfter.GetAwaiter().GetResult(),
+        // A model's size is its .onnx file and the external data files its tensors live in.
+        var bytesBefore = input.Bytes + inputDataBytes;
+        var cost = new CostReport(bytesBefore, written.Bytes, gzipBefore.GetAwaiter().GetResult(), gzipAfter.GetAwaiter().GetResult(),
             parametersBefore - zerosBefore, modelParameters - modelZeros);
         timings.Add(Lap("compress", stage));
 

@@ -49,7 +49,10 @@ internal static class SummaryLine
         if (report.Quantization is not null)
         {
             // Quantized: the file itself is smaller, and that is the size that matters.
-            line.Append(", ").Append(report.Quantization.Quantize).Append(' ').Append(KeyMetric.Size(report, "->", compressed: false));
+            // With Quantize="auto" the search's part of the line already said which precision each layer got.
+            line.Append(", ");
+            if (report.Search is not { Knob: "quantize" }) line.Append(report.Quantization.Quantize).Append(' ');
+            line.Append(KeyMetric.Size(report, "->", compressed: false));
         }
         else if (report.Cost is not null)
         {

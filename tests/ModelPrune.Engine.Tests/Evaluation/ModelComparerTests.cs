@@ -248,4 +248,36 @@ public sealed class ModelComparerTests : IDisposable
 
         return y;
     }
+
+    /// <summary>
+    /// A search or sweep compares many candidates with one original on the same samples: with a memo the original
+    /// runs once, and every report is the one a fresh comparison gives.
+    /// </summary>
+    [Fact]
+    public void With_an_original_output_memo_the_original_runs_once_and_the_reports_are_unchanged()
+    {
+        var original = _folder.File("a.onnx");
+        TestModels.WriteLinear(original, TestModels.LinearWeights());
+        var candidates = Enumerable.Range(1, 3).Select(i =>
+        {
+            var path = _folder.File($"c{i}.onnx");
+            TestModels.WriteLinear(path, TestModels.LinearWeights().Select((w, j) => j % (i + 1) == 0 ? 0f : w).ToArray());
+            return path;
+        }).ToArray();
+        var values = Enumerable.Range(0, 10 * TestModels.InFeatures).Select(i => (float)Math.Sin(i)).ToArray();
+        var data = new EvaluationData("eval.npz", "00", new ModelPrune.Engine.Calibration.CalibrationSet(
+            new[] { new ModelPrune.Engine.Calibration.CalibrationArray("x", 1, new long[] { 10, TestModels.InFeatures }, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray()) },
+            10, "00", isSynthetic: false), EvaluationLabels.None);
+        var samples = EvaluationSampleSet.From(data, fixedBatchSize: null)!;
+        var memo = new OriginalOutputMemo();
+
+        foreach (var candidate in candidates)
+        {
+            var remembered = ModelComparer.Compare(original, candidate, new EvaluationOptions(7, NoOverrides, Samples: samples, OriginalOutputs: memo), "a.onnx");
+            var fresh = ModelComparer.Compare(original, candidate, new EvaluationOptions(7, NoOverrides, Samples: samples), "a.onnx");
+            Assert.Equal(ModelPrune.Engine.Reporting.CanonicalJson.Serialize(fresh), ModelPrune.Engine.Reporting.CanonicalJson.Serialize(remembered));
+        }
+
+        Assert.Equal(1, memo.Runs);
+    }
 }
