@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using ModelPrune.Progress;
 
 namespace ModelPrune.Tasks;
 
@@ -138,8 +139,31 @@ public sealed class PruneModels : EngineToolTask
     /// knows: left alone they would be high-importance messages in every CPU-only build. They are worth a look
     /// at normal verbosity; errors, warnings and the summary lines keep their importance.
     /// </summary>
+    /// <remarks>
+    /// The engine's progress lines (<c>modelprune-progress: stage=prune layer=12/36 ...</c>, asked for with
+    /// <c>--progress machine</c>) are reworded for people and logged at normal importance: <c>dotnet build -v:n</c> and
+    /// a CI log then show that a long run is alive, while the default minimal verbosity stays quiet. They never reach
+    /// ToolTask's parsing of canonical errors. MSBuild has no public API for a task's status text in the terminal
+    /// logger (dotnet/msbuild#6944, #8878), so a message is all a task can give it.
+    /// </remarks>
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
+        if (singleLine.StartsWith(ProgressLine.Prefix, StringComparison.Ordinal))
+        {
+            // A line this task cannot read (it should not happen: they ship together) is still no error.
+            var progress = ProgressLine.Parse(singleLine);
+            if (progress == null)
+            {
+                Log.LogMessage(MessageImportance.Low, "{0}", singleLine);
+            }
+            else
+            {
+                Log.LogMessage(MessageImportance.Normal, "ModelPrune: {0}: {1}", progress.Model, progress.Describe());
+            }
+
+            return;
+        }
+
         base.LogEventsFromTextOutput(singleLine, IsInformation(singleLine) ? MessageImportance.Normal : messageImportance);
     }
 
@@ -149,6 +173,8 @@ public sealed class PruneModels : EngineToolTask
     {
         commandLine.AppendSwitch("batch");
         commandLine.AppendFileNameIfNotNull(Path.GetFullPath(RequestFile));
+        commandLine.AppendSwitch("--progress");
+        commandLine.AppendSwitch("machine");
     }
 
     /// <summary>Name every model: the log cannot tell which one the engine was working on.</summary>

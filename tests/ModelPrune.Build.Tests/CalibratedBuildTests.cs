@@ -10,6 +10,8 @@ public sealed class CalibratedBuildTests
 {
     private const string Summary = "ModelPrune: Models/classifier.onnx -> 50.0% sparse (wanda, unstructured)";
 
+    private const string Progress = "ModelPrune: Models/classifier.onnx: ";
+
     private readonly PackageFixture _package;
     private readonly ITestOutputHelper _log;
 
@@ -19,6 +21,7 @@ public sealed class CalibratedBuildTests
         _log = log;
     }
 
+    /// <summary>Also the engine's progress: logged in words at normal verbosity, and not at the default minimal one.</summary>
     [Fact]
     public void Wanda_prunes_with_the_project_s_calibration_data_and_a_changed_file_prunes_again()
     {
@@ -30,15 +33,22 @@ public sealed class CalibratedBuildTests
         var first = project.Build();
         Assert.True(first.Succeeded, first.ToString());
         Assert.Contains(first.Lines, line => line.Contains(Summary, StringComparison.Ordinal) && !line.Contains("from cache", StringComparison.Ordinal));
+        Assert.DoesNotContain(Progress, first.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("modelprune-progress:", first.Output, StringComparison.Ordinal);
 
         var noOp = project.Build();
         Assert.True(noOp.Succeeded, noOp.ToString());
         Assert.DoesNotContain(noOp.Lines, line => line.Contains(Summary, StringComparison.Ordinal));
 
         File.WriteAllBytes(calibration, Npy(seed: 4));
-        var changed = project.Build();
+        var changed = project.Build("-v:n");
         Assert.True(changed.Succeeded, changed.ToString());
         Assert.Contains(changed.Lines, line => line.Contains(Summary, StringComparison.Ordinal) && !line.Contains("from cache", StringComparison.Ordinal));
+        // Each stage's first and last item always reach the log, whatever the interval: the statistics pass, the three layers.
+        Assert.Contains(changed.Lines, line => line.Contains(Progress + "statistics batch 1/", StringComparison.Ordinal));
+        Assert.Contains(changed.Lines, line => line.Contains(Progress + "prune layer 1/3, ", StringComparison.Ordinal) && line.Contains(" elapsed, about ", StringComparison.Ordinal));
+        Assert.Contains(changed.Lines, line => line.Contains(Progress + "prune layer 3/3, done in ", StringComparison.Ordinal));
+        Assert.DoesNotContain("modelprune-progress:", changed.Output, StringComparison.Ordinal);
     }
 
     [Fact]

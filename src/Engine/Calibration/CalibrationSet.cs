@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Progress;
 
 namespace ModelPrune.Engine.Calibration;
 
@@ -80,11 +81,14 @@ internal sealed class CalibrationSet
 
     /// <summary>
     /// <see cref="Batches"/> as ONNX Runtime inputs by name. Each batch's values are disposed when the caller moves
-    /// on to the next one, so only one batch holds native memory at a time.
+    /// on to the next one, so only one batch holds native memory at a time. Every reader of these is a statistics pass
+    /// over the calibration set (the long part of calibrated pruning and GPTQ), so the pass reports its progress here,
+    /// once for all of them: stage "statistics", batch i/n.
     /// </summary>
     public IEnumerable<IReadOnlyDictionary<string, OrtValue>> OrtBatches(int batchSize)
     {
-        foreach (var batch in Batches(batchSize))
+        var batches = Batches(batchSize);
+        foreach (var batch in ModelProgress.Track(batches, "statistics", "batch", (SampleCount + batchSize - 1) / batchSize))
         {
             var values = batch.Inputs.ToDictionary(i => i.Name, i => i.ToOrtValue(), StringComparer.Ordinal);
             try

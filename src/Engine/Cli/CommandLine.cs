@@ -3,6 +3,7 @@ using ModelPrune.Engine.Baseline;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pipeline;
+using ModelPrune.Engine.Progress;
 using ModelPrune.Settings;
 
 namespace ModelPrune.Engine.Cli;
@@ -14,15 +15,17 @@ namespace ModelPrune.Engine.Cli;
 internal static class CommandLine
 {
     /// <param name="stepSummaryPath">GITHUB_STEP_SUMMARY as the process found it: summaries are appended there.</param>
-    public static int Run(string[] args, TextWriter output, TextWriter error, string? stepSummaryPath = null)
+    /// <param name="console">Where progress goes by default (a terminal or not) and how often; null: in process, no default progress.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, string? stepSummaryPath = null, ProgressConsole? console = null)
     {
         var summaryPath = string.IsNullOrWhiteSpace(stepSummaryPath) ? null : stepSummaryPath;
+        var progress = new ProgressOptions(error, console);
         var root = new RootCommand("ModelPrune: prune ONNX models (magnitude, N:M) and report what it cost.")
         {
-            PruneCommand(output, summaryPath),
+            PruneCommand(output, summaryPath, progress),
             InspectCommand(output),
             RoundTripCommand(output),
-            BatchCommand(output, summaryPath),
+            BatchCommand(output, summaryPath, progress),
             BaselineCommand(output),
         };
 
@@ -43,14 +46,16 @@ internal static class CommandLine
         }
     }
 
-    internal static Command PruneCommand(TextWriter output, string? stepSummaryPath)
+    internal static Command PruneCommand(TextWriter output, string? stepSummaryPath, ProgressOptions? progress = null)
     {
+        progress ??= new ProgressOptions(TextWriter.Null, null);
         var model = new Argument<string>("model") { Description = "The ONNX model to prune (never modified)." };
         var outputPath = new Option<string>("--output", "-o") { Description = "Where to write the pruned model.", Required = true };
         var report = new Option<string?>("--report") { Description = "Report JSON path (default: <output>.prune.json; .summary, .md, .html and .run.json beside it)." };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the result cache." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Cache folder (default MODELPRUNE_CACHE_DIR or the user cache folder)." };
         var nativeDir = new Option<string?>("--onnxruntime-native-dir") { Description = "Folder with another ONNX Runtime native library to load (e.g. the GPU build's runtimes/linux-x64/native)." };
+        var progressMode = progress.CreateOption();
         var settings = SettingOptions(SettingStage.Prune);
 
         var command = new Command("prune", "Prune one model and write the pruned model and its report.") { model, outputPath, report };
@@ -58,6 +63,7 @@ internal static class CommandLine
         command.Options.Add(noCache);
         command.Options.Add(cacheDir);
         command.Options.Add(nativeDir);
+        command.Options.Add(progressMode);
         command.SetAction(result =>
         {
             var raw = RawSettings.From(setting => result.GetValue(settings[setting]));
@@ -69,7 +75,7 @@ internal static class CommandLine
                 reportPath is null ? null : OutputGuard.CheckPath(reportPath, "--report", modelPath),
                 raw);
             var request = new BatchRequest(new CacheOptions(!result.GetValue(noCache), result.GetValue(cacheDir)), new[] { job }, result.GetValue(nativeDir), stepSummaryPath);
-            return BatchRunner.Run(request, output);
+            return BatchRunner.Run(request, output, progress.OutputFor(result.GetValue(progressMode)), progress.Interval);
         });
         return command;
     }
@@ -113,11 +119,13 @@ internal static class CommandLine
         return command;
     }
 
-    private static Command BatchCommand(TextWriter output, string? stepSummaryPath)
+    private static Command BatchCommand(TextWriter output, string? stepSummaryPath, ProgressOptions progress)
     {
         var request = new Argument<string>("request") { Description = "Request JSON written by the ModelPrune MSBuild task." };
-        var command = new Command("batch", "Prune every model of a request file (used by the MSBuild task).") { request };
-        command.SetAction(result => BatchRunner.Run(BatchRequestReader.Read(Path.GetFullPath(result.GetValue(request)!)) with { StepSummaryPath = stepSummaryPath }, output));
+        var progressMode = progress.CreateOption();
+        var command = new Command("batch", "Prune every model of a request file (used by the MSBuild task).") { request, progressMode };
+        command.SetAction(result => BatchRunner.Run(BatchRequestReader.Read(Path.GetFullPath(result.GetValue(request)!)) with { StepSummaryPath = stepSummaryPath }, output,
+            progress.OutputFor(result.GetValue(progressMode)), progress.Interval));
         return command;
     }
 

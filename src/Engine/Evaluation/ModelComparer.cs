@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Progress;
 using ModelPrune.Engine.Reporting;
 using ModelPrune.Engine.Statistics;
 
@@ -32,6 +33,8 @@ internal static class ModelComparer
         var gatherBounds = options.GatherBounds ?? ReadGatherBounds(originalModelPath, displayFile);
 
         var batches = new List<List<SyntheticInput>>();
+        // Both models' batches, the original's first; only the pruned model's when the original's outputs are known.
+        var progress = ProgressStage.None;
         try
         {
             List<CapturedOutput> originalOutputs;
@@ -43,6 +46,7 @@ internal static class ModelComparer
             {
                 batches.AddRange(options.Samples!.Batches.Select(b => FromBatch(b, options.Samples.ValuesText)));
                 originalOutputs = known.ToList();
+                progress = ModelProgress.Begin("evaluate", "batch", batches.Count);
             }
             else
             {
@@ -58,7 +62,8 @@ internal static class ModelComparer
                     }
 
                     var outputNames = TensorOutputNames(session);
-                    originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false);
+                    progress = ModelProgress.Begin("evaluate", "batch", 2 * batches.Count);
+                    originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false, progress);
                 }
 
                 memo?.Remember(originalModelPath, originalOutputs);
@@ -68,7 +73,7 @@ internal static class ModelComparer
             using (var session = Open(prunedModelPath, device, displayFile, pruned: true))
             {
                 var outputNames = originalOutputs.Select(o => o.Name).ToList();
-                prunedOutputs = RunAll(session, batches, outputNames, displayFile, pruned: true);
+                prunedOutputs = RunAll(session, batches, outputNames, displayFile, pruned: true, progress);
             }
 
             var labels = options.Samples?.Labels ?? EvaluationLabels.None;
@@ -95,6 +100,7 @@ internal static class ModelComparer
         }
         finally
         {
+            progress.Dispose();
             foreach (var input in batches.SelectMany(b => b))
             {
                 input.Value.Dispose();
@@ -168,9 +174,15 @@ internal static class ModelComparer
         return parts.Count == 0 ? null : Join(parts);
     }
 
-    private static List<CapturedOutput> RunAll(InferenceSession session, List<List<SyntheticInput>> batches, List<string> outputNames, string displayFile, bool pruned)
+    private static List<CapturedOutput> RunAll(InferenceSession session, List<List<SyntheticInput>> batches, List<string> outputNames, string displayFile, bool pruned,
+        ProgressStage progress)
     {
-        var perBatch = batches.Select(batch => Run(session, batch, outputNames, displayFile, pruned)).ToList();
+        var perBatch = batches.Select(batch =>
+        {
+            var outputs = Run(session, batch, outputNames, displayFile, pruned);
+            progress.Advance();
+            return outputs;
+        }).ToList();
         return perBatch.Count == 1 ? perBatch[0] : Enumerable.Range(0, outputNames.Count).Select(i => Join(perBatch.Select(b => b[i]).ToList())).ToList();
     }
 

@@ -1,6 +1,7 @@
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Progress;
 using ModelPrune.Engine.Reporting;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -11,7 +12,9 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 internal static class BatchRunner
 {
-    public static int Run(BatchRequest request, TextWriter output)
+    /// <param name="progress">Where the long stages' progress goes while the models run; null: nowhere.</param>
+    /// <param name="progressInterval">The least time between two updates of a model (first and last items aside).</param>
+    public static int Run(BatchRequest request, TextWriter output, IProgressOutput? progress = null, TimeSpan? progressInterval = null)
     {
         var outcomes = new ModelOutcome[request.Jobs.Count];
         // Before the warm-up: the first ORT call binds the native library for the life of the process.
@@ -22,7 +25,12 @@ internal static class BatchRunner
             // Each model's ONNX Runtime sessions already use every core; two at a time keeps memory in check.
             var parallelism = Math.Max(1, Math.Min(request.Jobs.Count, Math.Min(2, Environment.ProcessorCount)));
             Parallel.For(0, request.Jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
-                i => outcomes[i] = RunGuarded(request.Jobs[i], request.Cache));
+                i => outcomes[i] = ModelProgress.Run(
+                    progress is null ? null : new ProgressReporter(request.Jobs[i].DisplayName, progress, progressInterval ?? ProgressReporter.DefaultInterval),
+                    () => RunGuarded(request.Jobs[i], request.Cache)));
+
+            // Progress is live and the results come after it, never in its middle: a bar leaves the line clean.
+            progress?.Close();
 
             foreach (var outcome in outcomes)
             {

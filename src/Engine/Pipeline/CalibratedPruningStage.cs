@@ -2,6 +2,7 @@ using System.Globalization;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Progress;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Pruning.SparseGpt;
 using ModelPrune.Engine.Pruning.Wanda;
@@ -43,48 +44,65 @@ internal static class CalibratedPruningStage
 
         var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
         var skipped = new Dictionary<PrunableWeight, string>();
-        foreach (var round in rounds)
+        // Opened after the first statistics pass, so that pass is a stage of its own; in sequential mode the later
+        // rounds' passes refresh this stage's line. Skipped layers count as done.
+        ProgressStage? progress = null;
+        try
         {
-            // Each round measures its layers on the model as pruned so far (in one-pass mode: the dense model).
-            // Statistics of the dense model are the same for every sparsity: a memo (one-pass mode only, where every
-            // round is the dense model) serves the later prunes of a search.
-            var reusable = memo is not null && rounds.Count == 1;
-            var roundKey = string.Join("\n", round.Select(w => w.Name));
-            var statistics = reusable
-                ? memo!.GetOrCollect("fit\n" + roundKey, () => collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask))
-                : collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask);
-            var heldOutStatistics = heldOut.SampleCount == 0
-                ? null
-                : (reusable
-                    ? memo!.GetOrCollect("held-out\n" + roundKey, () => collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask))
-                    : collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask)).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
-
-            foreach (var layer in statistics.Skipped)
+            foreach (var round in rounds)
             {
-                var weight = byName[layer.WeightName];
-                skipped[weight] = layer.Reason;
-                log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
-                    $"Layer '{layer.WeightName}' was left dense: {PruningMethodNames.ToName(settings.Method)} cannot observe its input ({layer.Reason}).");
-            }
+                // Each round measures its layers on the model as pruned so far (in one-pass mode: the dense model).
+                // Statistics of the dense model are the same for every sparsity: a memo (one-pass mode only, where every
+                // round is the dense model) serves the later prunes of a search.
+                var reusable = memo is not null && rounds.Count == 1;
+                var roundKey = string.Join("\n", round.Select(w => w.Name));
+                var statistics = reusable
+                    ? memo!.GetOrCollect("fit\n" + roundKey, () => collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask))
+                    : collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask);
+                var heldOutStatistics = heldOut.SampleCount == 0
+                    ? null
+                    : (reusable
+                        ? memo!.GetOrCollect("held-out\n" + roundKey, () => collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask))
+                        : collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask)).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
 
-            var roundSparsities = sparsities ?? LayerSparsities(statistics.Layers, byName, settings);
-            foreach (var layer in statistics.Layers)
-            {
-                var weight = byName[layer.WeightName];
-                RejectNonFinite(layer, file);
-                if (layer.Tokens < layer.Features)
+                progress ??= ModelProgress.Begin("prune", "layer", selected.Count);
+                foreach (var layer in statistics.Skipped)
                 {
-                    log.Warn(DiagnosticCodes.FewCalibrationTokens, file, string.Create(CultureInfo.InvariantCulture,
-                        $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
+                    var weight = byName[layer.WeightName];
+                    skipped[weight] = layer.Reason;
+                    progress.Advance();
+                    log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
+                        $"Layer '{layer.WeightName}' was left dense: {PruningMethodNames.ToName(settings.Method)} cannot observe its input ({layer.Reason}).");
                 }
 
-                results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, roundSparsities[layer.WeightName]);
-                if (results[weight].Dampening is { } used && used > SparseGptPruner.DefaultPercDamp)
+                var roundSparsities = sparsities ?? LayerSparsities(statistics.Layers, byName, settings);
+                foreach (var layer in statistics.Layers)
                 {
-                    log.Warn(DiagnosticCodes.DampeningRaised, file, string.Create(CultureInfo.InvariantCulture,
-                        $"Layer '{layer.WeightName}': SparseGPT's Cholesky factorisation failed with {SparseGptPruner.DefaultPercDamp:0.##%} dampening, so it was raised to {used:0.##%} of mean(diag H); the layer's input is nearly degenerate. More varied calibration samples help."));
+                    var weight = byName[layer.WeightName];
+                    RejectNonFinite(layer, file);
+                    if (layer.Tokens < layer.Features)
+                    {
+                        log.Warn(DiagnosticCodes.FewCalibrationTokens, file, string.Create(CultureInfo.InvariantCulture,
+                            $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
+                    }
+
+                    results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, roundSparsities[layer.WeightName]);
+                    if (results[weight].Dampening is { } used && used > SparseGptPruner.DefaultPercDamp)
+                    {
+                        log.Warn(DiagnosticCodes.DampeningRaised, file, string.Create(CultureInfo.InvariantCulture,
+                            $"Layer '{layer.WeightName}': SparseGPT's Cholesky factorisation failed with {SparseGptPruner.DefaultPercDamp:0.##%} dampening, so it was raised to {used:0.##%} of mean(diag H); the layer's input is nearly degenerate. More varied calibration samples help."));
+                    }
+
+                    progress.Advance();
                 }
             }
+
+            // Layers the statistics neither measured nor skipped (none expected) must not leave the stage short of its end.
+            progress?.Finish();
+        }
+        finally
+        {
+            progress?.Dispose();
         }
 
         return new CalibratedPruning(results, skipped, calibration);

@@ -2,6 +2,7 @@ using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Progress;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Quantization;
 using ModelPrune.Engine.Quantization.Formats;
@@ -40,6 +41,7 @@ internal static class QuantizationStage
 
         var reports = layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         var byName = new Dictionary<string, LayerQuantization>(StringComparer.Ordinal);
+        using var progress = ModelProgress.Begin("quantize", "layer", candidates.Length);
         foreach (var weight in candidates)
         {
             var level = quantization.ForLayer(weight.Name);
@@ -48,6 +50,7 @@ internal static class QuantizationStage
                 : joint.TryGetValue(weight.Name, out var quantized)
                     ? StoreJointlyQuantized(model, weight, quantized, reports.GetValueOrDefault(weight.Name), level)
                     : QuantizeLayer(model, weight, level, fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
+            progress.Advance();
         }
 
         var embeddings = quantization.Embeddings

@@ -1,5 +1,6 @@
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Progress;
 using ModelPrune.Engine.Reporting;
 
 namespace ModelPrune.Engine.Pipeline;
@@ -16,7 +17,9 @@ internal static class SparsitySweep
         EvaluationOptions evaluationOptions, SweepPoint main, string file)
     {
         var points = new List<SweepPoint> { main };
-        foreach (var sparsity in settings.SweepSparsities.Where(s => s != settings.Sparsity))
+        var sparsities = settings.SweepSparsities.Where(s => s != settings.Sparsity).ToArray();
+        using var progress = ModelProgress.Begin("sweep", "point", sparsities.Length);
+        foreach (var sparsity in sparsities)
         {
             var pointSettings = settings with
             {
@@ -30,6 +33,8 @@ internal static class SparsitySweep
             {
                 points.Add(new SweepPoint(sparsity, candidate.Totals.PrunableSparsity, metric, value, candidate.Bytes, candidate.GzipBytes));
             }
+
+            progress.Advance();
         }
 
         return points.OrderBy(p => p.Sparsity).ToArray();

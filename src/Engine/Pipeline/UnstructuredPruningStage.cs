@@ -4,6 +4,7 @@ using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Progress;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Reporting;
 using ModelPrune.Engine.Statistics;
@@ -113,6 +114,8 @@ internal static class UnstructuredPruningStage
     private static void PruneSelected(IReadOnlyList<PrunableWeight> selected, PruneSettings settings)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        // Counts the layers as they are zeroed (for global magnitude: the last pass, after the threshold is found).
+        using var progress = ModelProgress.Begin("prune", "layer", selected.Count);
         if (settings.Method == PruningMethod.GlobalMagnitude)
         {
             var global = new GlobalMagnitudePruner(selected.Select(w => w.Tensor.ElementCount).ToArray(), settings.Sparsity, settings.MaxLayerSparsity);
@@ -123,7 +126,11 @@ internal static class UnstructuredPruningStage
             }
 
             var counts = global.LayerCounts();
-            Parallel.For(0, selected.Count, parallel, l => WithValues(selected[l], write: true, W => MagnitudeSelection.ZeroSmallest(W, counts[l])));
+            Parallel.For(0, selected.Count, parallel, l =>
+            {
+                WithValues(selected[l], write: true, W => MagnitudeSelection.ZeroSmallest(W, counts[l]));
+                progress.Advance();
+            });
             return;
         }
 
@@ -132,6 +139,7 @@ internal static class UnstructuredPruningStage
             var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
             var sparsity = settings.SparsityOf(weight.Name);
             WithValues(weight, write: true, W => PruneLayer(W, layout, settings, sparsity));
+            progress.Advance();
         });
     }
 

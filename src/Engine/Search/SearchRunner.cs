@@ -3,6 +3,7 @@ using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pipeline;
+using ModelPrune.Engine.Progress;
 using ModelPrune.Engine.Pruning;
 using ModelPrune.Engine.Statistics;
 
@@ -18,10 +19,20 @@ internal static class SearchRunner
     public static SearchResult Run(ModelJob job, PruneSettings settings, OnnxModel denseModel, CalibrationSplit? calibration,
         EvaluationOptions evaluationOptions, StatisticsMemo memo, string file)
     {
-        ProbeOutcome Probe(PruneSettings probe) => SearchRunner.Probe(job, probe, calibration, evaluationOptions, memo, file);
-        return settings.Search!.Setting == SearchedSetting.Quantize
+        // The budget is the most probes a search may run; it often stops sooner, and then says so as its last step.
+        using var progress = ModelProgress.Begin("search", "probe", settings.Search!.Budget);
+        ProbeOutcome Probe(PruneSettings probe)
+        {
+            var outcome = SearchRunner.Probe(job, probe, calibration, evaluationOptions, memo, file);
+            progress.Advance();
+            return outcome;
+        }
+
+        var result = settings.Search!.Setting == SearchedSetting.Quantize
             ? new QuantizationSearch(settings, QuantizableLayers(denseModel, settings, file), Probe).Run()
             : new SparsitySearch(settings, new SparsityKnob(settings.MaxLayerSparsity), SearchableLayers(denseModel, settings, file), Probe).Run();
+        progress.Finish();
+        return result;
     }
 
     /// <summary>The selected float layers, in model order: what the search distributes sparsity over.</summary>
