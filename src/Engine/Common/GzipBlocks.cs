@@ -67,6 +67,21 @@ internal sealed class GzipBlocks
     }
 
     /// <summary>
+    /// Files that together make one model (the .onnx file and its external data files): the sum of their sizes, and
+    /// every block of each known to a later measurement.
+    /// </summary>
+    public static GzipBlocks Combine(IReadOnlyList<GzipBlocks> parts)
+    {
+        var sizeByContent = new Dictionary<UInt128, long>();
+        foreach (var part in parts)
+        {
+            foreach (var (hash, size) in part._sizeByContent) sizeByContent[hash] = size;
+        }
+
+        return new GzipBlocks(sizeByContent, parts.Sum(p => p.Total), parts.Sum(p => p.ReusedBytes));
+    }
+
+    /// <summary>
     /// The measurement as text, for keeping it beside a file whose content does not change (the original model): one
     /// line per distinct block (its content hash and size), the total, and a checksum of those lines.
     /// </summary>

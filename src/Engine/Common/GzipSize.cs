@@ -8,19 +8,6 @@ namespace ModelPrune.Engine.Common;
 /// </summary>
 internal static class GzipSize
 {
-    public static long Of(string path)
-    {
-        using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Of(source.CopyTo);
-    }
-
-    /// <summary>A protobuf message (a model) as it would be written to a file.</summary>
-    public static long Of(Google.Protobuf.IMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        return Of(stream => Google.Protobuf.MessageExtensions.WriteTo(message, stream));
-    }
-
     /// <summary>Compresses what <paramref name="write"/> writes to the stream it is given.</summary>
     public static long Of(Action<Stream> write)
     {

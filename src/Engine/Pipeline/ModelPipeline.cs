@@ -110,18 +110,20 @@ internal static class ModelPipeline
         var (parametersBefore, zerosBefore) = ModelParameterCounter.CountFloatParameters(model.Proto);
         // Compressing is the slowest measurement (seconds on a 90 MB model), so it runs beside the pruning and the
         // evaluation on the other core, and the original's is kept in the cache for the next build of the same model.
-        // It reads the file, not the model being pruned in place; only a model with external data, whose .onnx file
-        // lacks the weights, is compressed here and now from the parsed model.
+        // It reads the files (the .onnx and any external data files, which pruning never writes: their tensors are
+        // mapped copy-on-write), not the model being pruned in place.
         var modelPath = job.ModelPath;
-        var inputDataBytes = model.ExternalDataFiles.Sum(f => new FileInfo(f).Length);
+        var dataFiles = model.ExternalDataFiles;
+        var inputDataBytes = dataFiles.Sum(f => new FileInfo(f).Length);
         var contentSha256 = model.ContentSha256;
         var sizeCache = cache is null ? null : new CompressedSizeCache(cache.Root);
-        var originalBlocks = model.HasExternalData
-            ? null
-            : Task.Run(() => sizeCache is null ? GzipBlocks.Measure(modelPath) : sizeCache.GetOrMeasure(contentSha256, modelPath));
-        var gzipBefore = originalBlocks is null
-            ? Task.FromResult(GzipSize.Of(model.Proto))
-            : originalBlocks.ContinueWith(t => t.GetAwaiter().GetResult().Total, TaskScheduler.Default);
+        // The model's content hash covers every file, so it (with the file's place) also keys each data file's record.
+        GzipBlocks MeasureFile(string path, string key) => sizeCache is null ? GzipBlocks.Measure(path) : sizeCache.GetOrMeasure(key, path);
+        var originalBlocks = Task.Run(() => GzipBlocks.Combine(
+            new[] { MeasureFile(modelPath, contentSha256) }
+                .Concat(dataFiles.Select((data, index) => MeasureFile(data, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{contentSha256}-data{index}"))))
+                .ToArray()));
+        var gzipBefore = originalBlocks.ContinueWith(t => t.GetAwaiter().GetResult().Total, TaskScheduler.Default);
         timings.Add(Lap("measure", stage));
 
         var calibrationSplit = calibration is null ? null : CalibrationSplit.Of(calibration);
@@ -179,7 +181,7 @@ internal static class ModelPipeline
         // Blocks the pruning left as they were take their size from the original's measurement.
         var gzipAfter = Task.Run(async () =>
         {
-            var known = originalBlocks is null ? null : await originalBlocks;
+            var known = await originalBlocks;
             return GzipBlocks.Measure(stagedModel, known).Total + (stagedData is null ? 0 : GzipBlocks.Measure(stagedData, known).Total);
         });
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
