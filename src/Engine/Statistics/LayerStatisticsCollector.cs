@@ -14,10 +14,13 @@ namespace ModelPrune.Engine.Statistics;
 internal sealed class LayerStatisticsCollector
 {
     private readonly ExecutionDevice _device;
+    private readonly long _protobufLimitBytes;
 
-    public LayerStatisticsCollector(ExecutionDevice? device = null)
+    /// <param name="protobufLimitBytes">Past this the instrumented model goes to ONNX Runtime as a file pair; tests lower it instead of building a 2 GiB model.</param>
+    public LayerStatisticsCollector(ExecutionDevice? device = null, long protobufLimitBytes = OnnxModelWriter.ProtobufLimitBytes)
     {
         _device = device ?? ExecutionDevice.Cpu;
+        _protobufLimitBytes = protobufLimitBytes;
     }
 
     /// <param name="model">Not modified; the statistics nodes go into a copy.</param>
@@ -120,7 +123,7 @@ internal sealed class LayerStatisticsCollector
             targets.Add(TargetOf(name, statisticsModel, accumulators));
         }
 
-        using var session = Open(statisticsModel.ModelBytes, displayFile);
+        using var session = Open(statisticsModel.Model, displayFile);
         using var runOptions = new RunOptions();
         var batchCount = 0;
         foreach (var batch in batches)
@@ -175,13 +178,30 @@ internal sealed class LayerStatisticsCollector
         throw new InvalidOperationException($"statistics output '{outputName}' belongs to no layer");
     }
 
-    private InferenceSession Open(byte[] modelBytes, string displayFile)
+    /// <summary>
+    /// A session on the instrumented model. One protobuf message cannot pass 2 GiB, so a larger model (a language model
+    /// of a billion parameters) goes to ONNX Runtime as a file pair with external data in the temporary folder, which
+    /// is removed as soon as the session holds what it needs.
+    /// </summary>
+    private InferenceSession Open(global::Onnx.ModelProto model, string displayFile)
     {
         using var options = OnnxSessionOptions.ForOnePass();
+        string? folder = null;
         try
         {
             _device.Configure(options);
-            return new InferenceSession(modelBytes, options);
+            if (!OnnxModelWriter.UsesExternalData(model, ExternalDataMode.Auto, displayFile, _protobufLimitBytes))
+            {
+                return new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(model), options);
+            }
+
+            // Named as staged outputs are, so an interrupt's clean-up removes it too.
+            folder = AtomicFile.TemporaryPathFor(Path.Combine(Path.GetTempPath(), "modelprune-statistics"));
+            StagingRegistry.Remember(folder);
+            Directory.CreateDirectory(folder);
+            var path = Path.Combine(folder, "statistics.onnx");
+            OnnxModelWriter.WriteWithExternalData(model, path, ExternalDataLayout.DataPathFor(path), _protobufLimitBytes);
+            return new InferenceSession(path, options);
         }
         catch (OnnxRuntimeException e)
         {
@@ -192,8 +212,14 @@ internal sealed class LayerStatisticsCollector
         }
         finally
         {
-            // The session copies what it needs from the options when it is created.
+            // The session copies what it needs from the options when it is created, and has read (or mapped) the files.
             options.Dispose();
+            if (folder is not null)
+            {
+                // Best effort: a file still held open (Windows) is left in the temporary folder.
+                AtomicFile.TryDelete(folder);
+                StagingRegistry.Forget(new[] { folder });
+            }
         }
     }
 }

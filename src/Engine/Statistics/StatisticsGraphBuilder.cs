@@ -86,7 +86,7 @@ internal static class StatisticsGraphBuilder
                 RowsOutputPrefix + group);
         }
 
-        return new StatisticsModel(copy.ToByteArray(), layers);
+        return new StatisticsModel(copy, layers);
     }
 
     /// <summary>The version of the default ONNX domain the model imports; 1 when it imports none, as the ONNX spec reads it.</summary>

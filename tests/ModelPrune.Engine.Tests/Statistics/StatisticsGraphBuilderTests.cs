@@ -20,7 +20,7 @@ public sealed class StatisticsGraphBuilderTests
             new[] { "__modelprune_norms_0", "__modelprune_gram_0", "__modelprune_rows_0" },
             new[] { built.Layers[0].NormsOutput, built.Layers[0].GramOutput, built.Layers[0].RowsOutput });
         Assert.Equal(9, built.OutputNames.Count);
-        var augmented = global::Onnx.ModelProto.Parser.ParseFrom(built.ModelBytes);
+        var augmented = built.Model;
         Assert.Equal(built.OutputNames, augmented.Graph.Output.Select(o => o.Name));
         // Per layer: the [-1, d] shape and the tokens axis.
         Assert.Equal(model.Graph.Initializer.Count + (2 * 3), augmented.Graph.Initializer.Count);
@@ -33,7 +33,7 @@ public sealed class StatisticsGraphBuilderTests
         var built = Build(FixtureModels.GemmMlp(), gram: false);
 
         Assert.All(built.Layers, l => Assert.Null(l.GramOutput));
-        Assert.DoesNotContain(global::Onnx.ModelProto.Parser.ParseFrom(built.ModelBytes).Graph.Node, n => n.OpType == "Transpose");
+        Assert.DoesNotContain(built.Model.Graph.Node, n => n.OpType == "Transpose");
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class StatisticsGraphBuilderTests
     [Fact]
     public void Float16_activations_are_cast_to_float_first()
     {
-        var augmented = global::Onnx.ModelProto.Parser.ParseFrom(Build(FixtureModels.Float16Mlp(), gram: true).ModelBytes);
+        var augmented = Build(FixtureModels.Float16Mlp(), gram: true).Model;
 
         var casts = augmented.Graph.Node.Where(n => n.OpType == "Cast" && n.Name.StartsWith("__modelprune_", StringComparison.Ordinal)).ToList();
         Assert.Equal(new[] { "input_fp16", "a1" }, casts.Select(c => c.Input[0]));
@@ -76,5 +76,5 @@ public sealed class StatisticsGraphBuilderTests
     }
 
     private static global::Onnx.NodeProto ReduceNode(StatisticsModel built) =>
-        global::Onnx.ModelProto.Parser.ParseFrom(built.ModelBytes).Graph.Node.First(n => n.OpType == "ReduceSumSquare");
+        built.Model.Graph.Node.First(n => n.OpType == "ReduceSumSquare");
 }
