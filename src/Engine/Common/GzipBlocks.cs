@@ -66,6 +66,10 @@ internal sealed class GzipBlocks
         return new GzipBlocks(sizeByContent, sizes.Sum(), Enumerable.Range(0, blocks).Where(b => reused[b]).Sum(b => (long)chunks[b].Length));
     }
 
+    /// <summary>A written model's gzip size: its .onnx file and, when it has one, its data file.</summary>
+    public static long MeasureModel(string modelPath, string? dataPath, GzipBlocks? known = null) =>
+        Measure(modelPath, known).Total + (dataPath is null ? 0 : Measure(dataPath, known).Total);
+
     /// <summary>
     /// Files that together make one model (the .onnx file and its external data files): the sum of their sizes, and
     /// every block of each known to a later measurement.

@@ -42,9 +42,13 @@ internal static class ModelComparer
             // Real samples are the same every time, so the original's outputs on them can be reused; synthetic inputs
             // are made from a session.
             var memo = options.Samples is null ? null : options.OriginalOutputs;
+            if (options.Samples is { } samples)
+            {
+                batches.AddRange(samples.Batches.Select(b => FromBatch(b, samples.ValuesText)));
+            }
+
             if (memo?.Find(originalModelPath) is { } known)
             {
-                batches.AddRange(options.Samples!.Batches.Select(b => FromBatch(b, options.Samples.ValuesText)));
                 originalOutputs = known.ToList();
                 progress = ModelProgress.Begin("evaluate", "batch", batches.Count);
             }
@@ -52,11 +56,7 @@ internal static class ModelComparer
             {
                 using (var session = Open(originalModelPath, device, displayFile, pruned: false))
                 {
-                    if (options.Samples is { } samples)
-                    {
-                        batches.AddRange(samples.Batches.Select(b => FromBatch(b, samples.ValuesText)));
-                    }
-                    else
+                    if (options.Samples is null)
                     {
                         batches.Add(InputSynthesizer.Create(session, gatherBounds, options, displayFile));
                     }

@@ -44,8 +44,7 @@ internal static class CandidateModel
             model = null;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
-            var gzipBytes = GzipBlocks.Measure(path).Total + (external ? GzipBlocks.Measure(dataPath).Total : 0);
-            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, gzipBytes, layers, quantization);
+            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.MeasureModel(path, external ? dataPath : null), layers, quantization);
         }
         finally
         {

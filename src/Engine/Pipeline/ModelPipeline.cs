@@ -179,11 +179,7 @@ internal static class ModelPipeline
 
         var (stagedModel, stagedData, written) = WriteModel(model, settings, job, staged, file);
         // Blocks the pruning left as they were take their size from the original's measurement.
-        var gzipAfter = Task.Run(async () =>
-        {
-            var known = await originalBlocks;
-            return GzipBlocks.Measure(stagedModel, known).Total + (stagedData is null ? 0 : GzipBlocks.Measure(stagedData, known).Total);
-        });
+        var gzipAfter = Task.Run(async () => GzipBlocks.MeasureModel(stagedModel, stagedData, await originalBlocks));
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
             evaluationSamples, settings.Task, MeasureLatency: settings.MeasureLatency,

@@ -15,10 +15,10 @@ internal interface IProgressOutput
     /// <param name="errorIsTerminal">Whether <paramref name="error"/> is a terminal a person watches (not redirected).</param>
     static IProgressOutput? For(ProgressMode mode, TextWriter error, bool errorIsTerminal) => mode switch
     {
-        ProgressMode.Machine => new StructuredProgressOutput(error),
-        ProgressMode.Lines => new PlainProgressOutput(error),
+        ProgressMode.Machine => LineProgressOutput.Structured(error),
+        ProgressMode.Lines => LineProgressOutput.Plain(error),
         ProgressMode.Bar => new ProgressBar(error),
-        ProgressMode.Auto => errorIsTerminal ? new ProgressBar(error) : new PlainProgressOutput(error),
+        ProgressMode.Auto => errorIsTerminal ? new ProgressBar(error) : LineProgressOutput.Plain(error),
         _ => null,
     };
 }
