@@ -91,6 +91,22 @@ internal sealed class WeightTensor
     }
 
     /// <summary>
+    /// <see cref="WriteValues"/>, but where the values lie when the tensor is float32 raw data (<see cref="TryGetFloat32InPlace"/>):
+    /// a model mapped from external data then keeps one copy of each pruned weight, in its copy-on-write pages, instead of
+    /// those pages plus a new array, which on a 4.4 GB model was 4 GB more at the peak.
+    /// </summary>
+    public void OverwriteValues(ReadOnlySpan<float> values)
+    {
+        if (TryGetFloat32InPlace(out var raw) && raw.Length == (long)values.Length * sizeof(float))
+        {
+            values.CopyTo(MemoryMarshal.Cast<byte, float>(raw.Span));
+            return;
+        }
+
+        WriteValues(values);
+    }
+
+    /// <summary>
     /// The float32 raw_data of this tensor as writable memory, so a layer can be pruned where it lies
     /// instead of through a copy (the difference between ~1x and ~2x the model in memory). False for
     /// other element types, typed-field storage or big-endian machines; use ReadValues/WriteValues then.

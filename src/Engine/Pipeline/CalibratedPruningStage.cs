@@ -266,7 +266,7 @@ internal static class CalibratedPruningStage
             Wg.CopyTo(W.AsSpan(g * rowsPerGroup * cols));
         }
 
-        weight.Tensor.WriteValues(transposed ? Transpose(W, rows, cols) : W);
+        weight.Tensor.OverwriteValues(transposed ? Transpose(W, rows, cols) : W);
         return new CalibratedLayerResult(
             LayerOutputError.Relative(original, W, rowsPerGroup, cols, groups, statistics.Gram!),
             heldOut?.Gram is { } heldOutGram ? LayerOutputError.Relative(original, W, rowsPerGroup, cols, groups, heldOutGram) : null,

@@ -1,3 +1,4 @@
+using System.Runtime;
 using Microsoft.ML.OnnxRuntime;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
@@ -96,6 +97,14 @@ internal sealed class LayerStatisticsCollector
         using var carriedHeldOut = new CarriedValues();
         for (var b = 0; b < blocks.Count; b++)
         {
+            if (b > 0)
+            {
+                // The previous block's sums, a language model's hundreds of megabytes of XᵀX, are garbage now. Without a
+                // collection here the GC waits for its large-object budget and the peak holds several blocks' worth.
+                GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect();
+            }
+
             var later = blocks.Skip(b + 1).SelectMany(r => r).Select(r => r.Layer.ActivationName).ToHashSet(StringComparer.Ordinal);
             var statisticsModel = StatisticsGraphBuilder.Build(model, blocks[b], paddingMask);
             var slice = slicer.Next(statisticsModel, blocks[b].Select(r => r.Layer.WeightName), later, carriedFit.ElementTypes);
