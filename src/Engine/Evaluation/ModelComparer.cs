@@ -18,6 +18,9 @@ internal static class ModelComparer
 {
     public const string SyntheticInputKind = "synthetic";
 
+    /// <summary>Batches of outputs from this size on are collected as soon as they are compared (see <see cref="CollectIfLarge"/>).</summary>
+    private const long LargeBatchBytes = 64L << 20;
+
     public static EvaluationReport Compare(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile) =>
         CompareModels(originalModelPath, prunedModelPath, options, displayFile).Report;
 
@@ -70,7 +73,7 @@ internal static class ModelComparer
                     progress = ModelProgress.Begin("evaluate", "batch", 2 * batches.Count);
                     foreach (var batch in batches)
                     {
-                        Run(session, batch, owned.OutputNames, displayFile, pruned: false, owned);
+                        CollectIfLarge(Bytes(Run(session, batch, owned.OutputNames, displayFile, pruned: false, owned)));
                         progress.Advance();
                     }
                 }
@@ -96,13 +99,7 @@ internal static class ModelComparer
             {
                 for (var b = 0; b < batches.Count; b++)
                 {
-                    var prunedBatch = Run(session, batches[b], originalOutputs.OutputNames, displayFile, pruned: true);
-                    var originalBatch = originalOutputs.Read(b);
-                    for (var i = 0; i < evaluations.Count; i++)
-                    {
-                        evaluations[i].Add(originalBatch[i], CheckSameShape(originalBatch[i], prunedBatch[i], displayFile));
-                    }
-
+                    CollectIfLarge(CompareBatch(session, batches[b], originalOutputs.Read(b), evaluations, displayFile));
                     progress.Advance();
                 }
             }
@@ -128,6 +125,35 @@ internal static class ModelComparer
             {
                 input.Value.Dispose();
             }
+        }
+    }
+
+    /// <summary>Runs the pruned model on one batch and adds both models' outputs to the evaluations; returns their size as doubles.</summary>
+    private static long CompareBatch(InferenceSession session, List<SyntheticInput> batch, IReadOnlyList<CapturedOutput> originalBatch,
+        List<OutputEvaluation> evaluations, string displayFile)
+    {
+        var prunedBatch = Run(session, batch, originalBatch.Select(o => o.Name).ToList(), displayFile, pruned: true);
+        for (var i = 0; i < evaluations.Count; i++)
+        {
+            evaluations[i].Add(originalBatch[i], CheckSameShape(originalBatch[i], prunedBatch[i], displayFile));
+        }
+
+        return Bytes(originalBatch) + Bytes(prunedBatch);
+    }
+
+    private static long Bytes(IReadOnlyList<CapturedOutput> batch) => batch.Sum(o => (long)o.Values.Length * sizeof(double));
+
+    /// <summary>
+    /// A language model's batch of logits is a gigabyte as doubles ([32, 128, 32 000]). Once compared it is garbage,
+    /// but only a full collection frees large arrays, and the collector may put that off until the next batch's arrays
+    /// are allocated too: after a batch that large, collect (the caller no longer holds it), so that one batch of each
+    /// model is held at a time.
+    /// </summary>
+    private static void CollectIfLarge(long batchBytes)
+    {
+        if (batchBytes >= LargeBatchBytes)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
         }
     }
 
