@@ -85,10 +85,11 @@ internal sealed class CalibrationSet
     /// over the calibration set (the long part of calibrated pruning and GPTQ), so the pass reports its progress here,
     /// once for all of them: stage "statistics", batch i/n.
     /// </summary>
-    public IEnumerable<IReadOnlyDictionary<string, OrtValue>> OrtBatches(int batchSize)
+    /// <param name="reportProgress">False where the caller reports the pass as part of a stage of its own (statistics collected block by block).</param>
+    public IEnumerable<IReadOnlyDictionary<string, OrtValue>> OrtBatches(int batchSize, bool reportProgress = true)
     {
         var batches = Batches(batchSize);
-        foreach (var batch in ModelProgress.Track(batches, "statistics", "batch", (SampleCount + batchSize - 1) / batchSize))
+        foreach (var batch in reportProgress ? ModelProgress.Track(batches, "statistics", "batch", (SampleCount + batchSize - 1) / batchSize) : batches)
         {
             var values = batch.Inputs.ToDictionary(i => i.Name, i => i.ToOrtValue(), StringComparer.Ordinal);
             try

@@ -23,7 +23,7 @@ namespace ModelPrune.Engine.Pipeline;
 internal static class CalibratedPruningStage
 {
     public static CalibratedPruning Apply(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> selected, PruneSettings settings,
-        CalibrationSplit calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null)
+        CalibrationSplit calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null, long? budgetBytes = null)
     {
         var batchSize = ModelBatchSize.ForCalibration(ModelInputSignature.FromModel(model));
         var (fit, heldOut) = calibration;
@@ -34,10 +34,16 @@ internal static class CalibratedPruningStage
             ? LayerRounds.Plan(model, selected)
             : new[] { selected };
 
+        // One pass holds every layer's XᵀX at once (fitted and held-out): past the budget the one-pass statistics are
+        // collected block by block instead, with the same result (see docs/engine.md, "Memory").
+        var budget = budgetBytes ?? StatisticsBlocks.BudgetFor(selected.Sum(w => w.Tensor.ElementCount) * sizeof(float));
+        var blockwise = rounds.Count == 1
+            && collector.SumBytes(model, selected, gram: true, file) * (heldOut.SampleCount == 0 ? 1 : 2) > budget;
+
         // Allocation compares layers, so it reads every layer's statistics on the dense model; in sequential
         // mode that costs one extra norms-only pass before the rounds.
         IReadOnlyDictionary<string, double>? sparsities = null;
-        if (rounds.Count > 1 && settings.Allocation != LayerAllocation.Uniform)
+        if ((rounds.Count > 1 || blockwise) && settings.Allocation != LayerAllocation.Uniform)
         {
             sparsities = LayerSparsities(collector.Collect(model, selected, gram: false, fit.OrtBatches(batchSize), file, paddingMask).Layers, byName, settings);
         }
@@ -47,53 +53,73 @@ internal static class CalibratedPruningStage
         // Opened after the first statistics pass, so that pass is a stage of its own; in sequential mode the later
         // rounds' passes refresh this stage's line. Skipped layers count as done.
         ProgressStage? progress = null;
-        try
+        void PruneMeasured(LayerStatisticsResult statistics, IReadOnlyList<LayerStatistics>? heldOutLayers)
         {
-            foreach (var round in rounds)
+            var heldOutStatistics = heldOutLayers?.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
+            progress ??= ModelProgress.Begin("prune", "layer", selected.Count);
+            foreach (var layer in statistics.Skipped)
             {
-                // Each round measures its layers on the model as pruned so far (in one-pass mode: the dense model).
-                // Statistics of the dense model are the same for every sparsity: a memo (one-pass mode only, where every
-                // round is the dense model) serves the later prunes of a search.
-                var reusable = memo is not null && rounds.Count == 1;
-                var roundKey = string.Join("\n", round.Select(w => w.Name));
-                var statistics = reusable
-                    ? memo!.GetOrCollect("fit\n" + roundKey, () => collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask))
-                    : collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask);
-                var heldOutStatistics = heldOut.SampleCount == 0
-                    ? null
-                    : (reusable
-                        ? memo!.GetOrCollect("held-out\n" + roundKey, () => collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask))
-                        : collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask)).Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
+                var weight = byName[layer.WeightName];
+                skipped[weight] = layer.Reason;
+                progress.Advance();
+                log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
+                    $"Layer '{layer.WeightName}' was left dense: {PruningMethodNames.ToName(settings.Method)} cannot observe its input ({layer.Reason}).");
+            }
 
-                progress ??= ModelProgress.Begin("prune", "layer", selected.Count);
-                foreach (var layer in statistics.Skipped)
+            var roundSparsities = sparsities ?? LayerSparsities(statistics.Layers, byName, settings);
+            foreach (var layer in statistics.Layers)
+            {
+                var weight = byName[layer.WeightName];
+                RejectNonFinite(layer, file);
+                if (layer.Tokens < layer.Features)
                 {
-                    var weight = byName[layer.WeightName];
-                    skipped[weight] = layer.Reason;
-                    progress.Advance();
-                    log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
-                        $"Layer '{layer.WeightName}' was left dense: {PruningMethodNames.ToName(settings.Method)} cannot observe its input ({layer.Reason}).");
+                    log.Warn(DiagnosticCodes.FewCalibrationTokens, file, string.Create(CultureInfo.InvariantCulture,
+                        $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
                 }
 
-                var roundSparsities = sparsities ?? LayerSparsities(statistics.Layers, byName, settings);
-                foreach (var layer in statistics.Layers)
+                results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, roundSparsities[layer.WeightName]);
+                if (results[weight].Dampening is { } used && used > SparseGptPruner.DefaultPercDamp)
                 {
-                    var weight = byName[layer.WeightName];
-                    RejectNonFinite(layer, file);
-                    if (layer.Tokens < layer.Features)
-                    {
-                        log.Warn(DiagnosticCodes.FewCalibrationTokens, file, string.Create(CultureInfo.InvariantCulture,
-                            $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
-                    }
+                    log.Warn(DiagnosticCodes.DampeningRaised, file, string.Create(CultureInfo.InvariantCulture,
+                        $"Layer '{layer.WeightName}': SparseGPT's Cholesky factorisation failed with {SparseGptPruner.DefaultPercDamp:0.##%} dampening, so it was raised to {used:0.##%} of mean(diag H); the layer's input is nearly degenerate. More varied calibration samples help."));
+                }
 
-                    results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, roundSparsities[layer.WeightName]);
-                    if (results[weight].Dampening is { } used && used > SparseGptPruner.DefaultPercDamp)
-                    {
-                        log.Warn(DiagnosticCodes.DampeningRaised, file, string.Create(CultureInfo.InvariantCulture,
-                            $"Layer '{layer.WeightName}': SparseGPT's Cholesky factorisation failed with {SparseGptPruner.DefaultPercDamp:0.##%} dampening, so it was raised to {used:0.##%} of mean(diag H); the layer's input is nearly degenerate. More varied calibration samples help."));
-                    }
+                progress.Advance();
+            }
+        }
 
-                    progress.Advance();
+        try
+        {
+            if (blockwise)
+            {
+                // Block after block: each block is measured by its own part of the model and pruned before the next
+                // is measured, which no later part reads, so the statistics are still the dense model's.
+                progress = ModelProgress.Begin("prune", "layer", selected.Count);
+                var blocks = collector.CollectInBlocks(model, selected, gram: true, () => fit.OrtBatches(batchSize, reportProgress: false),
+                    heldOut.SampleCount == 0 ? null : () => heldOut.OrtBatches(batchSize, reportProgress: false), file, paddingMask, budget);
+                foreach (var block in blocks)
+                {
+                    PruneMeasured(block.Fit, block.HeldOut?.Layers);
+                }
+            }
+            else
+            {
+                foreach (var round in rounds)
+                {
+                    // Each round measures its layers on the model as pruned so far (in one-pass mode: the dense model).
+                    // Statistics of the dense model are the same for every sparsity: a memo (one-pass mode only, where every
+                    // round is the dense model) serves the later prunes of a search.
+                    var reusable = memo is not null && rounds.Count == 1;
+                    var roundKey = string.Join("\n", round.Select(w => w.Name));
+                    var statistics = reusable
+                        ? memo!.GetOrCollect("fit\n" + roundKey, () => collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask))
+                        : collector.Collect(model, round, gram: true, fit.OrtBatches(batchSize), file, paddingMask);
+                    var heldOutStatistics = heldOut.SampleCount == 0
+                        ? null
+                        : (reusable
+                            ? memo!.GetOrCollect("held-out\n" + roundKey, () => collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask))
+                            : collector.Collect(model, round, gram: true, heldOut.OrtBatches(batchSize), file, paddingMask)).Layers;
+                    PruneMeasured(statistics, heldOutStatistics);
                 }
             }
 

@@ -36,10 +36,94 @@ internal sealed class LayerStatisticsCollector
         string displayFile,
         string? paddingMask = null)
     {
+        ArgumentNullException.ThrowIfNull(batches);
+        var (requests, skipped, notes) = Plan(model, weights, gram, displayFile);
+        if (requests.Count == 0)
+        {
+            return new LayerStatisticsResult(Array.Empty<LayerStatistics>(), skipped, notes, _device.Name, 0);
+        }
+
+        var statisticsModel = StatisticsGraphBuilder.Build(model, requests, paddingMask);
+        var accumulators = AccumulatorsFor(statisticsModel);
+        int batchCount;
+        using (var session = Open(statisticsModel.Model, displayFile))
+        {
+            batchCount = Run(session, statisticsModel, accumulators, batches, null, null, displayFile);
+        }
+
+        return Result(statisticsModel, accumulators, skipped, notes, batchCount, displayFile);
+    }
+
+    /// <summary>
+    /// The bytes of one set of double-precision sums for every layer <see cref="Collect"/> would measure: what one pass
+    /// over the whole model holds at once.
+    /// </summary>
+    public long SumBytes(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> weights, bool gram, string displayFile) =>
+        Plan(model, weights, gram, displayFile).Requests
+            .GroupBy(r => r.Layer.ViewKey, StringComparer.Ordinal)
+            .Sum(g => StatisticsBlocks.SumBytes(g.First().Layer, gram));
+
+    /// <summary>
+    /// The statistics of <paramref name="weights"/> block after block (<see cref="StatisticsBlocks"/>), each block
+    /// measured by its own part of the model (<see cref="GraphSlicer"/>): ONNX Runtime holds one part's weights and the
+    /// engine one block's sums at a time. The caller may prune a block's weights as soon as it has the block: no later
+    /// part reads them, so every block's statistics are those of the dense model, as <see cref="Collect"/>'s.
+    /// </summary>
+    /// <param name="fit">Enumerates the calibration batches the methods fit, once per block.</param>
+    /// <param name="heldOut">Enumerates the held-out batches, once per block; null when none are held out.</param>
+    /// <param name="budgetBytes">The most bytes of sums (fitted and held-out together) a block may hold, unless one activation alone needs more.</param>
+    public IEnumerable<StatisticsBlock> CollectInBlocks(
+        global::Onnx.ModelProto model,
+        IReadOnlyList<PrunableWeight> weights,
+        bool gram,
+        Func<IEnumerable<IReadOnlyDictionary<string, OrtValue>>> fit,
+        Func<IEnumerable<IReadOnlyDictionary<string, OrtValue>>>? heldOut,
+        string displayFile,
+        string? paddingMask,
+        long budgetBytes)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        var (requests, skipped, notes) = Plan(model, weights, gram, displayFile);
+        if (requests.Count == 0)
+        {
+            yield return new StatisticsBlock(new LayerStatisticsResult(Array.Empty<LayerStatistics>(), skipped, notes, _device.Name, 0), null);
+            yield break;
+        }
+
+        var blocks = StatisticsBlocks.Plan(model, requests, heldOut is null ? 1 : 2, budgetBytes);
+        var slicer = new GraphSlicer(model);
+        using var carriedFit = new CarriedValues();
+        using var carriedHeldOut = new CarriedValues();
+        for (var b = 0; b < blocks.Count; b++)
+        {
+            var later = blocks.Skip(b + 1).SelectMany(r => r).Select(r => r.Layer.ActivationName).ToHashSet(StringComparer.Ordinal);
+            var statisticsModel = StatisticsGraphBuilder.Build(model, blocks[b], paddingMask);
+            var slice = slicer.Next(statisticsModel, blocks[b].Select(r => r.Layer.WeightName), later, carriedFit.ElementTypes);
+            var fitSums = AccumulatorsFor(statisticsModel);
+            var heldOutSums = heldOut is null ? null : AccumulatorsFor(statisticsModel);
+            int fitBatches, heldOutBatches = 0;
+            using (var session = Open(slice.Model, displayFile))
+            {
+                fitBatches = Run(session, statisticsModel, fitSums, fit(), slice, carriedFit, displayFile);
+                if (heldOut is not null) heldOutBatches = Run(session, statisticsModel, heldOutSums!, heldOut(), slice, carriedHeldOut, displayFile);
+            }
+
+            bool StillNeeded(string value) => later.Contains(value) || slicer.StillRead(value);
+            carriedFit.Release(StillNeeded);
+            carriedHeldOut.Release(StillNeeded);
+            var first = b == 0;
+            yield return new StatisticsBlock(
+                Result(statisticsModel, fitSums, first ? skipped : Array.Empty<SkippedLayer>(), notes, fitBatches, displayFile),
+                heldOutSums is null ? null : Result(statisticsModel, heldOutSums, Array.Empty<SkippedLayer>(), notes, heldOutBatches, displayFile));
+        }
+    }
+
+    /// <summary>The layers that can be measured, those that cannot (with the reason) and the report's notes.</summary>
+    private (List<StatisticsRequest> Requests, List<SkippedLayer> Skipped, Dictionary<string, string> Notes) Plan(
+        global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> weights, bool gram, string displayFile)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(weights);
-        ArgumentNullException.ThrowIfNull(batches);
-
         var located = LayerInputLocator.Locate(model, weights);
         var skipped = new List<SkippedLayer>(located.Skipped);
         var requests = new List<StatisticsRequest>();
@@ -57,21 +141,23 @@ internal sealed class LayerStatisticsCollector
         var notes = requests
             .Where(r => r.Layer.Note is not null)
             .ToDictionary(r => r.Layer.WeightName, r => r.Layer.Note!, StringComparer.Ordinal);
-        if (requests.Count == 0)
+        if (requests.Count > 0)
         {
-            return new LayerStatisticsResult(Array.Empty<LayerStatistics>(), skipped, notes, _device.Name, 0);
+            var opset = StatisticsGraphBuilder.DefaultOpset(model);
+            if (opset < StatisticsGraphBuilder.MinimumOpset)
+            {
+                throw new ModelPruneException(
+                    DiagnosticCodes.ModelNotRunnable,
+                    displayFile,
+                    $"The model imports ONNX opset {opset}; collecting calibration statistics needs opset {StatisticsGraphBuilder.MinimumOpset} or newer.");
+            }
         }
 
-        var opset = StatisticsGraphBuilder.DefaultOpset(model);
-        if (opset < StatisticsGraphBuilder.MinimumOpset)
-        {
-            throw new ModelPruneException(
-                DiagnosticCodes.ModelNotRunnable,
-                displayFile,
-                $"The model imports ONNX opset {opset}; collecting calibration statistics needs opset {StatisticsGraphBuilder.MinimumOpset} or newer.");
-        }
+        return (requests, skipped, notes);
+    }
 
-        var statisticsModel = StatisticsGraphBuilder.Build(model, requests, paddingMask);
+    private static Dictionary<string, StatisticsAccumulator> AccumulatorsFor(StatisticsModel statisticsModel)
+    {
         var accumulators = new Dictionary<string, StatisticsAccumulator>(StringComparer.Ordinal);
         foreach (var outputs in statisticsModel.Layers)
         {
@@ -81,7 +167,12 @@ internal sealed class LayerStatisticsCollector
             }
         }
 
-        var batchCount = Run(statisticsModel, accumulators, batches, displayFile);
+        return accumulators;
+    }
+
+    private LayerStatisticsResult Result(StatisticsModel statisticsModel, Dictionary<string, StatisticsAccumulator> accumulators,
+        IReadOnlyList<SkippedLayer> skipped, IReadOnlyDictionary<string, string> notes, int batchCount, string displayFile)
+    {
         if (batchCount == 0)
         {
             throw new ModelPruneException(DiagnosticCodes.InvalidRequest, displayFile, "The calibration set holds no batches, so no layer statistics can be collected.");
@@ -108,35 +199,45 @@ internal sealed class LayerStatisticsCollector
         return new LayerStatisticsResult(layers, skipped, notes, _device.Name, batchCount);
     }
 
-    private int Run(
+    /// <param name="slice">The part of the model the session runs, or null for the whole statistics model.</param>
+    /// <param name="carried">Where the part's carried values come from and go to; with <paramref name="slice"/>.</param>
+    private static int Run(
+        InferenceSession session,
         StatisticsModel statisticsModel,
         Dictionary<string, StatisticsAccumulator> accumulators,
         IEnumerable<IReadOnlyDictionary<string, OrtValue>> batches,
-        string displayFile,
-        string? paddingMask = null)
+        GraphSlice? slice,
+        CarriedValues? carried,
+        string displayFile)
     {
-        OnnxRuntimeWarmup.Wait();
-        var outputNames = statisticsModel.OutputNames;
-        var targets = new List<Action<OrtValue>>(outputNames.Count);
-        foreach (var name in outputNames)
-        {
-            targets.Add(TargetOf(name, statisticsModel, accumulators));
-        }
-
-        using var session = Open(statisticsModel.Model, displayFile);
+        var outputNames = statisticsModel.OutputNames.Concat(slice?.CarriedOn ?? Array.Empty<string>()).ToArray();
+        var targets = statisticsModel.OutputNames.Select(name => TargetOf(name, statisticsModel, accumulators)).ToArray();
         using var runOptions = new RunOptions();
         var batchCount = 0;
         foreach (var batch in batches)
         {
             // One array of pairs keeps names and values in step whatever dictionary type the caller passed.
-            var feeds = batch.ToArray();
+            var feeds = slice is null
+                ? batch.ToArray()
+                : slice.FromBatch.Select(name => KeyValuePair.Create(name, batch[name]))
+                    .Concat(slice.FromEarlier.Select(name => KeyValuePair.Create(name, carried!.Get(name, batchCount))))
+                    .ToArray();
             try
             {
                 using var results = session.Run(runOptions, feeds.Select(f => f.Key).ToArray(), feeds.Select(f => f.Value).ToArray(), outputNames);
                 var index = 0;
                 foreach (var value in results)
                 {
-                    targets[index++](value);
+                    if (index < targets.Length)
+                    {
+                        targets[index](value);
+                    }
+                    else
+                    {
+                        carried!.Add(outputNames[index], batchCount, value);
+                    }
+
+                    index++;
                 }
             }
             catch (OnnxRuntimeException e)
@@ -185,6 +286,7 @@ internal sealed class LayerStatisticsCollector
     /// </summary>
     private InferenceSession Open(global::Onnx.ModelProto model, string displayFile)
     {
+        OnnxRuntimeWarmup.Wait();
         using var options = OnnxSessionOptions.ForOnePass();
         string? folder = null;
         try

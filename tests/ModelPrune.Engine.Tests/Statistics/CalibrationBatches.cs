@@ -20,6 +20,16 @@ internal sealed class CalibrationBatches : IDisposable
         }
     }
 
+    private CalibrationBatches(string inputName, IEnumerable<Dictionary<string, OrtValue>> batches)
+    {
+        InputName = inputName;
+        foreach (var batch in batches)
+        {
+            _values.AddRange(batch.Values);
+            _batches.Add(batch);
+        }
+    }
+
     public string InputName { get; }
 
     public IReadOnlyList<IReadOnlyDictionary<string, OrtValue>> Batches => _batches;
@@ -49,6 +59,30 @@ internal sealed class CalibrationBatches : IDisposable
         }
 
         return new CalibrationBatches(inputName, batches);
+    }
+
+    /// <summary>[batch, seq, width] floats with an int64 attention_mask [batch, seq] that keeps a prefix of each sample's positions.</summary>
+    public static CalibrationBatches WithMask(string inputName, int seed, int width, params (int Batch, int Seq)[] shapes)
+    {
+        var random = new Random(seed);
+        return new CalibrationBatches(inputName, shapes.Select(s => new Dictionary<string, OrtValue>
+        {
+            [inputName] = OrtValue.CreateTensorValueFromMemory(
+                Enumerable.Range(0, s.Batch * s.Seq * width).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray(), new long[] { s.Batch, s.Seq, width }),
+            ["attention_mask"] = OrtValue.CreateTensorValueFromMemory(
+                Enumerable.Range(0, s.Batch * s.Seq).Select(i => i % s.Seq < 1 + (i / s.Seq) ? 1L : 0L).ToArray(), new long[] { s.Batch, s.Seq }),
+        }).ToList());
+    }
+
+    /// <summary>int64 token ids [batch, seq], uniform over the vocabulary.</summary>
+    public static CalibrationBatches Tokens(string inputName, int seed, int vocabulary, params (int Batch, int Seq)[] shapes)
+    {
+        var random = new Random(seed);
+        return new CalibrationBatches(inputName, shapes.Select(s => new Dictionary<string, OrtValue>
+        {
+            [inputName] = OrtValue.CreateTensorValueFromMemory(
+                Enumerable.Range(0, s.Batch * s.Seq).Select(_ => (long)random.Next(vocabulary)).ToArray(), new long[] { s.Batch, s.Seq }),
+        }).ToList());
     }
 
     public void Dispose()
