@@ -99,7 +99,7 @@ internal static class ModelComparer
             {
                 for (var b = 0; b < batches.Count; b++)
                 {
-                    CollectIfLarge(CompareBatch(session, batches[b], originalOutputs.Read(b), evaluations, displayFile));
+                    CollectIfLarge(CompareBatch(session, batches[b], originalOutputs, b, evaluations, displayFile));
                     progress.Advance();
                 }
             }
@@ -128,11 +128,15 @@ internal static class ModelComparer
         }
     }
 
-    /// <summary>Runs the pruned model on one batch and adds both models' outputs to the evaluations; returns their size as doubles.</summary>
-    private static long CompareBatch(InferenceSession session, List<SyntheticInput> batch, IReadOnlyList<CapturedOutput> originalBatch,
+    /// <summary>
+    /// Runs the pruned model on one batch and adds both models' outputs to the evaluations; returns their size as
+    /// doubles. The original's batch is read back only once ONNX Runtime has let go of the pruned model's.
+    /// </summary>
+    private static long CompareBatch(InferenceSession session, List<SyntheticInput> batch, OriginalOutputStore originalOutputs, int index,
         List<OutputEvaluation> evaluations, string displayFile)
     {
-        var prunedBatch = Run(session, batch, originalBatch.Select(o => o.Name).ToList(), displayFile, pruned: true);
+        var prunedBatch = Run(session, batch, originalOutputs.OutputNames, displayFile, pruned: true);
+        var originalBatch = originalOutputs.Read(index);
         for (var i = 0; i < evaluations.Count; i++)
         {
             evaluations[i].Add(originalBatch[i], CheckSameShape(originalBatch[i], prunedBatch[i], displayFile));
