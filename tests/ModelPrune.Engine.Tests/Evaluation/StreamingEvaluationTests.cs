@@ -175,6 +175,21 @@ public sealed class StreamingEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void An_interrupt_removes_the_spill_folder()
+    {
+        var temporary = _folder.File("tmp");
+        var (values, _) = Scores(Samples * 6, seed: 12);
+        using var store = new OriginalOutputStore(new[] { "out" }, temporary, inMemoryLimitBytes: 0);
+        AddBatches(store, values, new long[] { 6 });
+        Assert.True(Directory.Exists(store.Folder));
+
+        // What the SIGINT/SIGTERM handler does, for this test's folder only.
+        ModelPrune.Engine.Common.StagingRegistry.RemoveAll(under: temporary);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temporary));
+    }
+
+    [Fact]
     public void Small_outputs_stay_in_memory()
     {
         var temporary = _folder.File("tmp");
