@@ -11,7 +11,8 @@ namespace ModelPrune.Engine.Evaluation;
 /// the CPU. <paramref name="Task"/> decides which metrics each output gets; <paramref name="MeasureLatency"/> times
 /// both models on the first batch, once <paramref name="QuietBeforeTiming"/> (background work of the caller) is done.
 /// With real <paramref name="Samples"/>, <paramref name="OriginalOutputs"/> keeps the original's outputs for the next
-/// comparison against it.
+/// comparison against it. <paramref name="TemporaryFolder"/> is where the original's outputs are spilled while the
+/// pruned model runs (null: the system's temporary folder).
 /// </summary>
 internal sealed record EvaluationOptions(
     int Seed,
@@ -22,4 +23,5 @@ internal sealed record EvaluationOptions(
     EvaluationTask Task = EvaluationTask.Auto,
     bool MeasureLatency = false,
     Task? QuietBeforeTiming = null,
-    OriginalOutputMemo? OriginalOutputs = null);
+    OriginalOutputMemo? OriginalOutputs = null,
+    string? TemporaryFolder = null);

@@ -18,13 +18,19 @@ internal static class ModelComparer
 {
     public const string SyntheticInputKind = "synthetic";
 
+    /// <summary>Batches of outputs from this size on are collected as soon as they are compared (see <see cref="CollectIfLarge"/>).</summary>
+    private const long LargeBatchBytes = 64L << 20;
+
     public static EvaluationReport Compare(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile) =>
         CompareModels(originalModelPath, prunedModelPath, options, displayFile).Report;
 
     /// <summary>
     /// Runs both models on every batch, judges each output by its task, and (when asked) times both on the first
-    /// batch. Outputs of all batches are joined along the first axis before the metrics, so a metric over the
-    /// evaluation set (nearest neighbours, percentiles) sees every sample.
+    /// batch. The original's outputs of every batch are kept out of managed memory (<see cref="OriginalOutputStore"/>);
+    /// the pruned model then runs batch by batch, and each of its batches is compared with the original's same batch
+    /// and let go (<see cref="OutputEvaluation"/>), so at most one batch of each model's outputs is held at once. The
+    /// metrics are the same to the bit as over all batches joined along the first axis: the sums run in the same order,
+    /// and what needs every sample (nearest neighbours, percentiles) keeps one small vector per item.
     /// </summary>
     public static ComparisonResult CompareModels(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile)
     {
@@ -35,9 +41,11 @@ internal static class ModelComparer
         var batches = new List<List<SyntheticInput>>();
         // Both models' batches, the original's first; only the pruned model's when the original's outputs are known.
         var progress = ProgressStage.None;
+        // The original's outputs when this comparison made them and no memo took them over: removed at the end.
+        OriginalOutputStore? owned = null;
         try
         {
-            List<CapturedOutput> originalOutputs;
+            OriginalOutputStore originalOutputs;
             var device = options.Device ?? ExecutionDevice.Cpu;
             // Real samples are the same every time, so the original's outputs on them can be reused; synthetic inputs
             // are made from a session.
@@ -49,7 +57,7 @@ internal static class ModelComparer
 
             if (memo?.Find(originalModelPath) is { } known)
             {
-                originalOutputs = known.ToList();
+                originalOutputs = known;
                 progress = ModelProgress.Begin("evaluate", "batch", batches.Count);
             }
             else
@@ -61,31 +69,42 @@ internal static class ModelComparer
                         batches.Add(InputSynthesizer.Create(session, gatherBounds, options, displayFile));
                     }
 
-                    var outputNames = TensorOutputNames(session);
+                    owned = new OriginalOutputStore(TensorOutputNames(session), options.TemporaryFolder);
                     progress = ModelProgress.Begin("evaluate", "batch", 2 * batches.Count);
-                    originalOutputs = RunAll(session, batches, outputNames, displayFile, pruned: false, progress);
+                    foreach (var batch in batches)
+                    {
+                        CollectIfLarge(Bytes(Run(session, batch, owned.OutputNames, displayFile, pruned: false, owned)));
+                        progress.Advance();
+                    }
                 }
 
-                memo?.Remember(originalModelPath, originalOutputs);
+                originalOutputs = owned;
+                if (memo is not null)
+                {
+                    memo.Remember(originalModelPath, owned);
+                    owned = null;
+                }
             }
 
-            List<CapturedOutput> prunedOutputs;
-            using (var session = Open(prunedModelPath, device, displayFile, pruned: true))
+            var originals = originalOutputs.Summaries;
+            foreach (var original in originals)
             {
-                var outputNames = originalOutputs.Select(o => o.Name).ToList();
-                prunedOutputs = RunAll(session, batches, outputNames, displayFile, pruned: true, progress);
+                RequireFinite(original, originalModelPath);
             }
 
             var labels = options.Samples?.Labels ?? EvaluationLabels.None;
             var mask = CaptureMask(batches);
-            var deviations = new List<OutputDeviation>(originalOutputs.Count);
-            for (var i = 0; i < originalOutputs.Count; i++)
+            var evaluations = originals.Select(o => OutputEvaluation.Begin(o, options.Task, labels.ForOutput(o.Name), mask, displayFile)).ToList();
+            using (var session = Open(prunedModelPath, device, displayFile, pruned: true))
             {
-                var original = RequireFinite(originalOutputs[i], originalModelPath);
-                var pruned = CheckSameShape(original, prunedOutputs[i], displayFile);
-                deviations.Add(TaskEvaluator.Evaluate(original, pruned, options.Task, labels.ForOutput(original.Name), mask, displayFile));
+                for (var b = 0; b < batches.Count; b++)
+                {
+                    CollectIfLarge(CompareBatch(session, batches[b], originalOutputs, b, evaluations, displayFile));
+                    progress.Advance();
+                }
             }
 
+            var deviations = evaluations.Select(e => e.Finish()).ToList();
             var requested = EvaluationTaskNames.ToName(options.Task);
             var sampleCount = options.Samples?.SampleCount;
             var inputs = batches[0].Select(i => sampleCount is { } n && i.Description.Shape.Count > 0
@@ -93,13 +112,14 @@ internal static class ModelComparer
                 : i.Description).ToList();
             var data = options.Samples?.Data is { } d ? new EvaluationDataReport(d.Source, d.Sha256, sampleCount ?? 0, d.Labels.Names) : null;
             var report = new EvaluationReport(options.Samples?.Kind ?? SyntheticInputKind, options.Seed, inputs, deviations, requested, data);
-            var latency = options.MeasureLatency && originalOutputs.Count > 0
-                ? MeasureLatency(originalModelPath, prunedModelPath, batches[0], originalOutputs.Select(o => o.Name).ToList(), device, options.QuietBeforeTiming, displayFile)
+            var latency = options.MeasureLatency && originals.Count > 0
+                ? MeasureLatency(originalModelPath, prunedModelPath, batches[0], originalOutputs.OutputNames.ToList(), device, options.QuietBeforeTiming, displayFile)
                 : null;
             return new ComparisonResult(report, latency, TaskWarnings(options.Task, deviations));
         }
         finally
         {
+            owned?.Dispose();
             progress.Dispose();
             foreach (var input in batches.SelectMany(b => b))
             {
@@ -109,15 +129,47 @@ internal static class ModelComparer
     }
 
     /// <summary>
+    /// Runs the pruned model on one batch and adds both models' outputs to the evaluations; returns their size as
+    /// doubles. The original's batch is read back only once ONNX Runtime has let go of the pruned model's.
+    /// </summary>
+    private static long CompareBatch(InferenceSession session, List<SyntheticInput> batch, OriginalOutputStore originalOutputs, int index,
+        List<OutputEvaluation> evaluations, string displayFile)
+    {
+        var prunedBatch = Run(session, batch, originalOutputs.OutputNames, displayFile, pruned: true);
+        var originalBatch = originalOutputs.Read(index);
+        for (var i = 0; i < evaluations.Count; i++)
+        {
+            evaluations[i].Add(originalBatch[i], CheckSameShape(originalBatch[i], prunedBatch[i], displayFile));
+        }
+
+        return Bytes(originalBatch) + Bytes(prunedBatch);
+    }
+
+    private static long Bytes(IReadOnlyList<CapturedOutput> batch) => batch.Sum(o => (long)o.Values.Length * sizeof(double));
+
+    /// <summary>
+    /// A language model's batch of logits is a gigabyte as doubles ([32, 128, 32 000]). Once compared it is garbage,
+    /// but only a full collection frees large arrays, and the collector may put that off until the next batch's arrays
+    /// are allocated too: after a batch that large, collect (the caller no longer holds it), so that one batch of each
+    /// model is held at a time.
+    /// </summary>
+    private static void CollectIfLarge(long batchBytes)
+    {
+        if (batchBytes >= LargeBatchBytes)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+        }
+    }
+
+    /// <summary>
     /// The original model's outputs are the reference every metric is measured against: NaN or infinite values there
     /// would turn "both NaN" into perfect agreement, or every metric into NaN. Say so instead.
     /// </summary>
-    private static CapturedOutput RequireFinite(CapturedOutput output, string modelPath)
+    private static void RequireFinite(OriginalOutputSummary output, string modelPath)
     {
-        var nonFinite = output.Values.Count(v => !double.IsFinite(v));
-        if (nonFinite == 0) return output;
+        if (output.NonFiniteValues == 0) return;
         throw new ModelPruneException(DiagnosticCodes.NonFiniteOutputs, modelPath,
-            $"The original model computes {nonFinite} NaN or infinite values in output '{output.Name}' on the evaluation inputs, so no comparison with it means anything. Check the model (warning MP1095 names NaN/infinite weights) and the evaluation or calibration inputs.");
+            $"The original model computes {output.NonFiniteValues} NaN or infinite values in output '{output.Name}' on the evaluation inputs, so no comparison with it means anything. Check the model (warning MP1095 names NaN/infinite weights) and the evaluation or calibration inputs.");
     }
 
     /// <summary>A requested task that fits no output is most likely a mistake in the setting: say so, in the report too.</summary>
@@ -160,7 +212,10 @@ internal static class ModelComparer
         return new LatencyReport(device.Name, BatchSize(batch), LatencyProbe.WarmupRuns, LatencyProbe.TimedRuns, before, after);
     }
 
-    /// <summary>The attention mask as fed, all batches joined, for mean-pooling [batch, sequence, hidden] embeddings.</summary>
+    /// <summary>
+    /// The attention mask as fed, all batches joined, for mean-pooling [batch, sequence, hidden] embeddings: one value
+    /// per sample and position, small beside the outputs.
+    /// </summary>
     private static CapturedOutput? CaptureMask(List<List<SyntheticInput>> batches)
     {
         var parts = new List<CapturedOutput>();
@@ -174,30 +229,9 @@ internal static class ModelComparer
         return parts.Count == 0 ? null : Join(parts);
     }
 
-    private static List<CapturedOutput> RunAll(InferenceSession session, List<List<SyntheticInput>> batches, List<string> outputNames, string displayFile, bool pruned,
-        ProgressStage progress)
-    {
-        var perBatch = batches.Select(batch =>
-        {
-            var outputs = Run(session, batch, outputNames, displayFile, pruned);
-            progress.Advance();
-            return outputs;
-        }).ToList();
-        return perBatch.Count == 1 ? perBatch[0] : Enumerable.Range(0, outputNames.Count).Select(i => Join(perBatch.Select(b => b[i]).ToList())).ToList();
-    }
-
-    /// <summary>Joins one output's batches along the first axis (a scalar output becomes one value per batch).</summary>
-    private static CapturedOutput Join(IReadOnlyList<CapturedOutput> parts)
-    {
-        var first = parts[0];
-        if (parts.Count == 1) return first;
-        var shape = first.Shape.Length == 0
-            ? new long[] { parts.Count }
-            : new[] { parts.Sum(p => p.Shape[0]) }.Concat(first.Shape.Skip(1)).ToArray();
-        return first.Strings is not null
-            ? first with { Shape = shape, Strings = parts.SelectMany(p => p.Strings!).ToArray() }
-            : first with { Shape = shape, Values = parts.SelectMany(p => p.Values).ToArray() };
-    }
+    /// <summary>Joins the mask's batches along the first axis.</summary>
+    private static CapturedOutput Join(IReadOnlyList<CapturedOutput> parts) =>
+        parts.Count == 1 ? parts[0] : parts[0] with { Shape = BatchShapes.Joined(parts.Select(p => p.Shape).ToList()), Values = parts.SelectMany(p => p.Values).ToArray() };
 
     private static IReadOnlyDictionary<string, long> ReadGatherBounds(string modelPath, string displayFile)
     {
@@ -234,10 +268,13 @@ internal static class ModelComparer
     private static List<string> TensorOutputNames(InferenceSession session) =>
         session.OutputNames.Where(name => session.OutputMetadata[name].IsTensor).ToList();
 
-    private static List<CapturedOutput> Run(InferenceSession session, List<SyntheticInput> inputs, List<string> outputNames, string displayFile, bool pruned)
+    /// <summary>One batch's outputs as doubles; <paramref name="store"/>, when given, keeps them too.</summary>
+    private static List<CapturedOutput> Run(InferenceSession session, List<SyntheticInput> inputs, IReadOnlyList<string> outputNames, string displayFile, bool pruned,
+        OriginalOutputStore? store = null)
     {
         if (outputNames.Count == 0)
         {
+            store?.Add(Array.Empty<CapturedOutput>(), Array.Empty<OrtValue>());
             return new List<CapturedOutput>();
         }
 
@@ -256,6 +293,7 @@ internal static class ModelComparer
                     $"Output '{name}' has an element type ModelPrune cannot compare ({value.GetTensorTypeAndShape().ElementDataType})."));
             }
 
+            store?.Add(captured, results.ToList());
             return captured;
         }
         catch (OnnxRuntimeException e)

@@ -65,20 +65,9 @@ internal static class TaskDetector
     /// <summary>Whether every row of the last axis is non-negative and sums to 1 within <see cref="ProbabilitySumTolerance"/>.</summary>
     public static bool RowsAreProbabilities(ReadOnlySpan<double> values, int width)
     {
-        if (width < 2 || values.Length == 0 || values.Length % width != 0) return false;
-        for (var row = 0; row < values.Length; row += width)
-        {
-            double sum = 0;
-            foreach (var v in values.Slice(row, width))
-            {
-                if (!(v >= 0)) return false;
-                sum += v;
-            }
-
-            if (Math.Abs(sum - 1) > ProbabilitySumTolerance) return false;
-        }
-
-        return true;
+        var rows = new ProbabilityRowsAccumulator(width);
+        rows.Add(values);
+        return rows.Result;
     }
 
     /// <summary>Null when the shape suits the task, else why not.</summary>

@@ -135,8 +135,8 @@ internal static class ModelPipeline
         var gatherIndexBounds = GatherIndexBounds.Find(model.Proto.Graph);
 
         // A search's probes, a sweep's points and the final comparison all compare with the same original on the same
-        // samples: it runs once.
-        var originalOutputs = evaluationSamples is not null && (settings.Search is not null || settings.SweepSparsities.Count > 0) ? new OriginalOutputMemo() : null;
+        // samples: it runs once. Disposing the memo removes the outputs it spilled to a temporary file.
+        using var originalOutputs = evaluationSamples is not null && (settings.Search is not null || settings.SweepSparsities.Count > 0) ? new OriginalOutputMemo() : null;
 
         // Sparsity="auto": the statistics are collected once (the memo) and serve every probe and the final prune.
         StatisticsMemo? memo = null;
