@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ModelPrune.Engine.Baseline;
+using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Pipeline;
@@ -99,21 +100,51 @@ internal static class CommandLine
     private static Command RoundTripCommand(TextWriter output)
     {
         var model = new Argument<string>("model") { Description = "The ONNX model to read." };
-        var outputPath = new Option<string>("--output", "-o") { Description = "Where to write it (external data inlined).", Required = true };
-        var command = new Command("roundtrip", "Read a model and write it back unchanged, with external data inlined.") { model, outputPath };
+        var outputPath = new Option<string>("--output", "-o") { Description = "Where to write it.", Required = true };
+        var externalData = new Option<string>("--external-data")
+        {
+            Description = "auto (a data file <output>.data beside the model only past the 2 GiB protobuf limit), always or never, as for prune.",
+            DefaultValueFactory = _ => "auto",
+        };
+        var command = new Command("roundtrip", "Read a model and write it back unchanged (external data inlined, or as one data file past 2 GiB).")
+        {
+            model, outputPath, externalData,
+        };
         command.SetAction(result =>
         {
             var source = Path.GetFullPath(result.GetValue(model)!);
             var destination = Path.GetFullPath(result.GetValue(outputPath)!);
-            if (string.Equals(source, destination, StringComparison.OrdinalIgnoreCase))
+            var dataPath = ExternalDataLayout.DataPathFor(destination);
+            if (!ExternalDataModeNames.TryParse(result.GetValue(externalData), out var mode))
+            {
+                throw new ModelPruneException(DiagnosticCodes.InvalidExternalData, source,
+                    $"--external-data '{result.GetValue(externalData)}' is not known. Use auto, always or never.");
+            }
+
+            var read = OnnxModelReader.Read(source);
+            if (new[] { destination, dataPath }.Any(path => string.Equals(source, path, StringComparison.OrdinalIgnoreCase)
+                || read.ExternalDataFiles.Any(data => string.Equals(data, path, StringComparison.OrdinalIgnoreCase))))
             {
                 throw new ModelPruneException(DiagnosticCodes.OutputWouldOverwriteInput, source,
-                    "The output is the input model itself; ModelPrune never overwrites a user's model. Choose another output path.");
+                    "The output would overwrite the input model or one of its data files; ModelPrune never overwrites a user's model. Choose another output path.");
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            OnnxModelWriter.WriteAtomic(OnnxModelReader.Read(source).Proto, destination);
-            output.WriteLine($"{destination}: written ({new FileInfo(destination).Length} bytes)");
+            using var staged = new StagedOutputs();
+            long bytes;
+            if (OnnxModelWriter.UsesExternalData(read.Proto, mode, source))
+            {
+                var (stagedModel, stagedData) = staged.ReservePair(destination, dataPath);
+                bytes = OnnxModelWriter.WriteWithExternalData(read.Proto, stagedModel, stagedData).Bytes;
+            }
+            else
+            {
+                bytes = OnnxModelWriter.WriteAtomic(read.Proto, staged.Reserve(destination)).Bytes;
+                staged.DeleteOnCommit(dataPath);
+            }
+
+            staged.Commit();
+            output.WriteLine($"{destination}: written ({bytes} bytes)");
             return 0;
         });
         return command;

@@ -35,10 +35,11 @@ internal static class CalibratedPruningStage
             : new[] { selected };
 
         // One pass holds every layer's XᵀX at once (fitted and held-out): past the budget the one-pass statistics are
-        // collected block by block instead, with the same result (see docs/engine.md, "Memory").
+        // collected block by block instead, with the same result (see docs/engine.md, "Memory"). A search reuses one
+        // pass's statistics in every probe, which block by block cannot, so it keeps them up to a larger limit.
         var budget = budgetBytes ?? StatisticsBlocks.BudgetFor(selected.Sum(w => w.Tensor.ElementCount) * sizeof(float));
-        var blockwise = rounds.Count == 1
-            && collector.SumBytes(model, selected, gram: true, file) * (heldOut.SampleCount == 0 ? 1 : 2) > budget;
+        var sums = collector.SumBytes(model, selected, gram: true, file) * (heldOut.SampleCount == 0 ? 1 : 2);
+        var blockwise = rounds.Count == 1 && sums > budget && (memo is null || budgetBytes is not null || sums > StatisticsBlocks.SearchMemoLimitBytes);
 
         // Allocation compares layers, so it reads every layer's statistics on the dense model; in sequential
         // mode that costs one extra norms-only pass before the rounds.

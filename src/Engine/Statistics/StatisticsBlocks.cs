@@ -12,6 +12,12 @@ internal static class StatisticsBlocks
     public const long MinimumBudgetBytes = 64L << 20;
 
     /// <summary>
+    /// Up to this many bytes of sums a search keeps one pass's statistics for all its probes (MiniLM: 0.5 GB) rather
+    /// than measure block by block in every probe.
+    /// </summary>
+    public const long SearchMemoLimitBytes = 2L << 30;
+
+    /// <summary>
     /// The sums' budget for a model whose weights take <paramref name="weightBytes"/>: a quarter of them, at least
     /// <see cref="MinimumBudgetBytes"/>. A transformer's block holds about 1/layers of its weights and its XᵀX sums are
     /// of the same order, so a quarter keeps a few blocks together on small models and one on large ones.
