@@ -21,8 +21,9 @@ model="$model_dir/llama.onnx"
 if [ ! -f "$model" ]; then
   dotnet run --project tests/fixtures/ModelPrune.Fixtures -c Release -- llama "$model_dir" large
 fi
-dotnet build src/Engine -c Release -nodeReuse:false -v:q >/dev/null
-engine="dotnet src/Engine/bin/Release/net8.0/modelprune.dll"
+# A copy of its own: the runs take most of an hour, and a build or test run meanwhile must not replace the engine under them.
+dotnet build src/Engine -c Release -nodeReuse:false -v:q -o "$work/llama-engine" >/dev/null
+engine="dotnet $work/llama-engine/modelprune.dll"
 bytes=$(( $(stat -c %s "$model") + $(stat -c %s "$model.data") ))
 common="--evaluation-data $model_dir/llama.tokens.npz --evaluation-samples 2 --measure-latency false --no-cache --device cpu --progress lines"
 calibrated="--calibration-data $model_dir/llama.calibration.npz --calibration-samples 32"

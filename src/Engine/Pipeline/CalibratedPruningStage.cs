@@ -102,6 +102,10 @@ internal static class CalibratedPruningStage
                 {
                     PruneMeasured(block.Fit, block.HeldOut?.Layers);
                 }
+
+                // The last block's working arrays (a language model's lm_head: several copies of a 32000 × 2048 weight)
+                // would otherwise still be held while the model is written.
+                GC.Collect();
             }
             else
             {

@@ -20,9 +20,11 @@ internal sealed class GraphSlicer
     private readonly Dictionary<string, List<int>> _consumers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _graphInputs;
     private readonly bool[] _ran;
+    private readonly bool[] _feedsStatistics;
 
     /// <param name="model">The model the statistics models are built from; its own nodes come first in each of them.</param>
-    public GraphSlicer(global::Onnx.ModelProto model)
+    /// <param name="activations">The activations of every block: only nodes they depend on ever run.</param>
+    public GraphSlicer(global::Onnx.ModelProto model, IEnumerable<string> activations)
     {
         _graph = model.Graph ?? throw new ArgumentException("the model contains no graph", nameof(model));
         _ran = new bool[_graph.Node.Count];
@@ -40,6 +42,17 @@ internal sealed class GraphSlicer
                 if (!_consumers.TryGetValue(input, out var list)) _consumers[input] = list = new List<int>();
                 list.Add(index);
             }
+        }
+
+        // A node reading a block's weights runs with that block's part only when some statistics depend on it: a language
+        // model's lm_head, whose [batch, sequence, vocabulary] logits no layer reads, never runs.
+        _feedsStatistics = new bool[_graph.Node.Count];
+        var pending = new Stack<string>(activations);
+        while (pending.Count > 0)
+        {
+            if (!_producer.TryGetValue(pending.Pop(), out var index) || _feedsStatistics[index]) continue;
+            _feedsStatistics[index] = true;
+            foreach (var input in InputsOf(_graph.Node[index])) pending.Push(input);
         }
     }
 
@@ -79,7 +92,7 @@ internal sealed class GraphSlicer
             Need(weight);
             foreach (var consumer in _consumers.GetValueOrDefault(weight) ?? new List<int>())
             {
-                if (!_ran[consumer] && !runs[consumer])
+                if (_feedsStatistics[consumer] && !_ran[consumer] && !runs[consumer])
                 {
                     runs[consumer] = true;
                     pending.Push(consumer);

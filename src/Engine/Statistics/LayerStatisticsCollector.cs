@@ -92,7 +92,7 @@ internal sealed class LayerStatisticsCollector
         }
 
         var blocks = StatisticsBlocks.Plan(model, requests, heldOut is null ? 1 : 2, budgetBytes);
-        var slicer = new GraphSlicer(model);
+        var slicer = new GraphSlicer(model, requests.Select(r => r.Layer.ActivationName));
         using var carriedFit = new CarriedValues();
         using var carriedHeldOut = new CarriedValues();
         for (var b = 0; b < blocks.Count; b++)
