@@ -20,10 +20,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 dotnet pack "$root/src/Tasks/ModelPrune.Tasks.csproj" -c Release -o "$packages" -p:ModelPruneVersion="$version" \
   --disable-build-servers -nodeReuse:false -v:q -tl:off >/dev/null
 rm -rf "$project" "$NUGET_PACKAGES/modelprune.build" && mkdir -p "$project/Models"
-# The model and its data file stay where they are: the project links them (an input is never copied or written).
-ln -s "$model_dir/llama.onnx" "$project/Models/llama.onnx"
-ln -s "$model_dir/llama.onnx.data" "$project/Models/llama.onnx.data"
-ln -s "$model_dir/llama.tokens.npz" "$project/Models/llama.tokens.npz"
+# Hard links (a copy on another file system): a symbolic link whose target lies outside the model's folder is refused
+# like any external data path that escapes it (MP1007).
+for file in llama.onnx llama.onnx.data llama.tokens.npz; do
+  ln "$model_dir/$file" "$project/Models/$file" 2>/dev/null || cp "$model_dir/$file" "$project/Models/$file"
+done
 cat > "$project/nuget.config" <<XML
 <configuration><packageSources><clear /><add key="local" value="$packages" /><add key="nuget" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
 XML

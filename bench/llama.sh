@@ -52,7 +52,7 @@ run() { # name, engine arguments
   [ -f "$out/llama.prune.run.json" ] && stages=$(tr -d ' \n' < "$out/llama.prune.run.json" | grep -o '"stage":"[a-z]*","milliseconds":[0-9.]*' | sed 's/"stage":"\([a-z]*\)","milliseconds":\([0-9.]*\)/\1 \2/' | awk '{ printf "%s %.1f s, ", $1, $2/1000 }')
   local peak_anon; peak_anon=$(sort -k4 -n "$runs/$name.rss" | tail -n 1 | awk '{print $4}')
   awk -v n="$name" -v w="$wall" -v kb="$peak" -v b="$bytes" -v a="$peak_anon" -v s="$stages" \
-    'BEGIN { printf "| %s | %s | %.2f GB (%.2fx) | %.2f GB | %s |\n", n, w, kb/1048576, kb*1024/b, a/1024, s }' >> "$report"
+    'BEGIN { printf "| %s | %s | %.2f GiB (%.2fx) | %.2f GiB | %s |\n", n, w, kb/1048576, kb*1024/b, a/1024, s }' >> "$report"
   rm -f "$out"/*.data
 }
 
