@@ -50,7 +50,7 @@ internal static class ChannelStatisticsCollector
         InferenceSession session;
         try
         {
-            session = new InferenceSession(copy.ToByteArray(), options);
+            session = InstrumentedModelSession.Open(copy, options, file);
         }
         catch (OnnxRuntimeException e)
         {

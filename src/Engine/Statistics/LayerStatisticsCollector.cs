@@ -297,22 +297,10 @@ internal sealed class LayerStatisticsCollector
     {
         OnnxRuntimeWarmup.Wait();
         using var options = OnnxSessionOptions.ForOnePass();
-        string? folder = null;
         try
         {
             _device.Configure(options);
-            if (!OnnxModelWriter.UsesExternalData(model, ExternalDataMode.Auto, displayFile, _protobufLimitBytes))
-            {
-                return new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(model), options);
-            }
-
-            // Named as staged outputs are, so an interrupt's clean-up removes it too.
-            folder = AtomicFile.TemporaryPathFor(Path.Combine(Path.GetTempPath(), "modelprune-statistics"));
-            StagingRegistry.Remember(folder);
-            Directory.CreateDirectory(folder);
-            var path = Path.Combine(folder, "statistics.onnx");
-            OnnxModelWriter.WriteWithExternalData(model, path, ExternalDataLayout.DataPathFor(path), _protobufLimitBytes);
-            return new InferenceSession(path, options);
+            return InstrumentedModelSession.Open(model, options, displayFile, _protobufLimitBytes);
         }
         catch (OnnxRuntimeException e)
         {
@@ -320,17 +308,6 @@ internal sealed class LayerStatisticsCollector
                 DiagnosticCodes.ModelNotRunnable,
                 displayFile,
                 $"ONNX Runtime cannot load the model with the layer-statistics outputs added (device {_device.Name}): {e.Message}");
-        }
-        finally
-        {
-            // The session copies what it needs from the options when it is created, and has read (or mapped) the files.
-            options.Dispose();
-            if (folder is not null)
-            {
-                // Best effort: a file still held open (Windows) is left in the temporary folder.
-                AtomicFile.TryDelete(folder);
-                StagingRegistry.Forget(new[] { folder });
-            }
         }
     }
 }

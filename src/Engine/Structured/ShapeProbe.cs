@@ -4,6 +4,7 @@ using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Evaluation;
+using ModelPrune.Engine.Onnx;
 
 namespace ModelPrune.Engine.Structured;
 
@@ -45,7 +46,7 @@ internal static class ShapeProbe
         try
         {
             device.Configure(options);
-            using var session = new InferenceSession(probe.ToByteArray(), options);
+            using var session = InstrumentedModelSession.Open(probe, options, file);
             if (sample is not null)
             {
                 inputs.AddRange(sample.Inputs.Select(i => (i.Name, i.ToOrtValue())));

@@ -114,7 +114,7 @@ public sealed class LayerStatisticsCollectorTests
         // 256 KiB of weights against a limit of 64 KiB; the graph with its statistics nodes stays well below it.
         var model = QuantizationFixtures.MatMulChain(3, 64, 512, 64);
         using var batches = CalibrationBatches.Random("x", 5, new long[] { 4, 64 });
-        bool Leftover() => Directory.EnumerateDirectories(Path.GetTempPath(), $"modelprune-statistics.{Environment.ProcessId}-*.tmp").Any();
+        bool Leftover() => Directory.EnumerateDirectories(Path.GetTempPath(), $"modelprune-session.{Environment.ProcessId}-*.tmp").Any();
 
         var inline = new LayerStatisticsCollector().Collect(model, PrunableWeightFinder.Find(model), gram: true, batches.Batches, "chain.onnx");
         var paired = new LayerStatisticsCollector(protobufLimitBytes: 64 * 1024).Collect(model, PrunableWeightFinder.Find(model), gram: true, batches.Batches, "chain.onnx");

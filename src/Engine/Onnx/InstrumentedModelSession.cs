@@ -1,0 +1,41 @@
+using Microsoft.ML.OnnxRuntime;
+using ModelPrune.Engine.Common;
+
+namespace ModelPrune.Engine.Onnx;
+
+/// <summary>
+/// An ONNX Runtime session on a model the engine built in memory (the model with statistics or probe outputs added).
+/// One protobuf message cannot pass 2 GiB, so a larger model (a language model of a billion parameters) goes to ONNX
+/// Runtime as a file pair with external data in the temporary folder, removed as soon as the session holds what it needs.
+/// </summary>
+internal static class InstrumentedModelSession
+{
+    /// <param name="options">The caller's options, with its device configured; the caller disposes them.</param>
+    /// <param name="displayFile">The model file named in errors.</param>
+    /// <param name="protobufLimitBytes">Past this the model goes as a file pair; tests lower it instead of building a 2 GiB model.</param>
+    public static InferenceSession Open(global::Onnx.ModelProto model, SessionOptions options, string displayFile,
+        long protobufLimitBytes = OnnxModelWriter.ProtobufLimitBytes)
+    {
+        if (!OnnxModelWriter.UsesExternalData(model, ExternalDataMode.Auto, displayFile, protobufLimitBytes))
+        {
+            return new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(model), options);
+        }
+
+        // Named as staged outputs are, so an interrupt's clean-up removes it too.
+        var folder = AtomicFile.TemporaryPathFor(Path.Combine(Path.GetTempPath(), "modelprune-session"));
+        StagingRegistry.Remember(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var path = Path.Combine(folder, "model.onnx");
+            OnnxModelWriter.WriteWithExternalData(model, path, ExternalDataLayout.DataPathFor(path), protobufLimitBytes);
+            return new InferenceSession(path, options);
+        }
+        finally
+        {
+            // The session has read (or mapped) the files. Best effort: a file still held open (Windows) is left behind.
+            AtomicFile.TryDelete(folder);
+            StagingRegistry.Forget(new[] { folder });
+        }
+    }
+}
