@@ -18,7 +18,9 @@ namespace ModelPrune.Engine.Pipeline;
 /// instead prunes layer by layer, each layer seeing the inputs the already-pruned layers produce; with
 /// <see cref="CalibrationMode.Sequential"/> the layers are pruned in rounds of equal dependency depth
 /// (<see cref="LayerRounds"/>), one pass per round. One pass is what makes build-time pruning of a whole
-/// model cheap; the price is that later layers do not compensate earlier errors.
+/// model cheap; the price is that later layers do not compensate earlier errors. When one pass's sums would pass the
+/// memory budget (a language model's), the one-pass statistics are collected and pruned block by block instead
+/// (<see cref="LayerStatisticsCollector.CollectInBlocks"/>), with the same result.
 /// </summary>
 internal static class CalibratedPruningStage
 {
