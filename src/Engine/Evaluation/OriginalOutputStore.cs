@@ -27,6 +27,7 @@ internal sealed class OriginalOutputStore : IDisposable
     private readonly OriginalOutputSummaryBuilder?[] _summaries;
     private readonly List<StoredOutput[]> _batches = new();
     private IReadOnlyList<OriginalOutputSummary>? _built;
+    private ScratchFolder? _folder;
     private SafeFileHandle? _file;
     private long _fileLength;
     private bool _disposed;
@@ -46,7 +47,7 @@ internal sealed class OriginalOutputStore : IDisposable
     public int BatchCount => _batches.Count;
 
     /// <summary>The spill folder; null while every output stayed in memory.</summary>
-    public string? Folder { get; private set; }
+    public string? Folder => _folder?.Path;
 
     /// <summary>Each output over all batches, as the evaluation must know it before comparing (see <see cref="OriginalOutputSummary"/>).</summary>
     public IReadOnlyList<OriginalOutputSummary> Summaries =>
@@ -84,12 +85,7 @@ internal sealed class OriginalOutputStore : IDisposable
         _disposed = true;
         _batches.Clear();
         _file?.Dispose();
-        if (Folder is not null)
-        {
-            // Best effort: a file still held open (Windows) is left in the temporary folder.
-            AtomicFile.TryDelete(Folder);
-            StagingRegistry.Forget(new[] { Folder });
-        }
+        _folder?.Dispose();
     }
 
     private StoredOutput Store(CapturedOutput output, OrtValue value)
@@ -153,13 +149,7 @@ internal sealed class OriginalOutputStore : IDisposable
 
     private SafeFileHandle CreateFile()
     {
-        var parent = Path.Combine(_temporaryParent, FolderName);
-        // What a killed run left behind (no interrupt handler ran) goes first.
-        AtomicFile.RemoveStale(parent);
-        var folder = AtomicFile.TemporaryPathFor(parent);
-        StagingRegistry.Remember(folder);
-        Folder = folder;
-        Directory.CreateDirectory(folder);
-        return File.OpenHandle(Path.Combine(folder, "original-outputs.bin"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        _folder = ScratchFolder.Create(_temporaryParent, FolderName);
+        return File.OpenHandle(Path.Combine(_folder.Path, "original-outputs.bin"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
     }
 }

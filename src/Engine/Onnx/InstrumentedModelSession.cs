@@ -21,21 +21,11 @@ internal static class InstrumentedModelSession
             return new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(model), options);
         }
 
-        // Named as staged outputs are, so an interrupt's clean-up removes it too.
-        var folder = AtomicFile.TemporaryPathFor(Path.Combine(Path.GetTempPath(), "modelprune-session"));
-        StagingRegistry.Remember(folder);
-        try
-        {
-            Directory.CreateDirectory(folder);
-            var path = Path.Combine(folder, "model.onnx");
-            OnnxModelWriter.WriteWithExternalData(model, path, ExternalDataLayout.DataPathFor(path), protobufLimitBytes);
-            return new InferenceSession(path, options);
-        }
-        finally
-        {
-            // The session has read (or mapped) the files. Best effort: a file still held open (Windows) is left behind.
-            AtomicFile.TryDelete(folder);
-            StagingRegistry.Forget(new[] { folder });
-        }
+        using var folder = ScratchFolder.Create(Path.GetTempPath(), "modelprune-session");
+        var path = Path.Combine(folder.Path, "model.onnx");
+        OnnxModelWriter.WriteWithExternalData(model, path, ExternalDataLayout.DataPathFor(path), protobufLimitBytes);
+
+        // The session has read (or mapped) the files by the time the folder goes.
+        return new InferenceSession(path, options);
     }
 }

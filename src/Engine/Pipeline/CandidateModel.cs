@@ -31,25 +31,15 @@ internal static class CandidateModel
 
         var totals = ReportTotalsBuilder.Build(layers, parameters, zeros);
         // Written as the build would write it (one file, or a pair when external data is due), in a staging folder of its own.
-        var folder = AtomicFile.TemporaryPathFor(job.OutputPath);
-        StagingRegistry.Remember(folder);
-        try
-        {
-            Directory.CreateDirectory(folder);
-            var path = Path.Combine(folder, Path.GetFileName(job.OutputPath));
-            var dataPath = ExternalDataLayout.DataPathFor(path);
-            var external = OnnxModelWriter.UsesExternalData(model.Proto, settings.ExternalData, file);
-            var written = external ? OnnxModelWriter.WriteWithExternalData(model.Proto, path, dataPath) : OnnxModelWriter.WriteAtomic(model.Proto, path);
-            // The parsed model is as large as the file; let it go before ONNX Runtime loads two more.
-            model = null;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
-            return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.MeasureModel(path, external ? dataPath : null), layers, quantization);
-        }
-        finally
-        {
-            AtomicFile.TryDelete(folder);
-            StagingRegistry.Forget(new[] { folder });
-        }
+        using var folder = ScratchFolder.Create(Path.GetDirectoryName(Path.GetFullPath(job.OutputPath))!, Path.GetFileName(job.OutputPath));
+        var path = Path.Combine(folder.Path, Path.GetFileName(job.OutputPath));
+        var dataPath = ExternalDataLayout.DataPathFor(path);
+        var external = OnnxModelWriter.UsesExternalData(model.Proto, settings.ExternalData, file);
+        var written = external ? OnnxModelWriter.WriteWithExternalData(model.Proto, path, dataPath) : OnnxModelWriter.WriteAtomic(model.Proto, path);
+        // The parsed model is as large as the file; let it go before ONNX Runtime loads two more.
+        model = null;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
+        return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.MeasureModel(path, external ? dataPath : null), layers, quantization);
     }
 }

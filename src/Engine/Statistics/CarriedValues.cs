@@ -15,9 +15,6 @@ internal sealed class CarriedValues : IDisposable
     /// <summary>Each carried value's ONNX element type, for the parts that read it.</summary>
     public Dictionary<string, int> ElementTypes { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The bytes held, for the memory the documentation states.</summary>
-    public long Bytes { get; private set; }
-
     public OrtValue Get(string name, int batch) => _values[name][batch];
 
     /// <summary>Keeps a copy of <paramref name="value"/> as batch <paramref name="batch"/> of <paramref name="name"/>; batches come in order.</summary>
@@ -36,9 +33,7 @@ internal sealed class CarriedValues : IDisposable
         else
         {
             copy = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, info.ElementDataType, info.Shape);
-            var source = value.GetTensorMutableRawData();
-            source.CopyTo(copy.GetTensorMutableRawData());
-            Bytes += source.Length;
+            value.GetTensorMutableRawData().CopyTo(copy.GetTensorMutableRawData());
         }
 
         batches.Add(copy);
@@ -50,11 +45,7 @@ internal sealed class CarriedValues : IDisposable
     {
         foreach (var name in _values.Keys.Where(n => !stillNeeded(n)).ToArray())
         {
-            foreach (var value in _values[name])
-            {
-                if (value.GetTensorTypeAndShape().ElementDataType != TensorElementType.String) Bytes -= value.GetTensorMutableRawData().Length;
-                value.Dispose();
-            }
+            foreach (var value in _values[name]) value.Dispose();
 
             _values.Remove(name);
             ElementTypes.Remove(name);
