@@ -40,6 +40,6 @@ internal static class CandidateModel
         model = null;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
-        return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.MeasureModel(path, external ? dataPath : null), layers, quantization);
+        return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.MeasureModel(path, external ? dataPath : null).Bytes, layers, quantization);
     }
 }

@@ -123,7 +123,7 @@ internal static class ModelPipeline
             new[] { MeasureFile(modelPath, contentSha256) }
                 .Concat(dataFiles.Select((data, index) => MeasureFile(data, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{contentSha256}-data{index}"))))
                 .ToArray()));
-        var gzipBefore = originalBlocks.ContinueWith(t => t.GetAwaiter().GetResult().Total, TaskScheduler.Default);
+        var gzipBefore = originalBlocks.ContinueWith(t => t.GetAwaiter().GetResult().Size, TaskScheduler.Default);
         timings.Add(Lap("measure", stage));
 
         var calibrationSplit = calibration is null ? null : CalibrationSplit.Of(calibration);
@@ -182,7 +182,7 @@ internal static class ModelPipeline
         var gzipAfter = Task.Run(async () => GzipBlocks.MeasureModel(stagedModel, stagedData, await originalBlocks));
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
-            evaluationSamples, settings.Task, MeasureLatency: settings.MeasureLatency,
+            evaluationSamples, settings.Task, MeasureLatency: settings.TimesLatency,
             // Compressing runs on the other core; timing waits for it, so that it does not slow one model and not the other.
             // A failure of theirs surfaces where their sizes are read, not here.
             QuietBeforeTiming: Task.WhenAll(gzipBefore, gzipAfter).ContinueWith(_ => { }, TaskScheduler.Default),
@@ -201,8 +201,10 @@ internal static class ModelPipeline
 
         // A model's size is its .onnx file and the external data files its tensors live in.
         var bytesBefore = input.Bytes + inputDataBytes;
-        var cost = new CostReport(bytesBefore, written.Bytes, gzipBefore.GetAwaiter().GetResult(), gzipAfter.GetAwaiter().GetResult(),
-            parametersBefore - zerosBefore, modelParameters - modelZeros);
+        var (compressedBefore, compressedAfter) = (gzipBefore.GetAwaiter().GetResult(), gzipAfter.GetAwaiter().GetResult());
+        var cost = new CostReport(bytesBefore, written.Bytes, compressedBefore.Bytes, compressedAfter.Bytes,
+            parametersBefore - zerosBefore, modelParameters - modelZeros,
+            compressedBefore.Estimated || compressedAfter.Estimated ? true : null);
         timings.Add(Lap("compress", stage));
 
         var totals = ReportTotalsBuilder.Build(layers, modelParameters, modelZeros);

@@ -37,7 +37,7 @@ internal sealed record PruneSettings(
     UnitStructure Structure = UnitStructure.None,
     int MinUnitsPerLayer = PruneSettings.DefaultMinUnitsPerLayer,
     int UnitMultiple = 1,
-    bool MeasureLatency = true,
+    bool? MeasureLatency = null,
     QuantizationSettings? Quantization = null,
     SearchSettings? Search = null,
     IReadOnlyDictionary<string, double>? LayerSparsities = null,
@@ -58,6 +58,12 @@ internal sealed record PruneSettings(
     public const int DefaultMinUnitsPerLayer = 1;
 
     public bool IsStructured => Structure != UnitStructure.None;
+
+    /// <summary>
+    /// Whether both models are timed: as asked, or (MeasureLatency="auto", null) when the run changes what ONNX Runtime
+    /// computes. Unstructured and N:M zeros do not: it has no sparse kernels, so the same dense work is timed twice.
+    /// </summary>
+    public bool TimesLatency => MeasureLatency ?? (IsStructured || Quantization is not null);
 
     /// <summary>Null for unstructured runs, so their reports do not change shape.</summary>
     public string? StructureName => IsStructured ? UnitStructureNames.ToName(Structure) : null;

@@ -307,8 +307,14 @@ internal static class PruneSettingsParser
             $"Task '{text}' is not known. Use one of: {string.Join(", ", EvaluationTaskNames.All)} (auto, the default, guesses from each output's shape).");
     }
 
-    private static bool ParseMeasureLatency(string? text, string file) =>
-        ParseBoolean(text, SettingTable.MeasureLatency, true, DiagnosticCodes.InvalidMeasureLatency, file);
+    /// <summary>Null for <c>auto</c> (the default): <see cref="PruneSettings.TimesLatency"/> decides from the run.</summary>
+    private static bool? ParseMeasureLatency(string? text, string file)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)) return null;
+        if (bool.TryParse(text.Trim(), out var value)) return value;
+        throw new ModelPruneException(DiagnosticCodes.InvalidMeasureLatency, file,
+            $"{SettingTable.MeasureLatency.BothSpellings} '{text}' is not known. Use \"auto\" (the default: timed only when structured pruning or Quantize changes what ONNX Runtime computes), \"true\" or \"false\".");
+    }
 
     private static ExternalDataMode ParseExternalData(string? text, string file)
     {

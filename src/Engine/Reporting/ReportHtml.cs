@@ -94,7 +94,7 @@ internal static class ReportHtml
         Row(html, "Model file", $"{Escape(report.Input.FileName)} {ReportFormat.Count(report.Input.Bytes)} bytes → {Escape(report.Output.FileName)} {ReportFormat.Count(report.Output.Bytes)} bytes");
         if (report.Cost is { } cost)
         {
-            Row(html, "Compressed (gzip)", $"{ReportFormat.Count(cost.GzipBytesBefore)} bytes → {ReportFormat.Count(cost.GzipBytesAfter)} bytes");
+            Row(html, cost.GzipEstimated == true ? "Compressed (gzip, estimated from sampled blocks)" : "Compressed (gzip)", $"{ReportFormat.Count(cost.GzipBytesBefore)} bytes → {ReportFormat.Count(cost.GzipBytesAfter)} bytes");
         }
         if (report.Settings.Calibration is { } calibration)
         {

@@ -105,7 +105,7 @@ internal static class ReportMarkdown
         if (report.Cost is { } cost)
         {
             md.Row("Non-zero parameters before → after", $"{ReportFormat.Count(cost.NonZeroParametersBefore)} → {ReportFormat.Count(cost.NonZeroParametersAfter)}");
-            md.Row("File size, gzip", $"{ReportFormat.Bytes(cost.GzipBytesBefore)} → {ReportFormat.Bytes(cost.GzipBytesAfter)}");
+            md.Row(cost.GzipEstimated == true ? "File size, gzip (estimated from sampled blocks)" : "File size, gzip", $"{ReportFormat.Bytes(cost.GzipBytesBefore)} → {ReportFormat.Bytes(cost.GzipBytesAfter)}");
         }
 
         if (ReportFormat.WorstRelativeL2(report) is { } relativeL2)

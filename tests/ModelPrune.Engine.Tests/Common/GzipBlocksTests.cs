@@ -60,6 +60,45 @@ public sealed class GzipBlocksTests : IDisposable
     }
 
     [Fact]
+    public void A_file_past_the_exact_limit_is_estimated_from_sampled_slices_within_one_percent()
+    {
+        // Dense weights, then a 50%-zero stretch, then 2:4-like zeros: blocks that compress differently.
+        var bytes = ModelLikeBytes(12 << 20, seed: 5);
+        var random = new Random(6);
+        for (var i = 4 << 20; i < 8 << 20; i += 4) if (random.Next(2) == 0) Array.Clear(bytes, i, 4);
+        for (var i = 8 << 20; i < bytes.Length; i += 16) Array.Clear(bytes, i, 8);
+        var path = Write("large.bin", bytes);
+
+        var exact = GzipBlocks.Measure(path);
+        var estimated = GzipBlocks.Measure(path, exactLimitBytes: 1 << 20);
+
+        Assert.False(exact.Estimated);
+        Assert.True(estimated.Estimated);
+        Assert.NotEqual(exact.Total, estimated.Total);
+        Assert.InRange((double)estimated.Total / exact.Total, 0.99, 1.01);
+        Assert.Equal(estimated.Total, GzipBlocks.Measure(path, exactLimitBytes: 1 << 20).Total);
+    }
+
+    [Fact]
+    public void Estimated_blocks_stay_estimated_when_kept_and_when_reused_by_a_smaller_file()
+    {
+        var original = ModelLikeBytes(6 << 20, seed: 7);
+        var originalPath = Write("original.bin", original);
+        var copyPath = Write("copy.bin", original.Skip(5).ToArray());
+        var measured = GzipBlocks.Measure(originalPath, exactLimitBytes: 1 << 20);
+
+        var kept = GzipBlocks.Deserialize(measured.Serialize())!;
+        var reusing = GzipBlocks.Measure(copyPath, kept);
+
+        Assert.True(kept.Estimated);
+        Assert.Equal(measured.Total, kept.Total);
+        Assert.True(reusing.ReusedBytes > original.Length / 2, $"{reusing.ReusedBytes} bytes reused");
+        Assert.True(reusing.Estimated);
+        Assert.False(GzipBlocks.Measure(copyPath).Estimated);
+        Assert.True(GzipBlocks.MeasureModel(copyPath, originalPath, kept).Estimated);
+    }
+
+    [Fact]
     public void Chunks_cover_the_file_within_their_bounds()
     {
         var path = Write("model.bin", ModelLikeBytes(10 << 20, seed: 4));

@@ -30,28 +30,42 @@ public sealed class EvaluationDataTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    /// <summary>MeasureLatency="false" skips the timing: the run file has no latency, the report is the same bytes.</summary>
+    /// <summary>
+    /// MeasureLatency="true" times both models; "false", and "auto" on unstructured pruning (whose zeros ONNX Runtime
+    /// computes like any weight), skip the timing: the run file has no latency, the report is the same bytes. "auto"
+    /// times a quantized model, which runs other kernels.
+    /// </summary>
     [Fact]
-    public void Measure_latency_false_skips_the_timing_and_leaves_the_report_as_it_was()
+    public void Measure_latency_true_times_the_models_false_and_auto_on_unstructured_pruning_do_not_and_the_report_stays_the_same()
     {
         var timed = _folder.File("timed/classifier.onnx");
         var untimed = _folder.File("untimed/classifier.onnx");
-        var first = EngineCli.Run("prune", _model, "-o", timed, "--evaluation", _evaluation, "--no-cache");
+        var auto = _folder.File("auto/classifier.onnx");
+        var quantized = _folder.File("quantized/classifier.onnx");
+        var first = EngineCli.Run("prune", _model, "-o", timed, "--evaluation", _evaluation, "--no-cache", "--measure-latency", "true");
         var second = EngineCli.Run("prune", _model, "-o", untimed, "--evaluation", _evaluation, "--no-cache", "--measure-latency", "False");
+        var third = EngineCli.Run("prune", _model, "-o", auto, "--evaluation", _evaluation, "--no-cache");
+        var fourth = EngineCli.Run("prune", _model, "-o", quantized, "--evaluation", _evaluation, "--no-cache", "--quantize", "int8");
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.True(second.ExitCode == 0, second.Output);
+        Assert.True(third.ExitCode == 0, third.Output);
+        Assert.True(fourth.ExitCode == 0, fourth.Output);
 
         JsonElement Run(string output) => JsonDocument.Parse(File.ReadAllBytes(Path.ChangeExtension(output, ".prune.run.json"))).RootElement;
-        Assert.Equal(JsonValueKind.Object, Run(timed).GetProperty("latency").ValueKind);
-        Assert.True(!Run(untimed).TryGetProperty("latency", out var latency) || latency.ValueKind == JsonValueKind.Null, "no latency expected");
+        bool Timed(string output) => Run(output).TryGetProperty("latency", out var latency) && latency.ValueKind == JsonValueKind.Object;
+        Assert.True(Timed(timed));
+        Assert.False(Timed(untimed));
+        Assert.False(Timed(auto));
+        Assert.True(Timed(quantized));
         Assert.Equal(File.ReadAllBytes(Path.ChangeExtension(timed, ".prune.json")), File.ReadAllBytes(Path.ChangeExtension(untimed, ".prune.json")));
+        Assert.Equal(File.ReadAllBytes(Path.ChangeExtension(timed, ".prune.json")), File.ReadAllBytes(Path.ChangeExtension(auto, ".prune.json")));
     }
 
     [Fact]
     public void Accuracy_of_both_models_and_their_agreement_match_onnx_runtime()
     {
         var output = _folder.File("out/classifier.onnx");
-        var (exitCode, text) = EngineCli.Run("prune", _model, "-o", output, "--sparsity", "0.7", "--evaluation", _evaluation, "--no-cache");
+        var (exitCode, text) = EngineCli.Run("prune", _model, "-o", output, "--sparsity", "0.7", "--evaluation", _evaluation, "--no-cache", "--measure-latency", "true");
         Assert.True(exitCode == 0, text);
 
         var report = JsonDocument.Parse(File.ReadAllBytes(Path.ChangeExtension(output, ".prune.json"))).RootElement;

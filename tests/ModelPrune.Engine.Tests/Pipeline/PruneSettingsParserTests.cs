@@ -260,12 +260,26 @@ public sealed class PruneSettingsParserTests
     }
 
     [Theory]
-    [InlineData(null, true)]
+    [InlineData(null, null)]
+    [InlineData(" Auto ", null)]
     [InlineData(" false ", false)]
     [InlineData("True", true)]
-    public void Measure_latency_defaults_to_true_and_reads_either_boolean(string? text, bool expected)
+    public void Measure_latency_defaults_to_auto_and_reads_either_boolean(string? text, bool? expected)
     {
         Assert.Equal(expected, PruneSettingsParser.Parse(new RawSettings { MeasureLatency = text }, "m.onnx").MeasureLatency);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, false)]
+    [InlineData(null, "neurons", null, true)]
+    [InlineData(null, null, "int8", true)]
+    [InlineData("true", null, null, true)]
+    [InlineData("false", "neurons", "int8", false)]
+    public void Auto_latency_times_the_models_only_when_structure_or_quantization_changes_what_runs(string? measure, string? structure, string? quantize, bool timed)
+    {
+        var settings = PruneSettingsParser.Parse(new RawSettings { MeasureLatency = measure, Structure = structure, Quantize = quantize }, "m.onnx");
+
+        Assert.Equal(timed, settings.TimesLatency);
     }
 
     [Fact]
@@ -275,5 +289,6 @@ public sealed class PruneSettingsParserTests
 
         Assert.Equal("MP1087", error.Diagnostic.Code);
         Assert.Contains("MeasureLatency (--measure-latency) 'sometimes'", error.Diagnostic.Message);
+        Assert.Contains("\"auto\"", error.Diagnostic.Message);
     }
 }

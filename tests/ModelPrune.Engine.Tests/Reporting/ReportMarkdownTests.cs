@@ -45,6 +45,21 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
+    public void Estimated_gzip_sizes_say_so_in_Markdown_JSON_and_HTML_and_exact_ones_do_not()
+    {
+        var exact = SampleReports.Classifier();
+        var estimated = exact with { Cost = exact.Cost! with { GzipEstimated = true } };
+
+        Assert.Contains("| File size, gzip | 1.4 MiB → 891.0 KiB |\n", ReportMarkdown.Render(exact, null));
+        Assert.Contains("| File size, gzip (estimated from sampled blocks) | 1.4 MiB → 891.0 KiB |\n", ReportMarkdown.Render(estimated, null));
+        Assert.DoesNotContain("gzipEstimated", System.Text.Encoding.UTF8.GetString(ReportJson.Serialize(exact)));
+        var json = ReportJson.Serialize(estimated);
+        Assert.Contains("\"gzipEstimated\": true", System.Text.Encoding.UTF8.GetString(json));
+        Assert.True(ReportJson.TryDeserialize(json)!.Cost!.GzipEstimated);
+        Assert.Contains("Compressed (gzip, estimated from sampled blocks)", ReportHtml.Render(estimated));
+    }
+
+    [Fact]
     public void Task_metrics_are_listed_per_output()
     {
         var markdown = ReportMarkdown.Render(SampleReports.Classifier(), null);
