@@ -39,6 +39,17 @@ internal static class FloatSpans
         return zeros;
     }
 
+    public static long CountNonFinite(ReadOnlySpan<float> values)
+    {
+        long count = 0;
+        foreach (var value in values)
+        {
+            if (!float.IsFinite(value)) count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Sets every w with |w| &lt; <paramref name="magnitude"/> to zero (NaN weights stay).</summary>
     public static void ZeroBelow(Span<float> W, float magnitude)
     {

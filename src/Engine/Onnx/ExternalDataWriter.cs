@@ -153,6 +153,8 @@ internal static class ExternalDataWriter
             var gap = checked((int)(tensor.Offset - position));
             hashing.Write(padding, 0, gap);
             hashing.Write(tensor.Bytes.Span);
+            // A mapped tensor that was only read is not needed in memory again.
+            MappedDataFile.ReleasePages(tensor.Bytes.Memory);
             position = tensor.Offset + tensor.Bytes.Length;
         }
 

@@ -107,6 +107,21 @@ internal sealed class WeightTensor
     }
 
     /// <summary>
+    /// <see cref="OverwriteValues(ReadOnlySpan{float})"/>, except that a float32 tensor mapped from external data moves to
+    /// <paramref name="spill"/> (when given) instead of being written into its copy-on-write pages.
+    /// </summary>
+    public void OverwriteValues(ReadOnlySpan<float> values, TensorSpill? spill)
+    {
+        if (spill is not null && IsMapped && TryReadFloat32InPlace(out var raw) && raw.Length == (long)values.Length * sizeof(float))
+        {
+            spill.Replace(this, MemoryMarshal.AsBytes(values));
+            return;
+        }
+
+        OverwriteValues(values);
+    }
+
+    /// <summary>
     /// The float32 raw_data of this tensor as writable memory, so a layer can be pruned where it lies
     /// instead of through a copy (the difference between ~1x and ~2x the model in memory). False for
     /// other element types, typed-field storage or big-endian machines; use ReadValues/WriteValues then.
@@ -115,26 +130,60 @@ internal sealed class WeightTensor
     public bool TryGetFloat32InPlace(out Memory<byte> raw)
     {
         raw = default;
+        if (!TryReadFloat32InPlace(out var bytes)) return false;
+
+        MappedDataFile.MarkWritten(bytes);
+        raw = MemoryMarshal.AsMemory(bytes);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryGetFloat32InPlace"/> for reading only: a mapped tensor's pages can then be handed back after the
+    /// read (<see cref="ReleasePages"/>).
+    /// </summary>
+    public bool TryReadFloat32InPlace(out ReadOnlyMemory<byte> raw)
+    {
+        raw = default;
         if (_tensor.DataType != TensorElementTypes.Float || !BitConverter.IsLittleEndian || !UsesRawData)
         {
             return false;
         }
 
         CheckedCount();
-        raw = MemoryMarshal.AsMemory(_tensor.RawData.Memory);
+        raw = _tensor.RawData.Memory;
         return true;
     }
+
+    /// <summary>Whether the values lie in a mapped external data file, not in managed memory.</summary>
+    public bool IsMapped => MappedDataFile.IsMapped(_tensor.RawData.Memory);
+
+    /// <summary>Hands back a mapped tensor's resident pages after a pass that only read it (<see cref="MappedDataFile.ReleasePages"/>).</summary>
+    public void ReleasePages() => MappedDataFile.ReleasePages(_tensor.RawData.Memory);
 
     public long CountZeros()
     {
         // Counting runs over every tensor of the model: read float32 raw data where it lies.
-        if (_tensor.DataType == TensorElementTypes.Float && BitConverter.IsLittleEndian && UsesRawData)
+        if (TryReadFloat32InPlace(out var raw))
         {
-            CheckedCount();
-            return FloatSpans.CountZeros(MemoryMarshal.Cast<byte, float>(_tensor.RawData.Span));
+            var zeros = FloatSpans.CountZeros(MemoryMarshal.Cast<byte, float>(raw.Span));
+            ReleasePages();
+            return zeros;
         }
 
         return FloatSpans.CountZeros(ReadValues());
+    }
+
+    /// <summary>How many values are NaN or infinite, read where they lie when they can be (no copy of the tensor).</summary>
+    public long CountNonFinite()
+    {
+        if (TryReadFloat32InPlace(out var raw))
+        {
+            var nonFinite = FloatSpans.CountNonFinite(MemoryMarshal.Cast<byte, float>(raw.Span));
+            ReleasePages();
+            return nonFinite;
+        }
+
+        return FloatSpans.CountNonFinite(ReadValues());
     }
 
 

@@ -53,6 +53,8 @@ internal static class CalibratedPruningStage
 
         var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
         var skipped = new Dictionary<PrunableWeight, string>();
+        // A layer mapped from external data moves to a spill file once pruned, rather than being written into its pages.
+        using var spill = selected.Any(w => w.Tensor.IsMapped) ? TensorSpill.Create() : null;
         // Opened after the first statistics pass, so that pass is a stage of its own; in sequential mode the later
         // rounds' passes refresh this stage's line. Skipped layers count as done.
         ProgressStage? progress = null;
@@ -80,7 +82,7 @@ internal static class CalibratedPruningStage
                         $"Layer '{layer.WeightName}' saw {layer.Tokens} calibration tokens for {layer.Features} input features, so XᵀX is singular and {PruningMethodNames.ToName(settings.Method)} fits the calibration set too closely. Give more calibration samples."));
                 }
 
-                results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, roundSparsities[layer.WeightName]);
+                results[weight] = PruneLayer(weight, layer, heldOutStatistics?.GetValueOrDefault(layer.WeightName), settings, roundSparsities[layer.WeightName], spill);
                 if (results[weight].Dampening is { } used && used > SparseGptPruner.DefaultPercDamp)
                 {
                     log.Warn(DiagnosticCodes.DampeningRaised, file, string.Create(CultureInfo.InvariantCulture,
@@ -208,7 +210,7 @@ internal static class CalibratedPruningStage
     }
 
     private static CalibratedLayerResult PruneLayer(PrunableWeight weight, LayerStatistics statistics, LayerStatistics? heldOut,
-        PruneSettings settings, double sparsity)
+        PruneSettings settings, double sparsity, TensorSpill? spill)
     {
         var (W, rows, cols, transposed) = RowsView(weight);
         var original = (float[])W.Clone();
@@ -273,7 +275,7 @@ internal static class CalibratedPruningStage
             Wg.CopyTo(W.AsSpan(g * rowsPerGroup * cols));
         }
 
-        weight.Tensor.OverwriteValues(transposed ? Transpose(W, rows, cols) : W);
+        weight.Tensor.OverwriteValues(transposed ? Transpose(W, rows, cols) : W, spill);
         return new CalibratedLayerResult(
             LayerOutputError.Relative(original, W, rowsPerGroup, cols, groups, statistics.Gram!),
             heldOut?.Gram is { } heldOutGram ? LayerOutputError.Relative(original, W, rowsPerGroup, cols, groups, heldOutGram) : null,

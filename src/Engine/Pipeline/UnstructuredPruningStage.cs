@@ -90,7 +90,7 @@ internal static class UnstructuredPruningStage
         if (!weight.Tensor.IsFloatingPoint) return (weight, LayerStatus.Skipped, $"element type {weight.Tensor.ElementTypeName} is not pruned");
 
         // NaN or infinite weights make every score meaningless and would pass through the evaluation unnoticed.
-        if (weight.Tensor.ReadValues().Count(v => !float.IsFinite(v)) is var nonFinite and > 0)
+        if (weight.Tensor.CountNonFinite() is var nonFinite and > 0)
         {
             return (weight, LayerStatus.Skipped, string.Create(CultureInfo.InvariantCulture, $"it holds {nonFinite} NaN or infinite values"));
         }
@@ -116,48 +116,81 @@ internal static class UnstructuredPruningStage
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         // Counts the layers as they are zeroed (for global magnitude: the last pass, after the threshold is found).
         using var progress = ModelProgress.Begin("prune", "layer", selected.Count);
+        // Layers mapped from external data are pruned in an array and moved to a spill file, not written in their pages.
+        using var spill = selected.Any(w => w.Tensor.IsMapped) ? TensorSpill.Create() : null;
+        var largest = selected.Where(w => w.Tensor.IsMapped).Select(w => w.Tensor.Proto.RawData.Length).DefaultIfEmpty().Max();
         if (settings.Method == PruningMethod.GlobalMagnitude)
         {
             var global = new GlobalMagnitudePruner(selected.Select(w => w.Tensor.ElementCount).ToArray(), settings.Sparsity, settings.MaxLayerSparsity);
             while (!global.Resolved)
             {
-                Parallel.For(0, selected.Count, parallel, l => WithValues(selected[l], write: false, W => global.Count(l, W)));
+                Parallel.For(0, selected.Count, parallel, l => ReadValues(selected[l], W => global.Count(l, W)));
                 global.Advance();
             }
 
             var counts = global.LayerCounts();
-            Parallel.For(0, selected.Count, parallel, l =>
+            ForEachLayer(selected, parallel, spill, largest, (l, W) =>
             {
-                WithValues(selected[l], write: true, W => MagnitudeSelection.ZeroSmallest(W, counts[l]));
+                MagnitudeSelection.ZeroSmallest(W, counts[l]);
                 progress.Advance();
             });
             return;
         }
 
-        Parallel.ForEach(selected, parallel, weight =>
+        ForEachLayer(selected, parallel, spill, largest, (l, W) =>
         {
-            var layout = InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis);
-            var sparsity = settings.SparsityOf(weight.Name);
-            WithValues(weight, write: true, W => PruneLayer(W, layout, settings, sparsity));
+            var weight = selected[l];
+            PruneLayer(W, InputAxisLayout.From(weight.Tensor.Dims, weight.InputAxis), settings, settings.SparsityOf(weight.Name));
             progress.Advance();
         });
     }
 
     /// <summary>
-    /// Hands a layer's W to <paramref name="action"/>: float32 raw data where it lies in the model (no copy),
-    /// other storage through a float copy that is written back when <paramref name="write"/> is set.
+    /// Hands each layer's W to <paramref name="prune"/>, in parallel: float32 raw data where it lies in the model (no
+    /// copy); a layer mapped from external data through an array of its core's own (<paramref name="largest"/> bytes,
+    /// made once) that then goes to <paramref name="spill"/>; other storage through a float copy written back.
     /// </summary>
-    private static void WithValues(PrunableWeight weight, bool write, WeightAction action)
+    private static void ForEachLayer(IReadOnlyList<PrunableWeight> selected, ParallelOptions parallel, TensorSpill? spill, int largest,
+        LayerAction prune)
     {
-        if (weight.Tensor.TryGetFloat32InPlace(out var raw))
+        Parallel.For(0, selected.Count, parallel, () => (byte[]?)null, (l, _, buffer) =>
         {
-            action(MemoryMarshal.Cast<byte, float>(raw.Span));
+            var tensor = selected[l].Tensor;
+            if (spill is not null && tensor.IsMapped && tensor.TryReadFloat32InPlace(out var mapped) && !mapped.IsEmpty)
+            {
+                buffer ??= GC.AllocateUninitializedArray<byte>(largest);
+                var bytes = buffer.AsSpan(0, mapped.Length);
+                mapped.Span.CopyTo(bytes);
+                prune(l, MemoryMarshal.Cast<byte, float>(bytes));
+                spill.Replace(tensor, bytes);
+            }
+            else if (tensor.TryGetFloat32InPlace(out var raw))
+            {
+                prune(l, MemoryMarshal.Cast<byte, float>(raw.Span));
+            }
+            else
+            {
+                var W = tensor.ReadValues();
+                prune(l, W);
+                tensor.WriteValues(W);
+            }
+
+            return buffer;
+        }, _ => { });
+    }
+
+    /// <summary>Hands a layer's W to <paramref name="action"/> to read, where it lies when it can (a mapped layer's pages are handed back after).</summary>
+    private static void ReadValues(PrunableWeight weight, WeightAction action)
+    {
+        if (weight.Tensor.TryReadFloat32InPlace(out var raw))
+        {
+            // Writable only in type: the count does not write, so the pages can be handed back.
+            action(MemoryMarshal.Cast<byte, float>(MemoryMarshal.AsMemory(raw).Span));
+            weight.Tensor.ReleasePages();
             return;
         }
 
-        var W = weight.Tensor.ReadValues();
-        action(W);
-        if (write) weight.Tensor.WriteValues(W);
+        action(weight.Tensor.ReadValues());
     }
 
     private static void PruneLayer(Span<float> W, InputAxisLayout layout, PruneSettings settings, double sparsity)

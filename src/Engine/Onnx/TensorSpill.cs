@@ -1,0 +1,66 @@
+using Google.Protobuf;
+using Microsoft.Win32.SafeHandles;
+using ModelPrune.Engine.Common;
+
+namespace ModelPrune.Engine.Onnx;
+
+/// <summary>
+/// Where a mapped model's pruned tensors go instead of their copy-on-write pages: each is written to a file of the
+/// engine's own and mapped from there, and the pages it left are dropped. Writing in place made every page of the model
+/// a private copy (4.4 GB of anonymous memory on the 4.4 GB model) and took a page fault per 4 KiB written (measured
+/// here: 240 ms per 46 MB layer in place, against 150 ms read, pruned in an array and written out). Mapped from the
+/// spill, the pruned values are ordinary file pages: passes over them hand them back as they go
+/// (<see cref="MappedDataFile.ReleasePages"/>), so a magnitude run holds about one tensor per core at a time.
+/// The file lies in a <see cref="ScratchFolder"/> under the temporary folder; disposing removes it (Linux and macOS
+/// keep a mapped file's bytes until the last mapping goes; on Windows it stays until a later run removes it as stale).
+/// </summary>
+internal sealed class TensorSpill : IDisposable
+{
+    private readonly ScratchFolder _folder;
+    private readonly string _path;
+    private readonly SafeFileHandle _file;
+    private long _end;
+
+    private TensorSpill(ScratchFolder folder, string path, SafeFileHandle file)
+    {
+        _folder = folder;
+        _path = path;
+        _file = file;
+    }
+
+    public static TensorSpill Create()
+    {
+        var folder = ScratchFolder.Create(Path.GetTempPath(), "modelprune-spill");
+        try
+        {
+            var path = Path.Combine(folder.Path, "tensors.bin");
+            var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            return new TensorSpill(folder, path, file);
+        }
+        catch
+        {
+            folder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="bytes"/> the raw data of <paramref name="tensor"/>, mapped from the spill, and drops the
+    /// pages its old raw data had (it must lie in a mapped file). Safe to call from several threads at once.
+    /// </summary>
+    public void Replace(WeightTensor tensor, ReadOnlySpan<byte> bytes)
+    {
+        var old = tensor.Proto.RawData.Memory;
+        var length = ExternalDataLayout.AlignUp(bytes.Length);
+        var offset = Interlocked.Add(ref _end, length) - length;
+        RandomAccess.Write(_file, bytes, offset);
+        tensor.Proto.RawData = UnsafeByteOperations.UnsafeWrap(MappedDataFile.OpenRange(_path, offset, bytes.Length).Slice(0, bytes.Length));
+        MappedDataFile.DiscardPages(old);
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        _folder.Dispose();
+    }
+}

@@ -1,0 +1,188 @@
+using System.Runtime.InteropServices;
+using ModelPrune.Engine.Calibration;
+using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Onnx;
+using ModelPrune.Engine.Pipeline;
+using ModelPrune.Engine.Tests.TestSupport;
+using ModelPrune.Fixtures;
+
+namespace ModelPrune.Engine.Tests.Pipeline;
+
+/// <summary>
+/// A model mapped from external data is pruned without writing into its pages: each pruned layer is moved to the
+/// engine's spill file and mapped from there, with exactly the values in-memory pruning gives, and the user's data
+/// file untouched. Passes that only read a mapped tensor hand its pages back.
+/// </summary>
+public sealed class SpilledPruningTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Theory]
+    [InlineData("magnitude", null)]
+    [InlineData("magnitude", "2:4")]
+    [InlineData("global-magnitude", null)]
+    public void A_mapped_model_is_pruned_through_the_spill_exactly_as_in_memory(string method, string? pattern)
+    {
+        var proto = QuantizationFixtures.MatMulChain(5, 64, 256, 128, 64);
+        var inline = ModelFiles.Write(_folder, "inline.onnx", proto);
+        var external = _folder.File("external/model.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(external)!);
+        OnnxModelWriter.WriteWithExternalData(proto, external, external + ".data");
+        var userData = File.ReadAllBytes(external + ".data");
+        var settings = PruneSettingsParser.Parse(new RawSettings { Sparsity = pattern is null ? "0.6" : null, Method = method, Pattern = pattern }, inline);
+
+        var inMemory = OnnxModelReader.Read(inline);
+        var mapped = OnnxModelReader.Read(external);
+        var mappedWeights = PrunableWeightFinder.Find(mapped).ToArray();
+        Assert.All(mappedWeights, w => Assert.True(w.Tensor.IsMapped, $"{w.Name} is not mapped"));
+        var oldMemory = mappedWeights.ToDictionary(w => w.Name, w => w.Tensor.Proto.RawData.Memory);
+        var inMemoryLayers = LayerPruningStage.Apply(inMemory, settings, null, new DiagnosticLog(), inline).Layers;
+        var mappedLayers = LayerPruningStage.Apply(mapped, settings, null, new DiagnosticLog(), external).Layers;
+
+        Assert.Equal(inMemoryLayers.Select(l => (l.Name, l.Zeros, l.Status)), mappedLayers.Select(l => (l.Name, l.Zeros, l.Status)));
+        Assert.True(mappedLayers.Sum(l => l.Zeros) >= mappedLayers.Sum(l => l.Parameters) / 2, "nothing was pruned");
+        var expected = PrunableWeightFinder.Find(inMemory).ToDictionary(w => w.Name, w => w.Tensor.Proto.RawData.ToByteArray());
+        foreach (var weight in PrunableWeightFinder.Find(mapped))
+        {
+            Assert.Equal(expected[weight.Name], weight.Tensor.Proto.RawData.ToByteArray());
+            // Moved: still mapped, but no longer where the user's data file lies.
+            Assert.True(weight.Tensor.IsMapped, $"{weight.Name} was copied into managed memory");
+            Assert.False(oldMemory[weight.Name].Equals(weight.Tensor.Proto.RawData.Memory), $"{weight.Name} was pruned in its own pages");
+        }
+
+        Assert.Equal(userData, File.ReadAllBytes(external + ".data"));
+        GC.KeepAlive(mapped);
+    }
+
+    [Theory]
+    [InlineData("wanda")]
+    [InlineData("sparsegpt")]
+    public void A_mapped_model_is_pruned_by_a_calibrated_method_through_the_spill_exactly_as_in_memory(string method)
+    {
+        var config = LlamaConfig.Small;
+        var proto = LlamaFixtures.Build(config);
+        var inline = ModelFiles.Write(_folder, "llama.onnx", proto);
+        var external = _folder.File("external/llama.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(external)!);
+        OnnxModelWriter.WriteWithExternalData(proto, external, external + ".data");
+        var userData = File.ReadAllBytes(external + ".data");
+        var calibrationPath = _folder.File("calibration.npz");
+        LlamaFixtures.WriteTokens(calibrationPath, config, sequences: 12, length: 16, seed: 4, labels: false);
+        var settings = PruneSettingsParser.Parse(new RawSettings { Sparsity = "0.5", Method = method, CalibrationData = calibrationPath }, inline);
+        var calibration = CalibrationLoader.Load(settings.CalibrationData!, _folder.Path, ModelInputSignature.FromModel(proto), 64, 42, inline)
+            .Split(CalibrationSplit.HeldOutFraction);
+
+        var inMemory = OnnxModelReader.Read(inline);
+        var mapped = OnnxModelReader.Read(external);
+        var inMemoryLayers = LayerPruningStage.Apply(inMemory, settings, calibration, new DiagnosticLog(), inline).Layers;
+        var mappedLayers = LayerPruningStage.Apply(mapped, settings, calibration, new DiagnosticLog(), external).Layers;
+
+        Assert.Equal(inMemoryLayers.Select(l => (l.Name, l.Zeros, l.Status, l.ReconstructionError, l.HeldOutError, l.Dampening, l.CalibrationTokens)),
+            mappedLayers.Select(l => (l.Name, l.Zeros, l.Status, l.ReconstructionError, l.HeldOutError, l.Dampening, l.CalibrationTokens)));
+        Assert.Contains(mappedLayers, l => l.Zeros > 0);
+        var expected = PrunableWeightFinder.Find(inMemory).ToDictionary(w => w.Name, w => w.Tensor.Proto.RawData.ToByteArray());
+        foreach (var weight in PrunableWeightFinder.Find(mapped).Where(w => w.Tensor.CountZeros() > 0))
+        {
+            Assert.Equal(expected[weight.Name], weight.Tensor.Proto.RawData.ToByteArray());
+            Assert.True(weight.Tensor.IsMapped, $"{weight.Name} was copied into managed memory");
+        }
+
+        Assert.Equal(userData, File.ReadAllBytes(external + ".data"));
+        GC.KeepAlive(mapped);
+    }
+
+    [Fact]
+    public void A_spilled_model_writes_the_same_files_as_the_model_pruned_in_memory()
+    {
+        var proto = QuantizationFixtures.MatMulChain(6, 64, 256, 64);
+        var inline = ModelFiles.Write(_folder, "inline.onnx", proto);
+        var external = _folder.File("external/model.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(external)!);
+        OnnxModelWriter.WriteWithExternalData(proto, external, external + ".data");
+        var settings = PruneSettingsParser.Parse(new RawSettings { Sparsity = "0.5" }, inline);
+        var inMemory = OnnxModelReader.Read(inline);
+        var mapped = OnnxModelReader.Read(external);
+        LayerPruningStage.Apply(inMemory, settings, null, new DiagnosticLog(), inline);
+        LayerPruningStage.Apply(mapped, settings, null, new DiagnosticLog(), external);
+
+        Directory.CreateDirectory(_folder.File("a"));
+        Directory.CreateDirectory(_folder.File("b"));
+        var fromMemory = OnnxModelWriter.WriteWithExternalData(inMemory.Proto, _folder.File("a/out.onnx"), _folder.File("a/out.onnx.data"));
+        var fromSpill = OnnxModelWriter.WriteWithExternalData(mapped.Proto, _folder.File("b/out.onnx"), _folder.File("b/out.onnx.data"));
+
+        Assert.Equal(fromMemory.Sha256, fromSpill.Sha256);
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/out.onnx.data")), File.ReadAllBytes(_folder.File("b/out.onnx.data")));
+    }
+
+    [Fact]
+    public void Released_pages_of_a_read_tensor_read_back_the_same_values_and_a_tensor_written_in_place_keeps_its_own()
+    {
+        var proto = QuantizationFixtures.MatMulChain(7, 512, 2048, 512);
+        var external = _folder.File("model.onnx");
+        OnnxModelWriter.WriteWithExternalData(proto, external, external + ".data");
+        var model = OnnxModelReader.Read(external);
+        var weights = PrunableWeightFinder.Find(model).ToArray();
+        var read = weights[0].Tensor;
+        var written = weights[1].Tensor;
+        var values = read.ReadValues();
+
+        Assert.Equal(values.LongCount(v => v == 0f), read.CountZeros());
+        read.ReleasePages();
+        Assert.Equal(values, read.ReadValues());
+
+        Assert.True(written.TryGetFloat32InPlace(out var raw));
+        MemoryMarshal.Cast<byte, float>(raw.Span).Fill(2f);
+        written.ReleasePages();
+        Assert.Equal(0, written.CountZeros());
+        Assert.All(written.ReadValues(), v => Assert.Equal(2f, v));
+        GC.KeepAlive(model);
+    }
+
+    /// <summary>On Linux a pass over a mapped tensor leaves none of it resident: the pages go back as the pass ends.</summary>
+    [Fact]
+    public void Counting_a_mapped_tensor_leaves_its_pages_out_of_the_resident_set_on_Linux()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var proto = QuantizationFixtures.MatMulChain(8, 1024, 8192);
+        var external = _folder.File("model.onnx");
+        OnnxModelWriter.WriteWithExternalData(proto, external, external + ".data");
+        var model = OnnxModelReader.Read(external);
+        var tensor = PrunableWeightFinder.Find(model).Single().Tensor;
+        Assert.True(tensor.TryReadFloat32InPlace(out var raw));
+
+        var resident = ResidentBytes(raw);
+        tensor.CountZeros();
+        var after = ResidentBytes(raw);
+
+        Assert.Equal(32L << 20, raw.Length);
+        // Whatever was resident before (a fresh mapping: little), none of the 32 MiB stays after the count touched it all.
+        Assert.True(after <= resident + (2 * Environment.SystemPageSize), $"{resident} bytes resident before, {after} after");
+        Assert.True(resident < 8L << 20, $"{resident} bytes resident before the count");
+        GC.KeepAlive(model);
+    }
+
+    /// <summary>The resident bytes of the mapping <paramref name="memory"/> lies in, from /proc/self/smaps (its Rss line).</summary>
+    private static unsafe long ResidentBytes(ReadOnlyMemory<byte> memory)
+    {
+        using var pin = memory.Pin();
+        var address = (ulong)pin.Pointer;
+        var inMapping = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            var range = line.Split(' ')[0].Split('-');
+            if (range.Length == 2 && ulong.TryParse(range[0], System.Globalization.NumberStyles.HexNumber, null, out var from)
+                && ulong.TryParse(range[1], System.Globalization.NumberStyles.HexNumber, null, out var to))
+            {
+                inMapping = address >= from && address < to;
+            }
+            else if (inMapping && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("the mapping is not in /proc/self/smaps");
+    }
+}
