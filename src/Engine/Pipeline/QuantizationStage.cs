@@ -15,15 +15,17 @@ namespace ModelPrune.Engine.Pipeline;
 /// After pruning, stores the selected weights as integers in formats ONNX Runtime runs: a MatMul's constant weight
 /// as MatMulNBits (the requested bits and group size), anything else as int8 per output channel behind
 /// DequantizeLinear, embedding tables as int8 per row. GPTQ measures H = 2XᵀX of each layer's input on the pruned
-/// model (one pass) and holds every pruned weight at exactly zero; RTN needs no data. A weight no format takes stays
-/// float, and its layer says why.
+/// model (one pass, or block by block past the memory budget as calibrated pruning does, with the same result) and
+/// holds every pruned weight at exactly zero; RTN needs no data. A weight no format takes stays float, and its layer
+/// says why.
 /// </summary>
 internal static class QuantizationStage
 {
     /// <param name="memo">Statistics an earlier candidate measured on the same pruned model (Quantize="auto"'s probes), to reuse.</param>
+    /// <param name="budgetBytes">The statistics' memory budget in place of <see cref="StatisticsBlocks.BudgetFor"/>'s; tests lower it to measure block by block.</param>
     public static (IReadOnlyList<LayerReport> Layers, QuantizationReport Report) Apply(OnnxModel model, PruneSettings settings,
         QuantizationSettings quantization, PruningResult pruning, CalibrationSplit? calibration, DiagnosticLog log, string file,
-        StatisticsMemo? memo = null)
+        StatisticsMemo? memo = null, long? budgetBytes = null)
     {
         var layers = pruning.Layers;
         var joint = pruning.JointlyQuantized ?? new Dictionary<string, QuantizedMatrix>();
@@ -35,27 +37,45 @@ internal static class QuantizationStage
         // Layers SparseGPT quantized in its own pass need neither, and when that is all of them the pass is skipped.
         // Layers Quantize="auto" keeps float need nothing either.
         var measured = candidates.Where(w => !joint.ContainsKey(w.Name) && quantization.ForLayer(w.Name) is not null).ToArray();
-        var (fitStatistics, heldOutStatistics) = calibration is not null && measured.Length > 0
-            ? Measure(model, measured, settings, calibration, log, file, memo)
-            : (new Dictionary<string, LayerStatistics>(), new Dictionary<string, LayerStatistics>());
 
         var reports = layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         var byName = new Dictionary<string, LayerQuantization>(StringComparer.Ordinal);
-        using var progress = ModelProgress.Begin("quantize", "layer", candidates.Length);
-        foreach (var weight in candidates)
+        // Block by block, the layers measured are computed as their block comes and written below with the others.
+        var computed = new Dictionary<string, ComputedQuantization>(StringComparer.Ordinal);
+        // Opened after a single statistics pass, so that pass is a stage of its own; block by block the passes are this
+        // stage's, which is opened before them.
+        ProgressStage? progress = null;
+        EmbeddingQuantization[] embeddings;
+        try
         {
-            var level = quantization.ForLayer(weight.Name);
-            byName[weight.Name] = level is null
-                ? Float(KeptFloatReason)
-                : joint.TryGetValue(weight.Name, out var quantized)
-                    ? StoreJointlyQuantized(model, weight, quantized, reports.GetValueOrDefault(weight.Name), level)
-                    : QuantizeLayer(model, weight, level, fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
-            progress.Advance();
-        }
+            var (fitStatistics, heldOutStatistics) = calibration is not null && measured.Length > 0
+                ? Measure(model, measured, settings, quantization, calibration, log, file, memo, budgetBytes, computed,
+                    () => progress = ModelProgress.Begin("quantize", "layer", candidates.Length))
+                : (new Dictionary<string, LayerStatistics>(), new Dictionary<string, LayerStatistics>());
 
-        var embeddings = quantization.Embeddings
-            ? EmbeddingTableWriter.Find(model.Proto).Select(table => QuantizeEmbedding(model, table)).ToArray()
-            : Array.Empty<EmbeddingQuantization>();
+            progress ??= ModelProgress.Begin("quantize", "layer", candidates.Length);
+            foreach (var weight in candidates)
+            {
+                var level = quantization.ForLayer(weight.Name);
+                var done = computed.TryGetValue(weight.Name, out var layer);
+                byName[weight.Name] = level is null
+                    ? Float(KeptFloatReason)
+                    : joint.TryGetValue(weight.Name, out var quantized)
+                        ? StoreJointlyQuantized(model, weight, quantized, reports.GetValueOrDefault(weight.Name), level)
+                        : done
+                            ? Write(model, weight, layer!, level, fit: null, heldOut: null)
+                            : QuantizeLayer(model, weight, level, fitStatistics.GetValueOrDefault(weight.Name), heldOutStatistics.GetValueOrDefault(weight.Name));
+                if (!done) progress.Advance();
+            }
+
+            embeddings = quantization.Embeddings
+                ? EmbeddingTableWriter.Find(model.Proto).Select(table => QuantizeEmbedding(model, table)).ToArray()
+                : Array.Empty<EmbeddingQuantization>();
+        }
+        finally
+        {
+            progress?.Dispose();
+        }
 
         var updated = layers.Select(l => byName.TryGetValue(l.Name, out var q) ? l with { Quantization = q } : l).ToArray();
         var stored = updated.Where(l => l.Quantization?.BitsPerWeight is not null).Select(l => (l.Parameters, l.Quantization!.BitsPerWeight!.Value))
@@ -86,41 +106,78 @@ internal static class QuantizationStage
     public const string KeptFloatReason = "Quantize=\"auto\" keeps it float: the key metric is too sensitive to it";
 
     private static LayerQuantization QuantizeLayer(OnnxModel model, PrunableWeight weight, QuantizationSettings quantization,
-        LayerStatistics? fit, LayerStatistics? heldOut)
+        LayerStatistics? fit, LayerStatistics? heldOut) =>
+        Write(model, weight, Compute(model, weight, quantization, fit, heldOut), quantization, fit, heldOut);
+
+    /// <summary>The codes and errors of a layer, from its weight and statistics alone: the graph is read, not written.</summary>
+    /// <param name="matMulFormat">False once a MatMul format refused the weight: straight to DequantizeLinear's grid.</param>
+    private static ComputedQuantization Compute(OnnxModel model, PrunableWeight weight, QuantizationSettings quantization,
+        LayerStatistics? fit, LayerStatistics? heldOut, bool matMulFormat = true)
     {
         if (weight.Tensor.DataType != TensorElementTypes.Float)
         {
-            return Float($"{weight.Tensor.ElementTypeName} weights are not quantized, only float32");
+            return ComputedQuantization.Float($"{weight.Tensor.ElementTypeName} weights are not quantized, only float32");
         }
 
         if (weight.OpType is not ("MatMul" or "Gemm" or "Conv"))
         {
-            return Float($"{weight.OpType} weights have no quantized format here (MatMul, Gemm and Conv do)");
+            return ComputedQuantization.Float($"{weight.OpType} weights have no quantized format here (MatMul, Gemm and Conv do)");
         }
 
         var layout = WeightMatrixLayout.Of(weight);
         var W = layout.ReadRows(weight);
         if (!W.All(float.IsFinite))
         {
-            return Float("it holds NaN or infinite values (MP1095), which no integer grid represents");
+            return ComputedQuantization.Float("it holds NaN or infinite values (MP1095), which no integer grid represents");
         }
 
         // A grouped Conv's statistics are per group; GPTQ's one H per layer does not fit it, so it rounds to nearest.
         var statistics = fit is { Groups: 1, Gram: not null } && fit.Features == layout.Cols ? fit : null;
 
-        if (weight.OpType == "MatMul" && layout.Transposed)
+        if (matMulFormat && weight.OpType == "MatMul" && layout.Transposed)
         {
             var quantized = Quantize(W, layout, quantization.MatMulGrid, quantization.Gptq ? statistics : null);
-            var written = WriteMatMul(model, weight, quantized, quantization);
-            if (written.Written) return Describe(written, quantization.MatMulGrid, W, quantized, layout, statistics, heldOut, quantization);
+            // Asked before any layer is written, which gives the write's answer: a write rewrites only its own weight's
+            // MatMuls, and refusals depend on those nodes and on the grid.
+            if (MatMulRefusal(model, weight, quantized, quantization) is null)
+            {
+                return Computed(quantized, matMulFormat: true, quantization.MatMulGrid, W, layout, statistics, heldOut, quantization);
+            }
         }
 
         // Opset 13's DequantizeLinear is per output channel and 8 bits: what every other weight gets, also with int4.
         var perChannel = Quantize(W, layout, quantization.PerChannelGrid, quantization.Gptq ? statistics : null);
-        var result = DequantizeLinearWriter.Write(model.Proto, weight, perChannel);
-        return result.Written
-            ? Describe(result, quantization.PerChannelGrid, W, perChannel, layout, statistics, heldOut, quantization)
-            : Float(result.SkipReason!);
+        return Computed(perChannel, matMulFormat: false, quantization.PerChannelGrid, W, layout, statistics, heldOut, quantization);
+    }
+
+    /// <summary>Stores a computed layer in the graph, or says why it stays float.</summary>
+    /// <param name="fit">The layer's statistics, for a MatMul format refusing what it accepted when computed; null once released (block by block).</param>
+    private static LayerQuantization Write(OnnxModel model, PrunableWeight weight, ComputedQuantization computed, QuantizationSettings quantization,
+        LayerStatistics? fit, LayerStatistics? heldOut)
+    {
+        if (computed.Quantized is not { } quantized) return Float(computed.FloatReason!);
+        var written = computed.MatMulFormat
+            ? WriteMatMul(model, weight, quantized, quantization)
+            : DequantizeLinearWriter.Write(model.Proto, weight, quantized);
+        if (written.Written)
+        {
+            var grid = computed.Grid!;
+            return new LayerQuantization(
+                written.Format,
+                grid.Bits,
+                grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
+                grid.Symmetric,
+                computed.Method,
+                BitsPerWeight(written, quantized.Rows * (long)quantized.Cols),
+                computed.Error,
+                computed.HeldOutError);
+        }
+
+        // Not expected (the refusal was asked when computed), but DequantizeLinear can still take what a MatMul format
+        // does not; block by block the statistics are gone by now, so it then rounds to nearest.
+        return computed.MatMulFormat
+            ? Write(model, weight, Compute(model, weight, quantization, fit, heldOut, matMulFormat: false), quantization, fit, heldOut)
+            : Float(written.SkipReason!);
     }
 
     /// <summary>
@@ -156,6 +213,11 @@ internal static class QuantizationStage
             ? DynamicQuantizeMatMulWriter.Write(model.Proto, weight, quantized)
             : MatMulNBitsWriter.Write(model.Proto, weight, quantized);
 
+    private static string? MatMulRefusal(OnnxModel model, PrunableWeight weight, QuantizedMatrix quantized, QuantizationSettings quantization) =>
+        quantization.DynamicActivations
+            ? DynamicQuantizeMatMulWriter.Refusal(model.Proto, weight, quantized)
+            : MatMulNBitsWriter.Refusal(model.Proto, weight, quantized);
+
     /// <summary>The method a layer quantized in SparseGPT's pruning pass reports.</summary>
     public const string JointMethod = "sparsegpt";
 
@@ -172,22 +234,14 @@ internal static class QuantizationStage
 
     private static double BitsPerWeight(FormatWriteResult written, long weights) => Math.Round(8.0 * written.StoredBytes / weights, 3);
 
-    private static LayerQuantization Describe(FormatWriteResult written, QuantizationGrid grid, float[] W, QuantizedMatrix quantized, WeightMatrixLayout layout,
+    private static ComputedQuantization Computed(QuantizedMatrix quantized, bool matMulFormat, QuantizationGrid grid, float[] W, WeightMatrixLayout layout,
         LayerStatistics? fit, LayerStatistics? heldOut, QuantizationSettings quantization)
     {
         var Wq = quantized.Dequantize();
         double? Error(LayerStatistics? statistics) => statistics?.Gram is { } gram && statistics.Groups == 1 && statistics.Features == layout.Cols
             ? Evaluation.MetricRounding.Round6(LayerOutputError.Relative(W, Wq, layout.Rows, layout.Cols, 1, gram))
             : null;
-        return new LayerQuantization(
-            written.Format,
-            grid.Bits,
-            grid.GroupSize == QuantizationGrid.PerChannel ? null : grid.GroupSize,
-            grid.Symmetric,
-            quantization.Gptq && fit is not null ? "gptq" : "rtn",
-            BitsPerWeight(written, W.Length),
-            Error(fit),
-            Error(heldOut));
+        return new ComputedQuantization(quantized, matMulFormat, grid, quantization.Gptq && fit is not null ? "gptq" : "rtn", Error(fit), Error(heldOut));
     }
 
     private static LayerQuantization Float(string reason) => new(FloatFormat, null, null, null, null, Reason: reason);
@@ -201,15 +255,53 @@ internal static class QuantizationStage
             : new EmbeddingQuantization(table.Name, shape, FloatFormat, written.SkipReason);
     }
 
-    /// <summary>Each candidate layer's input statistics on the pruned model, on the fitted and the held-out samples.</summary>
+    /// <summary>
+    /// Each candidate layer's input statistics on the pruned model, on the fitted and the held-out samples. Past the
+    /// memory budget they come block by block instead: each block's layers are computed into <paramref name="computed"/>
+    /// as it comes and its statistics let go, and both dictionaries returned are empty.
+    /// </summary>
+    /// <param name="beginProgress">Opens the stage's progress, which block by block counts the layers computed here.</param>
     private static (Dictionary<string, LayerStatistics> Fit, Dictionary<string, LayerStatistics> HeldOut) Measure(OnnxModel model,
-        IReadOnlyList<PrunableWeight> candidates, PruneSettings settings, CalibrationSplit calibration, DiagnosticLog log, string file,
-        StatisticsMemo? memo)
+        IReadOnlyList<PrunableWeight> candidates, PruneSettings settings, QuantizationSettings quantization, CalibrationSplit calibration,
+        DiagnosticLog log, string file, StatisticsMemo? memo, long? budgetBytes, Dictionary<string, ComputedQuantization> computed,
+        Func<ProgressStage> beginProgress)
     {
         var observable = candidates.Where(w => w.Tensor.DataType == TensorElementTypes.Float && w.OpType is "MatMul" or "Gemm" or "Conv").ToArray();
         var batchSize = ModelBatchSize.ForCalibration(ModelInputSignature.FromModel(model.Proto));
         var collector = new LayerStatisticsCollector(ExecutionDeviceResolver.Shared.Resolve(settings.Device, file));
         var paddingMask = PaddingMask.Find(model.Proto);
+
+        // As calibrated pruning decides (docs/engine.md, "Memory"): one pass holds every layer's XᵀX at once, fitted and
+        // held-out, so past the budget they are collected block by block. A search's memo serves one pass to every
+        // probe, which block by block cannot, so it keeps the one pass up to a larger limit.
+        var heldOutSamples = calibration.HeldOut.SampleCount > 0;
+        var budget = budgetBytes ?? StatisticsBlocks.BudgetFor(observable.Sum(w => w.Tensor.ElementCount) * sizeof(float));
+        var sums = collector.SumBytes(model.Proto, observable, gram: true, file) * (heldOutSamples ? 2 : 1);
+        if (sums > budget && (memo is null || budgetBytes is not null || sums > StatisticsBlocks.SearchMemoLimitBytes))
+        {
+            var progress = beginProgress();
+            var byName = candidates.ToDictionary(w => w.Name, StringComparer.Ordinal);
+            // Nothing is written into the graph until the last block is in: later blocks are cut from it as measured.
+            // Quantizing changes no statistics in one pass either (they are the pruned model's), so the result is the same.
+            var blocks = collector.CollectInBlocks(model.Proto, observable, gram: true, () => calibration.Fit.OrtBatches(batchSize, reportProgress: false),
+                heldOutSamples ? () => calibration.HeldOut.OrtBatches(batchSize, reportProgress: false) : null, file, paddingMask, budget);
+            foreach (var block in blocks)
+            {
+                WarnNotObserved(block.Fit.Skipped, log, file);
+                var heldOutLayers = block.HeldOut?.Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
+                foreach (var layer in block.Fit.Layers)
+                {
+                    computed[layer.WeightName] = Compute(model, byName[layer.WeightName], quantization.ForLayer(layer.WeightName)!, layer,
+                        heldOutLayers?.GetValueOrDefault(layer.WeightName));
+                    progress.Advance();
+                }
+            }
+
+            // The last block's sums and working arrays would otherwise still be held while the model is written.
+            GC.Collect();
+            return (new Dictionary<string, LayerStatistics>(), new Dictionary<string, LayerStatistics>());
+        }
+
         // The statistics belong to the pruned model's bytes: probes that pruned alike (Quantize="auto" at a fixed
         // sparsity) share them, and one whose pruning differed (a layer SparseGPT quantized in its pass) measures anew.
         var key = memo is null ? null : "quantize\n" + ContentHash(model.Proto)
@@ -218,16 +310,21 @@ internal static class QuantizationStage
             ? collector.Collect(model.Proto, observable, gram: true, batches, file, paddingMask)
             : memo!.GetOrCollect(part + "\n" + key, () => collector.Collect(model.Proto, observable, gram: true, batches, file, paddingMask));
         var fit = Collect("fit", calibration.Fit.OrtBatches(batchSize));
-        foreach (var layer in fit.Skipped)
-        {
-            log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
-                $"Layer '{layer.WeightName}': its input cannot be observed ({layer.Reason}), so it is quantized by rounding to nearest and its quantization error is not measured.");
-        }
+        WarnNotObserved(fit.Skipped, log, file);
 
         var heldOut = calibration.HeldOut.SampleCount == 0
             ? new List<LayerStatistics>()
             : Collect("held-out", calibration.HeldOut.OrtBatches(batchSize)).Layers.ToList();
         return (fit.Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal), heldOut.ToDictionary(l => l.WeightName, StringComparer.Ordinal));
+    }
+
+    private static void WarnNotObserved(IEnumerable<SkippedLayer> skipped, DiagnosticLog log, string file)
+    {
+        foreach (var layer in skipped)
+        {
+            log.Warn(DiagnosticCodes.LayerNotCalibrated, file,
+                $"Layer '{layer.WeightName}': its input cannot be observed ({layer.Reason}), so it is quantized by rounding to nearest and its quantization error is not measured.");
+        }
     }
 
     /// <summary>SHA-256 of the model as it would be written, streamed: no second copy of its bytes.</summary>

@@ -15,6 +15,10 @@ internal static class DynamicQuantizeMatMulWriter
 
     private const byte SymmetricZero = 128;
 
+    /// <summary>Why <see cref="Write"/> would leave the model untouched, or null: the same checks, without writing.</summary>
+    public static string? Refusal(ModelProto model, PrunableWeight weight, QuantizedMatrix quantized) =>
+        ConstantWeightMatMuls.Locate(new ModelGraphIndex(model), weight, Format, () => GridRefusal(weight, quantized), out _, out _);
+
     public static FormatWriteResult Write(ModelProto model, PrunableWeight weight, QuantizedMatrix quantized)
     {
         var index = new ModelGraphIndex(model);

@@ -45,6 +45,10 @@ internal static class MatMulNBitsWriter
         return null;
     }
 
+    /// <summary>Why <see cref="Write"/> would leave the model untouched, or null: the same checks, without writing.</summary>
+    public static string? Refusal(ModelProto model, PrunableWeight weight, QuantizedMatrix quantized) =>
+        ConstantWeightMatMuls.Locate(new ModelGraphIndex(model), weight, Format, () => GridRefusal(weight, quantized), out _, out _);
+
     public static FormatWriteResult Write(ModelProto model, PrunableWeight weight, QuantizedMatrix quantized)
     {
         var index = new ModelGraphIndex(model);
