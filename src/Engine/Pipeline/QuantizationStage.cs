@@ -126,6 +126,8 @@ internal static class QuantizationStage
 
         var layout = WeightMatrixLayout.Of(weight);
         var W = layout.ReadRows(weight);
+        // W is a copy: a weight mapped from external data need not stay resident (a 4.4 GB model's would all be).
+        weight.Tensor.ReleasePages();
         if (!W.All(float.IsFinite))
         {
             return ComputedQuantization.Float("it holds NaN or infinite values (MP1095), which no integer grid represents");
