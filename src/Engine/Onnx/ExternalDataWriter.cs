@@ -152,9 +152,12 @@ internal static class ExternalDataWriter
         {
             var gap = checked((int)(tensor.Offset - position));
             hashing.Write(padding, 0, gap);
-            hashing.Write(tensor.Bytes.Span);
-            // A mapped tensor that was only read is not needed in memory again.
-            MappedDataFile.ReleasePages(tensor.Bytes.Memory);
+            // A mapped tensor that was only read comes from its file, so its pages are never made resident.
+            if (!MappedDataFile.TryReadInChunks(tensor.Bytes.Memory, chunk => hashing.Write(chunk)))
+            {
+                hashing.Write(tensor.Bytes.Span);
+                MappedDataFile.ReleasePages(tensor.Bytes.Memory);
+            }
             position = tensor.Offset + tensor.Bytes.Length;
         }
 

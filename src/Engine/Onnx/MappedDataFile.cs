@@ -1,5 +1,6 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace ModelPrune.Engine.Onnx;
 
@@ -20,14 +21,24 @@ internal sealed unsafe partial class MappedDataFile
     // Linux's MADV_DONTNEED: a private mapping's pages are dropped and read from the file again when next touched.
     private const int DontNeed = 4;
 
+    // Reading a whole tensor through the mapping costs a page fault every few pages (31 ms per 46 MB here, against 9 ms
+    // for a read() of the same bytes from the page cache) and leaves the pages resident; passes that only read use this.
+    private const int ChunkBytes = 1 << 20;
+
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _start;
+    private readonly SafeFileHandle _reader;
+    private readonly bool _ownsReader;
+    private readonly long _fileOffset;
 
-    private MappedDataFile(MemoryMappedFile file, MemoryMappedViewAccessor view, long length)
+    private MappedDataFile(MemoryMappedFile file, MemoryMappedViewAccessor view, long length, SafeFileHandle reader, bool ownsReader, long fileOffset)
     {
         _file = file;
         _view = view;
+        _reader = reader;
+        _ownsReader = ownsReader;
+        _fileOffset = fileOffset;
         Length = length;
         byte* pointer = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
@@ -43,6 +54,8 @@ internal sealed unsafe partial class MappedDataFile
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
+        // A shared reader (the spill's) closes when no mapping holds it any more, by its own finalizer.
+        if (_ownsReader) _reader.Dispose();
     }
 
     public long Length { get; }
@@ -52,29 +65,33 @@ internal sealed unsafe partial class MappedDataFile
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
         var length = stream.Length;
-        return length == 0 ? null : Map(stream, 0, length);
+        return length == 0 ? null : Map(path, stream, 0, length, reader: null);
     }
 
     /// <summary>
     /// Maps bytes <paramref name="offset"/>..+<paramref name="length"/> (not empty) of a file another handle may still be
     /// writing elsewhere (<see cref="TensorSpill"/>); offset 0 of the result is <paramref name="offset"/> of the file.
     /// </summary>
-    public static MappedDataFile OpenRange(string path, long offset, long length)
+    /// <param name="reader">An open handle on the file for reads that bypass the mapping, shared by every range of it.</param>
+    public static MappedDataFile OpenRange(string path, long offset, long length, SafeFileHandle reader)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.RandomAccess);
-        return Map(stream, offset, length);
+        return Map(path, stream, offset, length, reader);
     }
 
-    private static MappedDataFile Map(FileStream stream, long offset, long length)
+    private static MappedDataFile Map(string path, FileStream stream, long offset, long length, SafeFileHandle? reader)
     {
         var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.CopyOnWrite, HandleInheritability.None, leaveOpen: false);
+        var ownsReader = reader is null;
         try
         {
             var view = file.CreateViewAccessor(offset, offset == 0 && length == stream.Length ? 0 : length, MemoryMappedFileAccess.CopyOnWrite);
-            return new MappedDataFile(file, view, length);
+            reader ??= File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            return new MappedDataFile(file, view, length, reader, ownsReader, offset);
         }
         catch
         {
+            if (ownsReader) reader?.Dispose();
             file.Dispose();
             throw;
         }
@@ -117,6 +134,52 @@ internal sealed unsafe partial class MappedDataFile
         if (MemoryMarshal.TryGetMemoryManager<byte, MappedSlice>(memory, out var slice, out var start, out var length))
         {
             slice.Owner.Advise(slice.Offset + start, length);
+        }
+    }
+
+    /// <summary>
+    /// Reads mapped <paramref name="memory"/> that was not written in place from its file, one chunk at a time, without
+    /// touching the mapping; false (and nothing read) for managed memory or memory written in place.
+    /// </summary>
+    public static bool TryReadInChunks(ReadOnlyMemory<byte> memory, ChunkReader read)
+    {
+        if (!MemoryMarshal.TryGetMemoryManager<byte, MappedSlice>(memory, out var slice, out var start, out var length) || slice.Written) return false;
+
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(ChunkBytes, Math.Max(length, 1)));
+        try
+        {
+            for (var done = 0; done < length;)
+            {
+                var chunk = buffer.AsSpan(0, Math.Min(buffer.Length, length - done));
+                slice.Owner.ReadFile(slice.Offset + start + done, chunk);
+                read(chunk);
+                done += chunk.Length;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return true;
+    }
+
+    /// <summary>Copies mapped, unwritten <paramref name="memory"/> into <paramref name="destination"/> from its file (as <see cref="TryReadInChunks"/>).</summary>
+    public static bool TryCopyFromFile(ReadOnlyMemory<byte> memory, Span<byte> destination)
+    {
+        if (!MemoryMarshal.TryGetMemoryManager<byte, MappedSlice>(memory, out var slice, out var start, out var length) || slice.Written) return false;
+
+        slice.Owner.ReadFile(slice.Offset + start, destination[..length]);
+        return true;
+    }
+
+    private void ReadFile(long offset, Span<byte> destination)
+    {
+        for (var done = 0; done < destination.Length;)
+        {
+            var read = RandomAccess.Read(_reader, destination[done..], _fileOffset + offset + done);
+            if (read == 0) throw new EndOfStreamException("the external data file is shorter than when it was mapped");
+            done += read;
         }
     }
 

@@ -54,13 +54,13 @@ internal sealed class TensorSpill : IDisposable
         var length = ExternalDataLayout.AlignUp(bytes.Length);
         var offset = Interlocked.Add(ref _end, length) - length;
         RandomAccess.Write(_file, bytes, offset);
-        tensor.Proto.RawData = UnsafeByteOperations.UnsafeWrap(MappedDataFile.OpenRange(_path, offset, bytes.Length).Slice(0, bytes.Length));
+        tensor.Proto.RawData = UnsafeByteOperations.UnsafeWrap(MappedDataFile.OpenRange(_path, offset, bytes.Length, _file).Slice(0, bytes.Length));
         MappedDataFile.DiscardPages(old);
     }
 
-    public void Dispose()
-    {
-        _file.Dispose();
-        _folder.Dispose();
-    }
+    /// <summary>
+    /// Removes the folder. The file's handle stays open while a mapping reads through it, and closes (by its finalizer)
+    /// with the last one.
+    /// </summary>
+    public void Dispose() => _folder.Dispose();
 }

@@ -162,30 +162,31 @@ internal sealed class WeightTensor
 
     public long CountZeros()
     {
-        // Counting runs over every tensor of the model: read float32 raw data where it lies.
+        // Counting runs over every tensor of the model: read float32 raw data where it lies, or from its file.
         if (TryReadFloat32InPlace(out var raw))
         {
-            var zeros = FloatSpans.CountZeros(MemoryMarshal.Cast<byte, float>(raw.Span));
-            ReleasePages();
-            return zeros;
+            long zeros = 0;
+            return MappedDataFile.TryReadInChunks(raw, chunk => zeros += FloatSpans.CountZeros(MemoryMarshal.Cast<byte, float>(chunk)))
+                ? zeros
+                : FloatSpans.CountZeros(MemoryMarshal.Cast<byte, float>(raw.Span));
         }
 
         return FloatSpans.CountZeros(ReadValues());
     }
 
-    /// <summary>How many values are NaN or infinite, read where they lie when they can be (no copy of the tensor).</summary>
+    /// <summary>How many values are NaN or infinite, read where they lie or from their file (no copy of the tensor).</summary>
     public long CountNonFinite()
     {
         if (TryReadFloat32InPlace(out var raw))
         {
-            var nonFinite = FloatSpans.CountNonFinite(MemoryMarshal.Cast<byte, float>(raw.Span));
-            ReleasePages();
-            return nonFinite;
+            long nonFinite = 0;
+            return MappedDataFile.TryReadInChunks(raw, chunk => nonFinite += FloatSpans.CountNonFinite(MemoryMarshal.Cast<byte, float>(chunk)))
+                ? nonFinite
+                : FloatSpans.CountNonFinite(MemoryMarshal.Cast<byte, float>(raw.Span));
         }
 
         return FloatSpans.CountNonFinite(ReadValues());
     }
-
 
     private int CheckedCount()
     {

@@ -180,7 +180,8 @@ internal static class ModelPipeline
         var (stagedModel, stagedData, written) = WriteModel(model, settings, job, staged, file);
         // Blocks the pruning left as they were take their size from the original's measurement.
         var gzipAfter = Task.Run(async () => GzipBlocks.MeasureModel(stagedModel, stagedData, await originalBlocks));
-        var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes);
+        // As output.bytes and input.sha256 do, the input's size covers its external data files.
+        var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes + inputDataBytes);
         var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
             evaluationSamples, settings.Task, MeasureLatency: settings.TimesLatency,
             // Compressing runs on the other core; timing waits for it, so that it does not slow one model and not the other.
@@ -199,10 +200,8 @@ internal static class ModelPipeline
         foreach (var warning in comparison.Warnings) log.Warn(warning.Code, file, warning.Message);
         timings.Add(Lap("evaluate", stage));
 
-        // A model's size is its .onnx file and the external data files its tensors live in.
-        var bytesBefore = input.Bytes + inputDataBytes;
         var (compressedBefore, compressedAfter) = (gzipBefore.GetAwaiter().GetResult(), gzipAfter.GetAwaiter().GetResult());
-        var cost = new CostReport(bytesBefore, written.Bytes, compressedBefore.Bytes, compressedAfter.Bytes,
+        var cost = new CostReport(input.Bytes, written.Bytes, compressedBefore.Bytes, compressedAfter.Bytes,
             parametersBefore - zerosBefore, modelParameters - modelZeros,
             compressedBefore.Estimated || compressedAfter.Estimated ? true : null);
         timings.Add(Lap("compress", stage));

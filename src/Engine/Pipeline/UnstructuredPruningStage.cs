@@ -160,7 +160,7 @@ internal static class UnstructuredPruningStage
             {
                 buffer ??= GC.AllocateUninitializedArray<byte>(largest);
                 var bytes = buffer.AsSpan(0, mapped.Length);
-                mapped.Span.CopyTo(bytes);
+                if (!MappedDataFile.TryCopyFromFile(mapped, bytes)) mapped.Span.CopyTo(bytes);
                 prune(l, MemoryMarshal.Cast<byte, float>(bytes));
                 spill.Replace(tensor, bytes);
             }

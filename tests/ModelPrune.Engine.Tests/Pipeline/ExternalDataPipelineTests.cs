@@ -37,6 +37,24 @@ public sealed class ExternalDataPipelineTests : IDisposable
             externalReport.GetProperty("output").GetProperty("bytes").GetInt64());
     }
 
+    /// <summary>The input's size, like its hash and the output's size, covers its data file: the report's sizes compare like with like.</summary>
+    [Fact]
+    public void A_model_read_with_external_data_reports_the_size_of_both_its_files()
+    {
+        var folder = _folder.File("in");
+        Directory.CreateDirectory(folder);
+        FixtureModels.WriteExternalDataModel(folder);
+        var model = Path.Combine(folder, FixtureModels.ExternalModelFileName);
+
+        var run = EngineCli.Run("prune", model, "-o", _folder.File("out/model.onnx"), "--no-cache");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var report = JsonDocument.Parse(File.ReadAllBytes(_folder.File("out/model.prune.json"))).RootElement;
+        var both = new FileInfo(model).Length + new FileInfo(Path.Combine(folder, FixtureModels.ExternalWeightsFileName)).Length;
+        Assert.Equal(both, report.GetProperty("input").GetProperty("bytes").GetInt64());
+        Assert.Equal(both, report.GetProperty("cost").GetProperty("bytesBefore").GetInt64());
+    }
+
     [Fact]
     public void A_cache_hit_restores_both_files()
     {
