@@ -12,7 +12,8 @@ namespace ModelPrune.Engine.Onnx;
 /// <para>
 /// Pages a pass has read stay resident (and count in the process's memory) until the OS needs them back, which on a
 /// machine with room to spare is never: one pass over a 4.4 GB model left 4.4 GB resident. A pass over every tensor
-/// (counting zeros, checking values, writing) therefore hands back each tensor's pages when it is done with it
+/// (counting zeros, checking values, writing) therefore reads a tensor that was not written in place from the file
+/// (<see cref="TryReadInChunks"/>), and one that reads through the mapping hands the pages back when done
 /// (<see cref="ReleasePages"/>); a tensor written in place keeps them, since its pages are its only copy.
 /// </para>
 /// </summary>

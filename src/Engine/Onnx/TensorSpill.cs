@@ -9,8 +9,8 @@ namespace ModelPrune.Engine.Onnx;
 /// engine's own and mapped from there, and the pages it left are dropped. Writing in place made every page of the model
 /// a private copy (4.4 GB of anonymous memory on the 4.4 GB model) and took a page fault per 4 KiB written (measured
 /// here: 240 ms per 46 MB layer in place, against 150 ms read, pruned in an array and written out). Mapped from the
-/// spill, the pruned values are ordinary file pages: passes over them hand them back as they go
-/// (<see cref="MappedDataFile.ReleasePages"/>), so a magnitude run holds about one tensor per core at a time.
+/// spill, the pruned values are ordinary file pages, and the passes that only read them read the spill file instead
+/// (<see cref="MappedDataFile.TryReadInChunks"/>), so a magnitude run holds about one tensor per core at a time.
 /// The file lies in a <see cref="ScratchFolder"/> under the temporary folder; disposing removes it (Linux and macOS
 /// keep a mapped file's bytes until the last mapping goes; on Windows it stays until a later run removes it as stale).
 /// </summary>

@@ -160,32 +160,26 @@ internal sealed class WeightTensor
     /// <summary>Hands back a mapped tensor's resident pages after a pass that only read it (<see cref="MappedDataFile.ReleasePages"/>).</summary>
     public void ReleasePages() => MappedDataFile.ReleasePages(_tensor.RawData.Memory);
 
-    public long CountZeros()
-    {
-        // Counting runs over every tensor of the model: read float32 raw data where it lies, or from its file.
-        if (TryReadFloat32InPlace(out var raw))
-        {
-            long zeros = 0;
-            return MappedDataFile.TryReadInChunks(raw, chunk => zeros += FloatSpans.CountZeros(MemoryMarshal.Cast<byte, float>(chunk)))
-                ? zeros
-                : FloatSpans.CountZeros(MemoryMarshal.Cast<byte, float>(raw.Span));
-        }
+    public long CountZeros() => Count(FloatSpans.CountZeros);
 
-        return FloatSpans.CountZeros(ReadValues());
-    }
+    /// <summary>How many values are NaN or infinite.</summary>
+    public long CountNonFinite() => Count(FloatSpans.CountNonFinite);
 
-    /// <summary>How many values are NaN or infinite, read where they lie or from their file (no copy of the tensor).</summary>
-    public long CountNonFinite()
+    /// <summary>
+    /// Counts over every value (these passes run over every tensor of the model): float32 raw data where it lies, or
+    /// from its file when it is mapped (no copy of the tensor either way), anything else through a float copy.
+    /// </summary>
+    private long Count(FloatCount count)
     {
         if (TryReadFloat32InPlace(out var raw))
         {
-            long nonFinite = 0;
-            return MappedDataFile.TryReadInChunks(raw, chunk => nonFinite += FloatSpans.CountNonFinite(MemoryMarshal.Cast<byte, float>(chunk)))
-                ? nonFinite
-                : FloatSpans.CountNonFinite(MemoryMarshal.Cast<byte, float>(raw.Span));
+            long total = 0;
+            return MappedDataFile.TryReadInChunks(raw, chunk => total += count(MemoryMarshal.Cast<byte, float>(chunk)))
+                ? total
+                : count(MemoryMarshal.Cast<byte, float>(raw.Span));
         }
 
-        return FloatSpans.CountNonFinite(ReadValues());
+        return count(ReadValues());
     }
 
     private int CheckedCount()

@@ -124,7 +124,7 @@ internal static class UnstructuredPruningStage
             var global = new GlobalMagnitudePruner(selected.Select(w => w.Tensor.ElementCount).ToArray(), settings.Sparsity, settings.MaxLayerSparsity);
             while (!global.Resolved)
             {
-                Parallel.For(0, selected.Count, parallel, l => ReadValues(selected[l], W => global.Count(l, W)));
+                Parallel.For(0, selected.Count, parallel, l => ReadLayer(selected[l], W => global.Count(l, W)));
                 global.Advance();
             }
 
@@ -180,7 +180,7 @@ internal static class UnstructuredPruningStage
     }
 
     /// <summary>Hands a layer's W to <paramref name="action"/> to read, where it lies when it can (a mapped layer's pages are handed back after).</summary>
-    private static void ReadValues(PrunableWeight weight, WeightAction action)
+    private static void ReadLayer(PrunableWeight weight, WeightAction action)
     {
         if (weight.Tensor.TryReadFloat32InPlace(out var raw))
         {
