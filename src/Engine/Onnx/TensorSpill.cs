@@ -28,7 +28,10 @@ internal sealed class TensorSpill : IDisposable
         _file = file;
     }
 
-    public static TensorSpill Create()
+    /// <summary>A spill when any of <paramref name="weights"/> lies in a mapped file (only those go to it), else null.</summary>
+    public static TensorSpill? ForMapped(IEnumerable<PrunableWeight> weights) => weights.Any(w => w.Tensor.IsMapped) ? Create() : null;
+
+    private static TensorSpill Create()
     {
         var folder = ScratchFolder.Create(Path.GetTempPath(), "modelprune-spill");
         try

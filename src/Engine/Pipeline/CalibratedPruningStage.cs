@@ -36,12 +36,12 @@ internal static class CalibratedPruningStage
             ? LayerRounds.Plan(model, selected)
             : new[] { selected };
 
-        // One pass holds every layer's XᵀX at once (fitted and held-out): past the budget the one-pass statistics are
-        // collected block by block instead, with the same result (see docs/engine.md, "Memory"). A search reuses one
-        // pass's statistics in every probe, which block by block cannot, so it keeps them up to a larger limit.
-        var budget = budgetBytes ?? StatisticsBlocks.BudgetFor(selected.Sum(w => w.Tensor.ElementCount) * sizeof(float));
-        var sums = collector.SumBytes(model, selected, gram: true, file) * (heldOut.SampleCount == 0 ? 1 : 2);
-        var blockwise = rounds.Count == 1 && sums > budget && (memo is null || budgetBytes is not null || sums > StatisticsBlocks.SearchMemoLimitBytes);
+        // Past the budget the one-pass statistics are collected block by block instead, with the same result; sequential
+        // rounds measure each round apart already.
+        var blockBudget = rounds.Count == 1
+            ? collector.BlockBudget(model, selected, heldOut.SampleCount > 0, memoized: memo is not null, budgetBytes, file)
+            : null;
+        var blockwise = blockBudget is not null;
 
         // Allocation compares layers, so it reads every layer's statistics on the dense model; in sequential
         // mode that costs one extra norms-only pass before the rounds.
@@ -54,7 +54,7 @@ internal static class CalibratedPruningStage
         var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
         var skipped = new Dictionary<PrunableWeight, string>();
         // A layer mapped from external data moves to a spill file once pruned, rather than being written into its pages.
-        using var spill = selected.Any(w => w.Tensor.IsMapped) ? TensorSpill.Create() : null;
+        using var spill = TensorSpill.ForMapped(selected);
         // Opened after the first statistics pass, so that pass is a stage of its own; in sequential mode the later
         // rounds' passes refresh this stage's line. Skipped layers count as done.
         ProgressStage? progress = null;
@@ -95,7 +95,7 @@ internal static class CalibratedPruningStage
 
         try
         {
-            if (blockwise)
+            if (blockBudget is { } budget)
             {
                 // Block after block: each block is measured by its own part of the model and pruned before the next
                 // is measured, which no later part reads, so the statistics are still the dense model's.

@@ -273,13 +273,9 @@ internal static class QuantizationStage
         var collector = new LayerStatisticsCollector(ExecutionDeviceResolver.Shared.Resolve(settings.Device, file));
         var paddingMask = PaddingMask.Find(model.Proto);
 
-        // As calibrated pruning decides (docs/engine.md, "Memory"): one pass holds every layer's XᵀX at once, fitted and
-        // held-out, so past the budget they are collected block by block. A search's memo serves one pass to every
-        // probe, which block by block cannot, so it keeps the one pass up to a larger limit.
+        // As calibrated pruning decides: past the budget the statistics are collected block by block.
         var heldOutSamples = calibration.HeldOut.SampleCount > 0;
-        var budget = budgetBytes ?? StatisticsBlocks.BudgetFor(observable.Sum(w => w.Tensor.ElementCount) * sizeof(float));
-        var sums = collector.SumBytes(model.Proto, observable, gram: true, file) * (heldOutSamples ? 2 : 1);
-        if (sums > budget && (memo is null || budgetBytes is not null || sums > StatisticsBlocks.SearchMemoLimitBytes))
+        if (collector.BlockBudget(model.Proto, observable, heldOutSamples, memoized: memo is not null, budgetBytes, file) is { } budget)
         {
             var progress = beginProgress();
             var byName = candidates.ToDictionary(w => w.Name, StringComparer.Ordinal);

@@ -117,7 +117,7 @@ internal static class UnstructuredPruningStage
         // Counts the layers as they are zeroed (for global magnitude: the last pass, after the threshold is found).
         using var progress = ModelProgress.Begin("prune", "layer", selected.Count);
         // Layers mapped from external data are pruned in an array and moved to a spill file, not written in their pages.
-        using var spill = selected.Any(w => w.Tensor.IsMapped) ? TensorSpill.Create() : null;
+        using var spill = TensorSpill.ForMapped(selected);
         var largest = selected.Where(w => w.Tensor.IsMapped).Select(w => w.Tensor.Proto.RawData.Length).DefaultIfEmpty().Max();
         if (settings.Method == PruningMethod.GlobalMagnitude)
         {

@@ -65,6 +65,21 @@ internal sealed class LayerStatisticsCollector
             .Sum(g => StatisticsBlocks.SumBytes(g.First().Layer, gram));
 
     /// <summary>
+    /// The budget to collect <paramref name="weights"/>' statistics block by block with, or null when one pass will do.
+    /// One pass holds every layer's XᵀX at once (fitted and, with <paramref name="heldOut"/>, held-out), so past the
+    /// budget (<see cref="StatisticsBlocks.BudgetFor"/>, or <paramref name="budgetBytes"/> where a test lowers it) they
+    /// go block by block (see docs/engine.md, "Memory"). A search's memo (<paramref name="memoized"/>) serves one pass's
+    /// statistics to every probe, which block by block cannot, so a search keeps the one pass up to a larger limit.
+    /// </summary>
+    public long? BlockBudget(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> weights, bool heldOut, bool memoized,
+        long? budgetBytes, string displayFile)
+    {
+        var budget = budgetBytes ?? StatisticsBlocks.BudgetFor(weights.Sum(w => w.Tensor.ElementCount) * sizeof(float));
+        var sums = SumBytes(model, weights, gram: true, displayFile) * (heldOut ? 2 : 1);
+        return sums > budget && (!memoized || budgetBytes is not null || sums > StatisticsBlocks.SearchMemoLimitBytes) ? budget : null;
+    }
+
+    /// <summary>
     /// The statistics of <paramref name="weights"/> block after block (<see cref="StatisticsBlocks"/>), each block
     /// measured by its own part of the model (<see cref="GraphSlicer"/>): ONNX Runtime holds one part's weights and the
     /// engine one block's sums at a time. The caller may prune a block's weights as soon as it has the block: no later
