@@ -8,7 +8,7 @@ namespace ModelPrune.Engine.Onnx;
 /// One protobuf message cannot pass 2 GiB, so a larger model (a language model of a billion parameters) goes to ONNX
 /// Runtime as a file pair with external data in the temporary folder, removed as soon as the session holds what it needs.
 /// So does a model past <see cref="PairAboveBytes"/>: ONNX Runtime maps a pair's data file, where from one protobuf it
-/// holds the bytes and its parsed copy of them at once (MiniLM's wanda run: 488 MB peak in one message, 425 MB as pairs).
+/// holds the bytes and its parsed copy of them at once (MiniLM's wanda run: 488 MB peak in one message, 425–439 MB as pairs).
 /// </summary>
 internal static class InstrumentedModelSession
 {
