@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Common;
 using ModelPrune.Engine.Diagnostics;
+using ModelPrune.Engine.Onnx;
 using ModelPrune.Engine.Progress;
 using ModelPrune.Engine.Reporting;
 using ModelPrune.Engine.Statistics;
@@ -24,29 +25,35 @@ internal static class ModelComparer
     public static EvaluationReport Compare(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile) =>
         CompareModels(originalModelPath, prunedModelPath, options, displayFile).Report;
 
+    public static ComparisonResult CompareModels(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile) =>
+        CompareModels(new ComparedModel(originalModelPath), new ComparedModel(prunedModelPath), options, displayFile);
+
     /// <summary>
     /// Runs both models on every batch, judges each output by its task, and (when asked) times both on the first
-    /// batch. The original's outputs of every batch are kept out of managed memory (<see cref="OriginalOutputStore"/>);
-    /// the pruned model then runs batch by batch, and each of its batches is compared with the original's same batch
-    /// and let go (<see cref="OutputEvaluation"/>), so at most one batch of each model's outputs is held at once. The
-    /// metrics are the same to the bit as over all batches joined along the first axis: the sums run in the same order,
-    /// and what needs every sample (nearest neighbours, percentiles) keeps one small vector per item.
+    /// batch: <see cref="RunOriginal"/>, then <see cref="ComparePruned"/>.
     /// </summary>
-    public static ComparisonResult CompareModels(string originalModelPath, string prunedModelPath, EvaluationOptions options, string displayFile)
+    public static ComparisonResult CompareModels(ComparedModel original, ComparedModel pruned, EvaluationOptions options, string displayFile)
+    {
+        using var run = RunOriginal(original, options, displayFile);
+        return ComparePruned(run, pruned, options, displayFile);
+    }
+
+    /// <summary>
+    /// The original model's outputs on every batch (evaluation samples, or a seeded synthetic batch made from its
+    /// inputs), kept out of managed memory (<see cref="OriginalOutputStore"/>). With real samples and a memo
+    /// (<see cref="EvaluationOptions.OriginalOutputs"/>) they are run once for every comparison with this original.
+    /// Given the parsed model, run it before anything changes it in place: the session uses its tensors.
+    /// </summary>
+    public static OriginalRun RunOriginal(ComparedModel original, EvaluationOptions options, string displayFile)
     {
         OnnxRuntimeWarmup.Wait();
         ArgumentNullException.ThrowIfNull(options);
-        var gatherBounds = options.GatherBounds ?? ReadGatherBounds(originalModelPath, displayFile);
-
+        var gatherBounds = options.GatherBounds ?? ReadGatherBounds(original.Path, displayFile);
         var batches = new List<List<SyntheticInput>>();
-        // Both models' batches, the original's first; only the pruned model's when the original's outputs are known.
-        var progress = ProgressStage.None;
-        // The original's outputs when this comparison made them and no memo took them over: removed at the end.
+        // The original's outputs when this run made them and no memo took them over.
         OriginalOutputStore? owned = null;
         try
         {
-            OriginalOutputStore originalOutputs;
-            var device = options.Device ?? ExecutionDevice.Cpu;
             // Real samples are the same every time, so the original's outputs on them can be reused; synthetic inputs
             // are made from a session.
             var memo = options.Samples is null ? null : options.OriginalOutputs;
@@ -55,77 +62,99 @@ internal static class ModelComparer
                 batches.AddRange(samples.Batches.Select(b => FromBatch(b, samples.ValuesText)));
             }
 
-            if (memo?.Find(originalModelPath) is { } known)
+            var outputs = memo?.Find(original.Path);
+            if (outputs is null)
             {
-                originalOutputs = known;
-                progress = ModelProgress.Begin("evaluate", "batch", batches.Count);
-            }
-            else
-            {
-                using (var session = Open(originalModelPath, device, displayFile, pruned: false))
+                var progress = ProgressStage.None;
+                try
                 {
+                    using var session = Open(original, options.Device ?? ExecutionDevice.Cpu, displayFile, pruned: false);
                     if (options.Samples is null)
                     {
                         batches.Add(InputSynthesizer.Create(session, gatherBounds, options, displayFile));
                     }
 
                     owned = new OriginalOutputStore(TensorOutputNames(session), options.TemporaryFolder);
-                    progress = ModelProgress.Begin("evaluate", "batch", 2 * batches.Count);
+                    progress = ModelProgress.Begin("original", "batch", batches.Count);
                     foreach (var batch in batches)
                     {
                         CollectIfLarge(Bytes(Run(session, batch, owned.OutputNames, displayFile, pruned: false, owned)));
                         progress.Advance();
                     }
                 }
+                finally
+                {
+                    progress.Dispose();
+                }
 
-                originalOutputs = owned;
+                outputs = owned;
                 if (memo is not null)
                 {
-                    memo.Remember(originalModelPath, owned);
+                    memo.Remember(original.Path, owned);
                     owned = null;
                 }
             }
 
-            var originals = originalOutputs.Summaries;
-            foreach (var original in originals)
+            foreach (var summary in outputs.Summaries)
             {
-                RequireFinite(original, originalModelPath);
+                RequireFinite(summary, original.Path);
             }
 
-            var labels = options.Samples?.Labels ?? EvaluationLabels.None;
-            var mask = CaptureMask(batches);
-            var evaluations = originals.Select(o => OutputEvaluation.Begin(o, options.Task, labels.ForOutput(o.Name), mask, displayFile)).ToList();
-            using (var session = Open(prunedModelPath, device, displayFile, pruned: true))
-            {
-                for (var b = 0; b < batches.Count; b++)
-                {
-                    CollectIfLarge(CompareBatch(session, batches[b], originalOutputs, b, evaluations, displayFile));
-                    progress.Advance();
-                }
-            }
-
-            var deviations = evaluations.Select(e => e.Finish()).ToList();
-            var requested = EvaluationTaskNames.ToName(options.Task);
-            var sampleCount = options.Samples?.SampleCount;
-            var inputs = batches[0].Select(i => sampleCount is { } n && i.Description.Shape.Count > 0
-                ? i.Description with { Shape = new[] { (long)n }.Concat(i.Description.Shape.Skip(1)).ToArray() }
-                : i.Description).ToList();
-            var data = options.Samples?.Data is { } d ? new EvaluationDataReport(d.Source, d.Sha256, sampleCount ?? 0, d.Labels.Names) : null;
-            var report = new EvaluationReport(options.Samples?.Kind ?? SyntheticInputKind, options.Seed, inputs, deviations, requested, data);
-            var latency = options.MeasureLatency && originals.Count > 0
-                ? MeasureLatency(originalModelPath, prunedModelPath, batches[0], originalOutputs.OutputNames.ToList(), device, options.QuietBeforeTiming, displayFile)
-                : null;
-            return new ComparisonResult(report, latency, TaskWarnings(options.Task, deviations));
+            var run = new OriginalRun(original.Path, batches, outputs, owned);
+            owned = null;
+            return run;
         }
-        finally
+        catch
         {
             owned?.Dispose();
-            progress.Dispose();
             foreach (var input in batches.SelectMany(b => b))
             {
                 input.Value.Dispose();
             }
+
+            throw;
         }
+    }
+
+    /// <summary>
+    /// Runs the pruned model batch by batch; each of its batches is compared with the original's same batch and let go
+    /// (<see cref="OutputEvaluation"/>), so at most one batch of each model's outputs is held at once. The metrics are
+    /// the same to the bit as over all batches joined along the first axis: the sums run in the same order, and what
+    /// needs every sample (nearest neighbours, percentiles) keeps one small vector per item.
+    /// </summary>
+    public static ComparisonResult ComparePruned(OriginalRun original, ComparedModel pruned, EvaluationOptions options, string displayFile)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(options);
+        var device = options.Device ?? ExecutionDevice.Cpu;
+        var batches = original.Batches;
+        var originalOutputs = original.Outputs;
+        var originals = originalOutputs.Summaries;
+        var labels = options.Samples?.Labels ?? EvaluationLabels.None;
+        var mask = CaptureMask(batches);
+        var evaluations = originals.Select(o => OutputEvaluation.Begin(o, options.Task, labels.ForOutput(o.Name), mask, displayFile)).ToList();
+        using (var progress = ModelProgress.Begin("evaluate", "batch", batches.Count))
+        using (var session = Open(pruned, device, displayFile, pruned: true))
+        {
+            for (var b = 0; b < batches.Count; b++)
+            {
+                CollectIfLarge(CompareBatch(session, batches[b], originalOutputs, b, evaluations, displayFile));
+                progress.Advance();
+            }
+        }
+
+        var deviations = evaluations.Select(e => e.Finish()).ToList();
+        var requested = EvaluationTaskNames.ToName(options.Task);
+        var sampleCount = options.Samples?.SampleCount;
+        var inputs = batches[0].Select(i => sampleCount is { } n && i.Description.Shape.Count > 0
+            ? i.Description with { Shape = new[] { (long)n }.Concat(i.Description.Shape.Skip(1)).ToArray() }
+            : i.Description).ToList();
+        var data = options.Samples?.Data is { } d ? new EvaluationDataReport(d.Source, d.Sha256, sampleCount ?? 0, d.Labels.Names) : null;
+        var report = new EvaluationReport(options.Samples?.Kind ?? SyntheticInputKind, options.Seed, inputs, deviations, requested, data);
+        var latency = options.MeasureLatency && originals.Count > 0
+            ? MeasureLatency(original.ModelPath, pruned.Path, batches[0], originalOutputs.OutputNames.ToList(), device, options.QuietBeforeTiming, displayFile)
+            : null;
+        return new ComparisonResult(report, latency, TaskWarnings(options.Task, deviations));
     }
 
     /// <summary>
@@ -206,8 +235,9 @@ internal static class ModelComparer
         ExecutionDevice device, Task? quiet, string displayFile)
     {
         quiet?.Wait();
-        using var original = Open(originalPath, device, displayFile, pruned: false, OnnxSessionOptions.ForLatency());
-        using var pruned = Open(prunedPath, device, displayFile, pruned: true, OnnxSessionOptions.ForLatency());
+        // From the files: deployment sessions fold and prepack the weights, which a session on shared tensors cannot.
+        using var original = Open(new ComparedModel(originalPath), device, displayFile, pruned: false, OnnxSessionOptions.ForLatency());
+        using var pruned = Open(new ComparedModel(prunedPath), device, displayFile, pruned: true, OnnxSessionOptions.ForLatency());
         var (before, after) = LatencyProbe.InTurns(original, pruned, batch.Select(i => i.Description.Name).ToList(), batch.Select(i => i.Value).ToList(), outputNames);
         return new LatencyReport(device.Name, BatchSize(batch), LatencyProbe.WarmupRuns, LatencyProbe.TimedRuns, before, after);
     }
@@ -216,7 +246,7 @@ internal static class ModelComparer
     /// The attention mask as fed, all batches joined, for mean-pooling [batch, sequence, hidden] embeddings: one value
     /// per sample and position, small beside the outputs.
     /// </summary>
-    private static CapturedOutput? CaptureMask(List<List<SyntheticInput>> batches)
+    private static CapturedOutput? CaptureMask(IReadOnlyList<List<SyntheticInput>> batches)
     {
         var parts = new List<CapturedOutput>();
         foreach (var batch in batches)
@@ -245,13 +275,17 @@ internal static class ModelComparer
         }
     }
 
-    private static InferenceSession Open(string path, ExecutionDevice device, string displayFile, bool pruned, SessionOptions? sessionOptions = null)
+    /// <summary>
+    /// A session on the model: on the engine's own tensors when it holds the parsed model (no parse, no copy: MiniLM
+    /// loads in 15–30 ms where ORT reading the file takes 300–600 ms), else from its file.
+    /// </summary>
+    private static InferenceSession Open(ComparedModel model, ExecutionDevice device, string displayFile, bool pruned, SessionOptions? sessionOptions = null)
     {
         var options = sessionOptions ?? OnnxSessionOptions.ForOnePass();
         try
         {
             device.Configure(options);
-            return new InferenceSession(path, options);
+            return model.Parsed is { } parsed ? SharedTensorSession.Open(parsed, options) : new InferenceSession(model.Path, options);
         }
         catch (OnnxRuntimeException e)
         {

@@ -36,10 +36,9 @@ internal static class CandidateModel
         var dataPath = ExternalDataLayout.DataPathFor(path);
         var external = OnnxModelWriter.UsesExternalData(model.Proto, settings.ExternalData, file);
         var written = external ? OnnxModelWriter.WriteWithExternalData(model.Proto, path, dataPath) : OnnxModelWriter.WriteAtomic(model.Proto, path);
-        // The parsed model is as large as the file; let it go before ONNX Runtime loads two more.
-        model = null;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var comparison = ModelComparer.CompareModels(job.ModelPath, path, evaluationOptions with { MeasureLatency = false }, file);
+        // The candidate runs on the parsed model's tensors, which are what was just written.
+        var comparison = ModelComparer.CompareModels(new ComparedModel(job.ModelPath), new ComparedModel(path, model.Proto),
+            evaluationOptions with { MeasureLatency = false }, file);
         return new CandidateOutcome(totals, parameters - zeros, comparison, written.Bytes, GzipBlocks.MeasureModel(path, external ? dataPath : null).Bytes, layers, quantization);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Caching;
 using ModelPrune.Engine.Common;
@@ -45,9 +44,6 @@ internal static class ModelPipeline
         }
     }
 
-    // Fully optimised from the first call: tier-0 code keeps every local alive to the end of the method,
-    // which would keep the parsed model (as large as the file) in memory while ONNX Runtime loads it twice.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (PruneReport Report, string CacheStatus) Prune(ModelJob job, CacheOptions cacheOptions, List<Diagnostic> printed, StagedOutputs staged)
     {
         var total = Stopwatch.StartNew();
@@ -137,6 +133,13 @@ internal static class ModelPipeline
         // A search's probes, a sweep's points and the final comparison all compare with the same original on the same
         // samples: it runs once. Disposing the memo removes the outputs it spilled to a temporary file.
         using var originalOutputs = evaluationSamples is not null && (settings.Search is not null || settings.SweepSparsities.Count > 0) ? new OriginalOutputMemo() : null;
+        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
+            evaluationSamples, settings.Task, OriginalOutputs: originalOutputs);
+
+        // The original runs now, on the parsed model's own tensors, before pruning changes them in place: ONNX Runtime
+        // neither reads the file again nor copies the weights.
+        using var original = ModelComparer.RunOriginal(new ComparedModel(job.ModelPath, model.Proto), evaluationOptions, file);
+        timings.Add(Lap("original", stage));
 
         // Sparsity="auto": the statistics are collected once (the memo) and serve every probe and the final prune.
         StatisticsMemo? memo = null;
@@ -146,8 +149,7 @@ internal static class ModelPipeline
         {
             if (evaluationSamples is null) throw PruneSettingsParser.NoEvaluationData(file);
             memo = new StatisticsMemo();
-            var probeOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device, evaluationSamples, settings.Task, OriginalOutputs: originalOutputs);
-            search = SearchRunner.Run(job, settings, model, calibrationSplit, probeOptions, memo, file);
+            search = SearchRunner.Run(job, settings, model, calibrationSplit, evaluationOptions, memo, file);
             var searched = settings.Search.Setting;
             settings = search.ChosenSettings;
             if (searched == SearchedSetting.Quantize && settings.Quantization is null)
@@ -182,21 +184,18 @@ internal static class ModelPipeline
         var gzipAfter = Task.Run(async () => GzipBlocks.MeasureModel(stagedModel, stagedData, await originalBlocks));
         // As output.bytes and input.sha256 do, the input's size covers its external data files.
         var input = new ModelFileInfo(Path.GetFileName(job.ModelPath), model.ContentSha256, model.FileBytes + inputDataBytes);
-        var evaluationOptions = new EvaluationOptions(settings.Seed, settings.Dimensions, gatherIndexBounds, device,
-            evaluationSamples, settings.Task, MeasureLatency: settings.TimesLatency,
+        // Latency follows the settings a search chose (Quantize="auto" may have turned quantization on).
+        evaluationOptions = evaluationOptions with
+        {
+            MeasureLatency = settings.TimesLatency,
             // Compressing runs on the other core; timing waits for it, so that it does not slow one model and not the other.
             // A failure of theirs surfaces where their sizes are read, not here.
-            QuietBeforeTiming: Task.WhenAll(gzipBefore, gzipAfter).ContinueWith(_ => { }, TaskScheduler.Default),
-            OriginalOutputs: originalOutputs);
+            QuietBeforeTiming = Task.WhenAll(gzipBefore, gzipAfter).ContinueWith(_ => { }, TaskScheduler.Default),
+        };
         timings.Add(Lap("write", stage));
 
-        // The parsed model can be as large as the file. Let it go before ONNX Runtime loads the models:
-        // an aggressive collection also hands the freed memory back to the OS, where a normal one keeps it
-        // committed (measured on MiniLM: 151 MB -> 48 MB working set, peak 356 MB -> 216 MB).
-        model = null;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-
-        var comparison = ModelComparer.CompareModels(job.ModelPath, stagedModel, evaluationOptions, file);
+        // The pruned model runs on the parsed model's tensors too: they are what was just written.
+        var comparison = ModelComparer.ComparePruned(original, new ComparedModel(stagedModel, model.Proto), evaluationOptions, file);
         foreach (var warning in comparison.Warnings) log.Warn(warning.Code, file, warning.Message);
         timings.Add(Lap("evaluate", stage));
 

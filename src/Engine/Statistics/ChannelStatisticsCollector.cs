@@ -50,7 +50,7 @@ internal static class ChannelStatisticsCollector
         InferenceSession session;
         try
         {
-            session = InstrumentedModelSession.Open(copy, options, file);
+            session = SharedTensorSession.Open(copy, options);
         }
         catch (OnnxRuntimeException e)
         {

@@ -15,14 +15,8 @@ namespace ModelPrune.Engine.Statistics;
 internal sealed class LayerStatisticsCollector
 {
     private readonly ExecutionDevice _device;
-    private readonly long _protobufLimitBytes;
 
-    /// <param name="protobufLimitBytes">Past this the instrumented model goes to ONNX Runtime as a file pair; tests lower it instead of building a 2 GiB model.</param>
-    public LayerStatisticsCollector(ExecutionDevice? device = null, long protobufLimitBytes = OnnxModelWriter.ProtobufLimitBytes)
-    {
-        _device = device ?? ExecutionDevice.Cpu;
-        _protobufLimitBytes = protobufLimitBytes;
-    }
+    public LayerStatisticsCollector(ExecutionDevice? device = null) => _device = device ?? ExecutionDevice.Cpu;
 
     /// <param name="model">Not modified; the statistics nodes go into a copy.</param>
     /// <param name="gram">Whether to also collect XᵀX (SparseGPT) besides Σx² (Wanda).</param>
@@ -304,9 +298,8 @@ internal sealed class LayerStatisticsCollector
     }
 
     /// <summary>
-    /// A session on the instrumented model. One protobuf message cannot pass 2 GiB, so a larger model (a language model
-    /// of a billion parameters) goes to ONNX Runtime as a file pair with external data in the temporary folder, which
-    /// is removed as soon as the session holds what it needs.
+    /// A session on the instrumented model, on the model's own tensors (<see cref="SharedTensorSession"/>): no copy of
+    /// the weights, and no 2 GiB protobuf limit, since ORT parses the graph alone.
     /// </summary>
     private InferenceSession Open(global::Onnx.ModelProto model, string displayFile)
     {
@@ -315,7 +308,7 @@ internal sealed class LayerStatisticsCollector
         try
         {
             _device.Configure(options);
-            return InstrumentedModelSession.Open(model, options, displayFile, _protobufLimitBytes);
+            return SharedTensorSession.Open(model, options);
         }
         catch (OnnxRuntimeException e)
         {

@@ -36,11 +36,11 @@ public sealed class ProgressCommandTests : IDisposable
         Assert.DoesNotContain(ProgressLine.Prefix, watched.Output, StringComparison.Ordinal);
         var lines = ProgressLines(watched.Error);
         Assert.All(lines, l => Assert.Equal(_model, l.Model));
-        // SparseGPT's statistics passes (fit, held out), pruning and quantization per layer (SparseGPT quantizes in its own
-        // pass, so GPTQ needs none), both models' evaluation batches, then the sweep point, whose own stages only
-        // refresh the sweep's line.
+        // The original's evaluation batches before anything changes it, SparseGPT's statistics passes (fit, held out),
+        // pruning and quantization per layer (SparseGPT quantizes in its own pass, so GPTQ needs none), the pruned model's
+        // evaluation batches, then the sweep point, whose own stages only refresh the sweep's line.
         Assert.Equal(
-            new[] { "statistics", "statistics", "prune", "quantize", "evaluate", "sweep" },
+            new[] { "original", "statistics", "statistics", "prune", "quantize", "evaluate", "sweep" },
             Runs(lines).Select(run => run.Stage).ToArray());
         foreach (var run in Runs(lines))
         {
@@ -78,7 +78,8 @@ public sealed class ProgressCommandTests : IDisposable
         var lines = Run("lines", "lines");
         var auto = Run("auto", "auto", console: null);
 
-        Assert.Contains(lines.Error.Split('\n'), l => l.StartsWith($"{_model}: evaluate batch 2/2, done in ", StringComparison.Ordinal));
+        Assert.Contains(lines.Error.Split('\n'), l => l.StartsWith($"{_model}: original batch 1/1, done in ", StringComparison.Ordinal));
+        Assert.Contains(lines.Error.Split('\n'), l => l.StartsWith($"{_model}: evaluate batch 1/1, done in ", StringComparison.Ordinal));
         Assert.DoesNotContain(ProgressLine.Prefix, lines.Error, StringComparison.Ordinal);
         Assert.Equal(string.Empty, auto.Error);
     }
