@@ -35,7 +35,8 @@ internal static class ModelComparer
     public static ComparisonResult CompareModels(ComparedModel original, ComparedModel pruned, EvaluationOptions options, string displayFile)
     {
         using var run = RunOriginal(original, options, displayFile);
-        return ComparePruned(run, pruned, options, displayFile);
+        var result = ComparePruned(run, pruned, options, displayFile);
+        return options.MeasureLatency ? result with { Latency = TimeLatency(run, pruned.Path, options, displayFile) } : result;
     }
 
     /// <summary>
@@ -151,11 +152,18 @@ internal static class ModelComparer
             : i.Description).ToList();
         var data = options.Samples?.Data is { } d ? new EvaluationDataReport(d.Source, d.Sha256, sampleCount ?? 0, d.Labels.Names) : null;
         var report = new EvaluationReport(options.Samples?.Kind ?? SyntheticInputKind, options.Seed, inputs, deviations, requested, data);
-        var latency = options.MeasureLatency && originals.Count > 0
-            ? MeasureLatency(original.ModelPath, pruned.Path, batches[0], originalOutputs.OutputNames.ToList(), device, options.QuietBeforeTiming, displayFile)
-            : null;
-        return new ComparisonResult(report, latency, TaskWarnings(options.Task, deviations));
+        return new ComparisonResult(report, null, TaskWarnings(options.Task, deviations));
     }
+
+    /// <summary>
+    /// Both models' latency on the first batch, from their files (<see cref="MeasureLatency"/>); null for a model with no
+    /// tensor outputs. A caller holding the parsed model lets it go first: these sessions load their own copies.
+    /// </summary>
+    public static LatencyReport? TimeLatency(OriginalRun original, string prunedModelPath, EvaluationOptions options, string displayFile) =>
+        original.Outputs.OutputNames.Count == 0
+            ? null
+            : MeasureLatency(original.ModelPath, prunedModelPath, original.Batches[0], original.Outputs.OutputNames.ToList(),
+                options.Device ?? ExecutionDevice.Cpu, options.QuietBeforeTiming, displayFile);
 
     /// <summary>
     /// Runs the pruned model on one batch and adds both models' outputs to the evaluations; returns their size as
