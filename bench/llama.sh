@@ -52,17 +52,19 @@ run() { # name, engine arguments
   local stages=""
   [ -f "$out/llama.prune.run.json" ] && stages=$(tr -d ' \n' < "$out/llama.prune.run.json" | grep -o '"stage":"[a-z]*","milliseconds":[0-9.]*' | sed 's/"stage":"\([a-z]*\)","milliseconds":\([0-9.]*\)/\1 \2/' | awk '{ printf "%s %.1f s, ", $1, $2/1000 }')
   local peak_anon; peak_anon=$(sort -k4 -n "$runs/$name.rss" | tail -n 1 | awk '{print $4}')
-  # The engine's own peak: the trace's largest RSS before the evaluation stage began (its sessions are ONNX Runtime's).
-  local before_eval="" own=""
-  [ -f "$out/llama.prune.run.json" ] && before_eval=$(tr -d ' \n' < "$out/llama.prune.run.json" | grep -o '"stage":"[a-z]*","milliseconds":[0-9.]*' \
-    | sed 's/"stage":"\([a-z]*\)","milliseconds":\([0-9.]*\)/\1 \2/' | awk '$1 == "evaluate" { stop = 1 } !stop && $1 != "total" { ms += $2 } END { print ms / 1000 }')
-  [ -n "$before_eval" ] && own=$(awk -v end="$before_eval" '$1 <= end && $2 > m { m = $2 } END { printf "%.2f GiB", m / 1024 }' "$runs/$name.rss")
+  # The engine's own peak: the trace's largest RSS outside the stages where ONNX Runtime runs the whole model (the
+  # original before pruning, the pruned model in the evaluation), whose resident pages are its sessions'.
+  local windows="" own=""
+  [ -f "$out/llama.prune.run.json" ] && windows=$(tr -d ' \n' < "$out/llama.prune.run.json" | grep -o '"stage":"[a-z]*","milliseconds":[0-9.]*' \
+    | sed 's/"stage":"\([a-z]*\)","milliseconds":\([0-9.]*\)/\1 \2/' \
+    | awk '$1 == "total" { next } { start = ms; ms += $2 } $1 == "original" { o1 = start; o2 = ms } $1 == "evaluate" { e = start } END { print o1 / 1000, o2 / 1000, e / 1000 }')
+  [ -n "$windows" ] && own=$(awk -v w="$windows" 'BEGIN { split(w, t, " ") } ($1 < t[1] || $1 > t[2] + 3) && $1 <= t[3] && $2 > m { m = $2 } END { printf "%.2f GiB", m / 1024 }' "$runs/$name.rss")
   awk -v n="$name" -v w="$wall" -v kb="$peak" -v b="$bytes" -v a="$peak_anon" -v s="$stages" -v o="${own:-n/a}" \
     'BEGIN { printf "| %s | %s | %.2f GiB (%.2fx) | %s | %.2f GiB | %s |\n", n, w, kb/1048576, kb*1024/b, o, a/1024, s }' >> "$report"
   rm -f "$out"/*.data
 }
 
-echo "| run | wall | peak RSS (x model) | peak RSS before the evaluation (3 s samples) | peak anonymous | stages |" > "$report"
+echo "| run | wall | peak RSS (x model) | peak RSS outside ORT running the model (3 s samples) | peak anonymous | stages |" > "$report"
 echo "|---|---|---|---|---|---|" >> "$report"
 for name in ${@:-roundtrip magnitude wanda sparsegpt}; do
   case $name in

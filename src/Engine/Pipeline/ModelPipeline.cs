@@ -207,7 +207,7 @@ internal static class ModelPipeline
         {
             // The timed sessions load both files with every optimisation, each holding its own weights: the parsed model
             // goes first. An aggressive collection also hands the freed memory back to the OS, where a normal one keeps
-            // it committed (MiniLM int8: peak 487 MB with the parsed model kept, 307 MB without).
+            // it committed (MiniLM int8: peak 487 MB with the parsed model kept, 368 MB without).
             model = null;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             comparison = comparison with { Latency = ModelComparer.TimeLatency(original, stagedModel, evaluationOptions, file) };

@@ -16,7 +16,7 @@ public sealed class SharedTensorSessionTests
 {
     public static TheoryData<string> Models => new()
     {
-        "mlp", "gemm", "float16", "matmul-chain", "constant-and-if", "embedding", "cnn", "lstm", "llama", "mixed-formats",
+        "mlp", "initializers-as-inputs", "gemm", "float16", "matmul-chain", "constant-and-if", "embedding", "cnn", "lstm", "llama", "mixed-formats",
     };
 
     [Theory]
@@ -87,6 +87,7 @@ public sealed class SharedTensorSessionTests
     private static ModelProto Build(string name) => name switch
     {
         "mlp" => FixtureModels.MatMulMlp(),
+        "initializers-as-inputs" => InitializersAsInputs(FixtureModels.MatMulMlp()),
         "gemm" => FixtureModels.GemmMlp(),
         "float16" => FixtureModels.Float16Mlp(),
         "matmul-chain" => QuantizationFixtures.MatMulChain(3, 64, 128, 32),
@@ -98,6 +99,19 @@ public sealed class SharedTensorSessionTests
         "mixed-formats" => QuantizationFixtures.MixedFormats(),
         _ => throw new ArgumentException(name),
     };
+
+    /// <summary>Older exporters (IR 3) list every initializer among the graph's inputs too, where a feed could override it.</summary>
+    private static ModelProto InitializersAsInputs(ModelProto model)
+    {
+        foreach (var initializer in model.Graph.Initializer)
+        {
+            var type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = initializer.DataType, Shape = new TensorShapeProto() } };
+            foreach (var dim in initializer.Dims) type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = dim });
+            model.Graph.Input.Add(new ValueInfoProto { Name = initializer.Name, Type = type });
+        }
+
+        return model;
+    }
 
     /// <summary>The same options as the shared session's: other graph optimisations would change the last bits.</summary>
     private static InferenceSession OpenSerialized(byte[] model, string? externalDataFolder = null)
