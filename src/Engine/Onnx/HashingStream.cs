@@ -35,6 +35,9 @@ internal sealed class HashingStream : Stream
 
     public long BytesWritten { get; private set; }
 
+    /// <summary>Told the bytes written so far after each write (<see cref="WrittenTensorPages"/>).</summary>
+    public Action<long>? AfterWrite { get; init; }
+
     public override bool CanRead => _inner.CanRead;
     public override bool CanSeek => false;
     public override bool CanWrite => _inner.CanWrite;
@@ -78,5 +81,6 @@ internal sealed class HashingStream : Stream
         _inner.Write(buffer);
         _hash(buffer);
         BytesWritten += buffer.Length;
+        AfterWrite?.Invoke(BytesWritten);
     }
 }

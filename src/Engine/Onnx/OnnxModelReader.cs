@@ -5,10 +5,11 @@ using Onnx;
 
 namespace ModelPrune.Engine.Onnx;
 
-/// <summary>Loads an .onnx file into memory with its external data inlined, and hashes what it read.</summary>
+/// <summary>Loads an .onnx file with its external data inlined (mapped, as are a large file's own tensors), and hashes what it read.</summary>
 internal static class OnnxModelReader
 {
-    public static OnnxModel Read(string path)
+    /// <param name="mapFromBytes">From this file size on, large tensors are mapped from the file (<see cref="ModelFileTensors"/>); tests lower it.</param>
+    public static OnnxModel Read(string path, long mapFromBytes = ModelFileTensors.MapFromBytes)
     {
         var fullPath = Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
@@ -36,6 +37,13 @@ internal static class OnnxModelReader
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ModelPruneException(DiagnosticCodes.ModelNotFound, fullPath, $"The model file '{fullPath}' cannot be read: {e.Message}. Check its permissions and that no other program holds it locked.", e);
+        }
+
+        if (fileBytes >= mapFromBytes && ModelFileTensors.TryMap(proto, fullPath))
+        {
+            // The parser's copies of the tensors, as large as the file, are garbage now: hand them back at once, not when
+            // the next stages' allocations would otherwise add to them.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 
         var externalDataFiles = ExternalDataInliner.Inline(proto, fullPath, hash);

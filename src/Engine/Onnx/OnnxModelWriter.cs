@@ -52,9 +52,11 @@ internal static class OnnxModelWriter
             long bytes;
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                var hashing = new HashingStream(file, hash);
+                var pages = WrittenTensorPages.For(model);
+                var hashing = new HashingStream(file, hash) { AfterWrite = pages is null ? null : pages.Written };
                 model.WriteTo(hashing);
                 hashing.Flush();
+                pages?.ReleaseRest();
                 file.Flush(flushToDisk: true);
                 bytes = hashing.BytesWritten;
             }

@@ -76,7 +76,11 @@ internal sealed class SharedTensorSession : InferenceSession
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) _tensors.Dispose();
+        if (disposing)
+        {
+            _tensors.Dispose();
+            NativeHeap.Trim();
+        }
     }
 
     /// <summary>The pinned bytes and ORT values of the shared initializers.</summary>

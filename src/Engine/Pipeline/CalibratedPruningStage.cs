@@ -100,12 +100,9 @@ internal static class CalibratedPruningStage
                 // Block after block: each block is measured by its own part of the model and pruned before the next
                 // is measured, which no later part reads, so the statistics are still the dense model's.
                 progress = ModelProgress.Begin("prune", "layer", selected.Count);
-                var blocks = collector.CollectInBlocks(model, selected, gram: true, () => fit.OrtBatches(batchSize, reportProgress: false),
-                    heldOut.SampleCount == 0 ? null : () => heldOut.OrtBatches(batchSize, reportProgress: false), file, paddingMask, budget);
-                foreach (var block in blocks)
-                {
-                    PruneMeasured(block.Fit, block.HeldOut?.Layers);
-                }
+                collector.CollectInBlocks(model, selected, gram: true, () => fit.OrtBatches(batchSize, reportProgress: false),
+                    heldOut.SampleCount == 0 ? null : () => heldOut.OrtBatches(batchSize, reportProgress: false), file, paddingMask, budget,
+                    block => PruneMeasured(block.Fit, block.HeldOut?.Layers));
 
                 // The last block's working arrays (a language model's lm_head: several copies of a 32000 × 2048 weight)
                 // would otherwise still be held while the model is written.

@@ -281,19 +281,19 @@ internal static class QuantizationStage
             var byName = candidates.ToDictionary(w => w.Name, StringComparer.Ordinal);
             // Nothing is written into the graph until the last block is in: later blocks are cut from it as measured.
             // Quantizing changes no statistics in one pass either (they are the pruned model's), so the result is the same.
-            var blocks = collector.CollectInBlocks(model.Proto, observable, gram: true, () => calibration.Fit.OrtBatches(batchSize, reportProgress: false),
-                heldOutSamples ? () => calibration.HeldOut.OrtBatches(batchSize, reportProgress: false) : null, file, paddingMask, budget);
-            foreach (var block in blocks)
-            {
-                WarnNotObserved(block.Fit.Skipped, log, file);
-                var heldOutLayers = block.HeldOut?.Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
-                foreach (var layer in block.Fit.Layers)
+            collector.CollectInBlocks(model.Proto, observable, gram: true, () => calibration.Fit.OrtBatches(batchSize, reportProgress: false),
+                heldOutSamples ? () => calibration.HeldOut.OrtBatches(batchSize, reportProgress: false) : null, file, paddingMask, budget,
+                block =>
                 {
-                    computed[layer.WeightName] = Compute(model, byName[layer.WeightName], quantization.ForLayer(layer.WeightName)!, layer,
-                        heldOutLayers?.GetValueOrDefault(layer.WeightName));
-                    progress.Advance();
-                }
-            }
+                    WarnNotObserved(block.Fit.Skipped, log, file);
+                    var heldOutLayers = block.HeldOut?.Layers.ToDictionary(l => l.WeightName, StringComparer.Ordinal);
+                    foreach (var layer in block.Fit.Layers)
+                    {
+                        computed[layer.WeightName] = Compute(model, byName[layer.WeightName], quantization.ForLayer(layer.WeightName)!, layer,
+                            heldOutLayers?.GetValueOrDefault(layer.WeightName));
+                        progress.Advance();
+                    }
+                });
 
             // The last block's sums and working arrays would otherwise still be held while the model is written.
             GC.Collect();

@@ -158,39 +158,16 @@ public sealed class SpilledPruningTests : IDisposable
         Assert.Equal(32L << 20, raw.Length);
 
         var values = tensor.ReadValues();
-        var touched = ResidentBytes(raw);
+        var touched = MappingResidency.ResidentBytes(raw);
         tensor.ReleasePages();
-        var released = ResidentBytes(raw);
+        var released = MappingResidency.ResidentBytes(raw);
         var zeros = tensor.CountZeros();
-        var counted = ResidentBytes(raw);
+        var counted = MappingResidency.ResidentBytes(raw);
 
         Assert.True(touched >= 30L << 20, $"{touched} bytes resident after reading 32 MiB through the mapping");
         Assert.True(released <= 2 * Environment.SystemPageSize, $"{released} bytes resident after handing the pages back");
         Assert.True(counted <= 2 * Environment.SystemPageSize, $"{counted} bytes resident after counting");
         Assert.Equal(values.LongCount(v => v == 0f), zeros);
         GC.KeepAlive(model);
-    }
-
-    /// <summary>The resident bytes of the mapping <paramref name="memory"/> lies in, from /proc/self/smaps (its Rss line).</summary>
-    private static unsafe long ResidentBytes(ReadOnlyMemory<byte> memory)
-    {
-        using var pin = memory.Pin();
-        var address = (ulong)pin.Pointer;
-        var inMapping = false;
-        foreach (var line in File.ReadLines("/proc/self/smaps"))
-        {
-            var range = line.Split(' ')[0].Split('-');
-            if (range.Length == 2 && ulong.TryParse(range[0], System.Globalization.NumberStyles.HexNumber, null, out var from)
-                && ulong.TryParse(range[1], System.Globalization.NumberStyles.HexNumber, null, out var to))
-            {
-                inMapping = address >= from && address < to;
-            }
-            else if (inMapping && line.StartsWith("Rss:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        throw new InvalidOperationException("the mapping is not in /proc/self/smaps");
     }
 }

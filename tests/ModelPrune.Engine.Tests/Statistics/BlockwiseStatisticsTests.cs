@@ -27,8 +27,9 @@ public sealed class BlockwiseStatisticsTests
             var whole = collector.Collect(model, weights, gram: true, batches.Batches, "model.onnx", paddingMask);
             var wholeHeldOut = collector.Collect(model, weights, gram: true, heldOut.Batches, "model.onnx", paddingMask);
 
-            var blocks = collector.CollectInBlocks(model, weights, gram: true, () => batches.Batches, () => heldOut.Batches, "model.onnx", paddingMask, budgetBytes: 1)
-                .Select(block =>
+            var blocks = new List<StatisticsBlock>();
+            collector.CollectInBlocks(model, weights, gram: true, () => batches.Batches, () => heldOut.Batches, "model.onnx", paddingMask, budgetBytes: 1,
+                block =>
                 {
                     // Pruning a block as soon as it is measured must not reach the statistics of the blocks after it.
                     foreach (var layer in block.Fit.Layers)
@@ -37,9 +38,8 @@ public sealed class BlockwiseStatisticsTests
                         weight.Tensor.WriteValues(new float[weight.Tensor.ElementCount]);
                     }
 
-                    return block;
-                })
-                .ToList();
+                    blocks.Add(block);
+                });
 
             Assert.True(blocks.Count > 1 || whole.Layers.Select(l => l.WeightName).Distinct().Count() <= 1, $"{name}: one block only");
             AssertSame(whole, blocks.Select(b => b.Fit).ToList());
