@@ -19,7 +19,7 @@ internal static class CandidateModel
     public static CandidateOutcome Evaluate(ModelJob job, PruneSettings settings, CalibrationSplit? calibration,
         EvaluationOptions evaluationOptions, string file, StatisticsMemo? memo = null)
     {
-        var model = OnnxModelReader.Read(job.ModelPath);
+        var model = OnnxModelReader.Read(job.ModelPath, ModelFileTensors.MapFrom(calibrated: settings.CalibrationData is not null));
         var pruning = LayerPruningStage.Apply(model, settings, calibration, new DiagnosticLog(), file, memo);
         var (parameters, zeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         var layers = pruning.Layers;

@@ -58,7 +58,7 @@ internal static class ModelPipeline
         foreach (var output in job.Outputs) AtomicFile.RemoveStale(output);
 
         var stage = Stopwatch.StartNew();
-        var model = OnnxModelReader.Read(job.ModelPath);
+        var model = OnnxModelReader.Read(job.ModelPath, ModelFileTensors.MapFrom(calibrated: settings.CalibrationData is not null));
         timings.Add(Lap("read", stage));
 
         var log = new DiagnosticLog();

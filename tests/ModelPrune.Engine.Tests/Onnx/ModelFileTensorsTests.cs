@@ -34,7 +34,7 @@ public sealed class ModelFileTensorsTests : IDisposable
 
         Assert.Contains(mapped.Proto.Graph.Initializer, t => MappedDataFile.IsMapped(t.RawData.Memory));
         Assert.DoesNotContain(parsed.Proto.Graph.Initializer, t => MappedDataFile.IsMapped(t.RawData.Memory));
-        // Below the default threshold (16 MiB) a file keeps the parser's copies.
+        // Below the default threshold (256 MiB) a file keeps the parser's copies.
         Assert.DoesNotContain(OnnxModelReader.Read(path).Proto.Graph.Initializer, t => MappedDataFile.IsMapped(t.RawData.Memory));
         GC.KeepAlive(mapped);
     }
