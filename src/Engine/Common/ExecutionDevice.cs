@@ -35,6 +35,9 @@ internal sealed class ExecutionDevice
 
     public string Name { get; }
 
+    /// <summary>Whether ORT runs on the CPU, where sessions can use the engine's own tensor buffers (<see cref="Onnx.SharedTensorSession"/>).</summary>
+    public bool IsCpu => Name == CpuName;
+
     public string? FallbackReason { get; }
 
     /// <summary>For <c>.prune.run.json</c>: <c>cpu</c>, <c>cuda</c>, or <c>cpu (cuda unavailable: reason)</c>.</summary>

@@ -9,7 +9,7 @@ using Onnx;
 namespace ModelPrune.Engine.Onnx;
 
 /// <summary>
-/// An ONNX Runtime session on a model the engine holds in memory, whose weights ORT uses where they lie: each large
+/// An ONNX Runtime session on a model the engine holds in memory, whose weights ORT on the CPU uses where they lie: each large
 /// initializer is handed over as a pre-allocated initializer (<see cref="SessionOptions.AddInitializer"/>) on the
 /// engine's own bytes (a managed array, pinned, or a mapped file), and the model ORT parses is the graph alone.
 /// Loading MiniLM (91 MB) this way takes 15–30 ms where ORT parsing the same model from one protobuf takes 300–600 ms,
@@ -37,12 +37,16 @@ internal sealed class SharedTensorSession : InferenceSession
         : base(modelPath, options) => _tensors = tensors;
 
     /// <summary>
-    /// Opens <paramref name="model"/> (left unchanged). The session reads the engine's tensor bytes until it is disposed:
-    /// the caller must not change them meanwhile (pruning in place, a spill re-pointing them).
+    /// Opens <paramref name="model"/> (left unchanged). On the CPU the session reads the engine's tensor bytes until it is
+    /// disposed: the caller must not change them meanwhile (pruning in place, a spill re-pointing them).
     /// </summary>
-    /// <param name="options">The caller's options, with its device configured; the caller disposes them.</param>
-    public static InferenceSession Open(ModelProto model, SessionOptions options)
+    /// <param name="options">The caller's options, with <paramref name="device"/> configured; the caller disposes them.</param>
+    /// <param name="protobufLimitBytes">Off the CPU, past this the model goes as a file pair; tests lower it instead of building a 2 GiB model.</param>
+    public static InferenceSession Open(ModelProto model, SessionOptions options, ExecutionDevice device,
+        long protobufLimitBytes = OnnxModelWriter.ProtobufLimitBytes)
     {
+        if (!device.IsCpu) return OpenSerialized(model, options, protobufLimitBytes);
+
         var tensors = new SharedTensors();
         try
         {
@@ -71,6 +75,25 @@ internal sealed class SharedTensorSession : InferenceSession
             tensors.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Off the CPU ORT takes a given initializer only where it plans it in host memory; one it places on the device it
+    /// reads from the model instead (microsoft/onnxruntime#5092), here an empty file. So there the model goes to ORT
+    /// whole: one protobuf, or past the protobuf limit a file pair in the temporary folder, removed once the session
+    /// holds what it needs.
+    /// </summary>
+    private static InferenceSession OpenSerialized(ModelProto model, SessionOptions options, long protobufLimitBytes)
+    {
+        if (!OnnxModelWriter.UsesExternalData(model, ExternalDataMode.Auto, string.Empty, protobufLimitBytes))
+        {
+            return new InferenceSession(model.ToByteArray(), options);
+        }
+
+        using var folder = ScratchFolder.Create(Path.GetTempPath(), "modelprune-session");
+        var path = Path.Combine(folder.Path, "model.onnx");
+        OnnxModelWriter.WriteWithExternalData(model, path, ExternalDataLayout.DataPathFor(path), protobufLimitBytes);
+        return new InferenceSession(path, options);
     }
 
     protected override void Dispose(bool disposing)

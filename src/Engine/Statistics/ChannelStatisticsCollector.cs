@@ -50,7 +50,7 @@ internal static class ChannelStatisticsCollector
         InferenceSession session;
         try
         {
-            session = SharedTensorSession.Open(copy, options);
+            session = SharedTensorSession.Open(copy, options, device);
         }
         catch (OnnxRuntimeException e)
         {

@@ -334,8 +334,8 @@ internal sealed class LayerStatisticsCollector
     }
 
     /// <summary>
-    /// A session on the instrumented model, on the model's own tensors (<see cref="SharedTensorSession"/>): no copy of
-    /// the weights, and no 2 GiB protobuf limit, since ORT parses the graph alone.
+    /// A session on the instrumented model, on the model's own tensors (<see cref="SharedTensorSession"/>): on the CPU no
+    /// copy of the weights, and ORT parses the graph alone.
     /// </summary>
     private InferenceSession Open(global::Onnx.ModelProto model, string displayFile)
     {
@@ -344,7 +344,7 @@ internal sealed class LayerStatisticsCollector
         try
         {
             _device.Configure(options);
-            return SharedTensorSession.Open(model, options);
+            return SharedTensorSession.Open(model, options, _device);
         }
         catch (OnnxRuntimeException e)
         {

@@ -46,7 +46,7 @@ internal static class ShapeProbe
         try
         {
             device.Configure(options);
-            using var session = SharedTensorSession.Open(probe, options);
+            using var session = SharedTensorSession.Open(probe, options, device);
             if (sample is not null)
             {
                 inputs.AddRange(sample.Inputs.Select(i => (i.Name, i.ToOrtValue())));

@@ -66,6 +66,29 @@ public sealed class SharedTensorSessionTests
         GC.KeepAlive(model);
     }
 
+    /// <summary>
+    /// Off the CPU (here a device of another name on ORT's CPU provider) the model goes to ORT whole: one protobuf, or a
+    /// file pair in the temporary folder past the protobuf limit (lowered to 64 KiB instead of building a 2 GiB model).
+    /// </summary>
+    [Theory]
+    [InlineData(OnnxModelWriter.ProtobufLimitBytes)]
+    [InlineData(64 * 1024)]
+    public void Off_the_cpu_the_session_holds_its_own_copy_with_the_same_outputs(long protobufLimitBytes)
+    {
+        var model = QuantizationFixtures.MatMulChain(3, 64, 512, 64);
+        var device = new ExecutionDevice("gpu-like", _ => { });
+        bool Leftover() => Directory.EnumerateDirectories(Path.GetTempPath(), $"modelprune-session.{Environment.ProcessId}-*.tmp").Any();
+        var expected = RunAll(() => OpenSerialized(model.ToByteArray()), 0f);
+
+        using var session = OpenShared(model, device, protobufLimitBytes);
+        var weight = model.Graph.Initializer.First(t => t.Name == "W1");
+        Assert.True(new WeightTensor(weight.Name, weight).TryGetFloat32InPlace(out var raw));
+        raw.Span.Clear();
+
+        Assert.Equal(expected.Values.First(), Run(session, -3f).Values.Single());
+        Assert.False(Leftover());
+    }
+
     [Fact]
     public void A_session_sees_the_tensor_bytes_as_they_are_when_it_runs()
     {
@@ -121,10 +144,10 @@ public sealed class SharedTensorSessionTests
         return new InferenceSession(model, options);
     }
 
-    private static InferenceSession OpenShared(ModelProto model)
+    private static InferenceSession OpenShared(ModelProto model, ExecutionDevice? device = null, long protobufLimitBytes = OnnxModelWriter.ProtobufLimitBytes)
     {
         using var options = OnnxSessionOptions.ForOnePass();
-        return SharedTensorSession.Open(model, options);
+        return SharedTensorSession.Open(model, options, device ?? ExecutionDevice.Cpu, protobufLimitBytes);
     }
 
     /// <summary>Both branches of a model with an If: the input shifted down and up.</summary>
