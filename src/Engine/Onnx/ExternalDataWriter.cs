@@ -21,7 +21,11 @@ internal static class ExternalDataWriter
     /// and renames them into place together). The model names its data file by <paramref name="dataPath"/>'s file name alone.
     /// The model is left as it was given (tensors in typed fields come back as raw_data, which holds the same values).
     /// </summary>
-    public static WrittenModel Write(ModelProto model, string modelPath, string dataPath, long limitBytes)
+    /// <param name="prefilled">
+    /// Whether the spill already wrote tensors to their place in <paramref name="dataPath"/> (<see cref="Plan"/>); the
+    /// writer then adds the others and reads those back for the hash. The file may not exist yet.
+    /// </param>
+    public static WrittenModel Write(ModelProto model, string modelPath, string dataPath, long limitBytes, bool prefilled = false)
     {
         var location = Path.GetFileName(dataPath);
         if (!IsPlainFileName(location))
@@ -51,7 +55,7 @@ internal static class ExternalDataWriter
 
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var written = WriteModel(model, modelPath, hash);
-            var dataBytes = WriteData(moved, dataPath, hash);
+            var dataBytes = prefilled ? FillData(moved, dataPath, hash) : WriteData(moved, dataPath, hash);
             return new WrittenModel(Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), written + dataBytes, dataBytes);
         }
         finally
@@ -64,6 +68,14 @@ internal static class ExternalDataWriter
                 tensor.Tensor.RawData = tensor.Bytes;
             }
         }
+    }
+
+    /// <summary>Where <see cref="Write"/> would put each tensor of <paramref name="model"/> in <paramref name="dataPath"/>, were it written now.</summary>
+    public static PlannedDataFile Plan(ModelProto model, string dataPath)
+    {
+        var offsets = new Dictionary<TensorProto, long>(ReferenceEqualityComparer.Instance);
+        foreach (var tensor in Layout(model)) offsets.Add(tensor.Tensor, tensor.Offset);
+        return new PlannedDataFile(Path.GetFullPath(dataPath), offsets);
     }
 
     /// <summary>A relative location with no folder part cannot lead out of the model's folder, whoever reads it.</summary>
@@ -164,6 +176,51 @@ internal static class ExternalDataWriter
         hashing.Flush();
         file.Flush(flushToDisk: true);
         return hashing.BytesWritten;
+    }
+
+    /// <summary>
+    /// <see cref="WriteData"/> into a data file the spill has partly written (<see cref="PlannedDataFile"/>): a tensor
+    /// mapped from its own place there is only read back for the hash; the others are written to their offsets. The gaps
+    /// were never written, so they read as the zeros the hash takes.
+    /// </summary>
+    private static long FillData(List<MovedTensor> moved, string path, IncrementalHash hash)
+    {
+        var padding = new byte[ExternalDataLayout.Alignment];
+        var fullPath = Path.GetFullPath(path);
+        // The spill's mappings keep their own handle on the file; this one shares it.
+        using var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+        long position = 0;
+        foreach (var tensor in moved)
+        {
+            hash.AppendData(padding, 0, checked((int)(tensor.Offset - position)));
+            var memory = tensor.Bytes.Memory;
+            if (MappedDataFile.LiesAt(memory, fullPath, tensor.Offset))
+            {
+                MappedDataFile.TryReadInChunks(memory, hash.AppendData);
+            }
+            else
+            {
+                var at = tensor.Offset;
+                if (!MappedDataFile.TryReadInChunks(memory, chunk =>
+                    {
+                        RandomAccess.Write(file.SafeFileHandle, chunk, at);
+                        hash.AppendData(chunk);
+                        at += chunk.Length;
+                    }))
+                {
+                    RandomAccess.Write(file.SafeFileHandle, memory.Span, at);
+                    hash.AppendData(memory.Span);
+                    MappedDataFile.ReleasePages(memory);
+                }
+            }
+
+            position = tensor.Offset + tensor.Bytes.Length;
+        }
+
+        // The last tensor may have been left by pruning and the file end short of it; it never ends past it.
+        if (file.Length < position) file.SetLength(position);
+        file.Flush(flushToDisk: true);
+        return position;
     }
 
     private readonly record struct MovedTensor(TensorProto Tensor, long Offset, ByteString Bytes);

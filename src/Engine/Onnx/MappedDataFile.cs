@@ -32,9 +32,11 @@ internal sealed unsafe partial class MappedDataFile
     private readonly SafeFileHandle _reader;
     private readonly bool _ownsReader;
     private readonly long _fileOffset;
+    private readonly string _path;
 
-    private MappedDataFile(MemoryMappedFile file, MemoryMappedViewAccessor view, long length, SafeFileHandle reader, bool ownsReader, long fileOffset)
+    private MappedDataFile(MemoryMappedFile file, MemoryMappedViewAccessor view, long length, SafeFileHandle reader, bool ownsReader, long fileOffset, string path)
     {
+        _path = Path.GetFullPath(path);
         _file = file;
         _view = view;
         _reader = reader;
@@ -88,7 +90,7 @@ internal sealed unsafe partial class MappedDataFile
         {
             var view = file.CreateViewAccessor(offset, offset == 0 && length == stream.Length ? 0 : length, MemoryMappedFileAccess.CopyOnWrite);
             reader ??= File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-            return new MappedDataFile(file, view, length, reader, ownsReader, offset);
+            return new MappedDataFile(file, view, length, reader, ownsReader, offset, path);
         }
         catch
         {
@@ -103,6 +105,13 @@ internal sealed unsafe partial class MappedDataFile
 
     /// <summary>Whether <paramref name="memory"/> lies in a mapped data file (rather than in a managed array).</summary>
     public static bool IsMapped(ReadOnlyMemory<byte> memory) => MemoryMarshal.TryGetMemoryManager<byte, MappedSlice>(memory, out _);
+
+    /// <summary>Whether <paramref name="memory"/> is mapped from bytes <paramref name="offset"/>.. of the file <paramref name="fullPath"/>, and not written in place since.</summary>
+    public static bool LiesAt(ReadOnlyMemory<byte> memory, string fullPath, long offset) =>
+        MemoryMarshal.TryGetMemoryManager<byte, MappedSlice>(memory, out var slice, out var start, out _)
+        && !slice.Written
+        && slice.Owner._fileOffset + slice.Offset + start == offset
+        && string.Equals(slice.Owner._path, fullPath, StringComparison.Ordinal);
 
     /// <summary>
     /// Marks mapped <paramref name="memory"/> as written in place: its copy-on-write pages then hold the only copy of

@@ -28,14 +28,15 @@ internal static class OnnxModelWriter
     /// Writes the model as <paramref name="modelPath"/> and its large tensors to <paramref name="dataPath"/>, whose file
     /// name the model refers to: both must be new files in one folder, which the caller stages and renames together.
     /// </summary>
-    public static WrittenModel WriteWithExternalData(ModelProto model, string modelPath, string dataPath, long limitBytes = ProtobufLimitBytes)
+    /// <param name="prefilled">Whether the spill wrote pruned tensors to their place in <paramref name="dataPath"/> already (<see cref="PlannedDataFile"/>).</param>
+    public static WrittenModel WriteWithExternalData(ModelProto model, string modelPath, string dataPath, long limitBytes = ProtobufLimitBytes, bool prefilled = false)
     {
         if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(modelPath)), Path.GetDirectoryName(Path.GetFullPath(dataPath)), StringComparison.Ordinal))
         {
             throw new ArgumentException("The model and its data file must be written to one folder.", nameof(dataPath));
         }
 
-        return ExternalDataWriter.Write(model, modelPath, dataPath, limitBytes);
+        return ExternalDataWriter.Write(model, modelPath, dataPath, limitBytes, prefilled);
     }
 
     /// <summary>Writes the model under a temporary name, renames it into place, and returns what was written.</summary>

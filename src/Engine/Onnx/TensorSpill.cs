@@ -16,20 +16,31 @@ namespace ModelPrune.Engine.Onnx;
 /// </summary>
 internal sealed class TensorSpill : IDisposable
 {
-    private readonly ScratchFolder _folder;
+    private readonly ScratchFolder? _folder;
     private readonly string _path;
     private readonly SafeFileHandle _file;
+    private readonly PlannedDataFile? _planned;
+    private readonly Lazy<TensorSpill>? _unplanned;
     private long _end;
 
-    private TensorSpill(ScratchFolder folder, string path, SafeFileHandle file)
+    private TensorSpill(ScratchFolder? folder, string path, SafeFileHandle file, PlannedDataFile? planned = null)
     {
         _folder = folder;
         _path = path;
         _file = file;
+        _planned = planned;
+        // A mapped tensor the plan has no place for (under its 1 KiB threshold) goes to a spill of its own.
+        if (planned is not null) _unplanned = new Lazy<TensorSpill>(Create, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    /// <summary>A spill when any of <paramref name="weights"/> lies in a mapped file (only those go to it), else null.</summary>
-    public static TensorSpill? ForMapped(IEnumerable<PrunableWeight> weights) => weights.Any(w => w.Tensor.IsMapped) ? Create() : null;
+    /// <summary>
+    /// A spill when any of <paramref name="weights"/> lies in a mapped file (only those go to it), else null: into
+    /// <paramref name="planned"/>, the output's data file, when the caller knows it; else a file of the engine's own.
+    /// </summary>
+    public static TensorSpill? ForMapped(IEnumerable<PrunableWeight> weights, PlannedDataFile? planned = null) =>
+        !weights.Any(w => w.Tensor.IsMapped) ? null
+        : planned is null ? Create()
+        : new TensorSpill(null, planned.Path, File.OpenHandle(planned.Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete), planned);
 
     private static TensorSpill Create()
     {
@@ -53,17 +64,31 @@ internal sealed class TensorSpill : IDisposable
     /// </summary>
     public void Replace(WeightTensor tensor, ReadOnlySpan<byte> bytes)
     {
+        long offset;
+        if (_planned is null)
+        {
+            var length = ExternalDataLayout.AlignUp(bytes.Length);
+            offset = Interlocked.Add(ref _end, length) - length;
+        }
+        else if (!_planned.Offsets.TryGetValue(tensor.Proto, out offset) || tensor.Proto.RawData.Length != bytes.Length)
+        {
+            _unplanned!.Value.Replace(tensor, bytes);
+            return;
+        }
+
         var old = tensor.Proto.RawData.Memory;
-        var length = ExternalDataLayout.AlignUp(bytes.Length);
-        var offset = Interlocked.Add(ref _end, length) - length;
         RandomAccess.Write(_file, bytes, offset);
         tensor.Proto.RawData = UnsafeByteOperations.UnsafeWrap(MappedDataFile.OpenRange(_path, offset, bytes.Length, _file).Slice(0, bytes.Length));
         MappedDataFile.DiscardPages(old);
     }
 
     /// <summary>
-    /// Removes the folder. The file's handle stays open while a mapping reads through it, and closes (by its finalizer)
-    /// with the last one.
+    /// Removes the folder of an own spill (the output's data file stays: it is a staged output). The file's handle stays
+    /// open while a mapping reads through it, and closes (by its finalizer) with the last one.
     /// </summary>
-    public void Dispose() => _folder.Dispose();
+    public void Dispose()
+    {
+        _folder?.Dispose();
+        if (_unplanned is { IsValueCreated: true }) _unplanned.Value.Dispose();
+    }
 }

@@ -25,7 +25,7 @@ namespace ModelPrune.Engine.Pipeline;
 internal static class CalibratedPruningStage
 {
     public static CalibratedPruning Apply(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> selected, PruneSettings settings,
-        CalibrationSplit calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null, long? budgetBytes = null)
+        CalibrationSplit calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null, long? budgetBytes = null, PlannedDataFile? planned = null)
     {
         var batchSize = ModelBatchSize.ForCalibration(ModelInputSignature.FromModel(model));
         var (fit, heldOut) = calibration;
@@ -54,7 +54,7 @@ internal static class CalibratedPruningStage
         var results = new Dictionary<PrunableWeight, CalibratedLayerResult>();
         var skipped = new Dictionary<PrunableWeight, string>();
         // A layer mapped from external data moves to a spill file once pruned, rather than being written into its pages.
-        using var spill = TensorSpill.ForMapped(selected);
+        using var spill = TensorSpill.ForMapped(selected, planned);
         // Opened after the first statistics pass, so that pass is a stage of its own; in sequential mode the later
         // rounds' passes refresh this stage's line. Skipped layers count as done.
         ProgressStage? progress = null;

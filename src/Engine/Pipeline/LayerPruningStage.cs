@@ -12,8 +12,10 @@ namespace ModelPrune.Engine.Pipeline;
 internal static class LayerPruningStage
 {
     /// <param name="memo">Statistics of earlier prunes of the same dense model to reuse (one-pass unstructured runs only).</param>
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null) =>
+    /// <param name="planned">The output's data file, where pruned tensors of a mapped model go straight to their place (unstructured only).</param>
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file,
+        StatisticsMemo? memo = null, PlannedDataFile? planned = null) =>
         settings.IsStructured
             ? StructuredPruningStage.Apply(model, settings, calibration, log, file)
-            : UnstructuredPruningStage.Apply(model, settings, calibration, log, file, memo);
+            : UnstructuredPruningStage.Apply(model, settings, calibration, log, file, memo, planned);
 }

@@ -171,7 +171,8 @@ internal static class ModelPipeline
             timings.Add(Lap("search", stage));
         }
 
-        var pruning = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file, memo);
+        var pair = PlanPair(model, settings, job, staged, file);
+        var pruning = LayerPruningStage.Apply(model, settings, calibrationSplit, log, file, memo, pair?.Planned);
         var layers = pruning.Layers;
         var (modelParameters, modelZeros) = ModelParameterCounter.CountFloatParameters(model.Proto);
         timings.Add(Lap("prune", stage));
@@ -187,7 +188,9 @@ internal static class ModelPipeline
         // weights, as large as the file): collect it before the write and the evaluation, and hand it back to the OS,
         // which a normal collection does not (MiniLM with wanda: 60 MB).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var (stagedModel, stagedData, written) = WriteModel(model, settings, job, staged, file);
+        var (stagedModel, stagedData, written) = pair is { } planned
+            ? (planned.Model, planned.Data, OnnxModelWriter.WriteWithExternalData(model.Proto, planned.Model, planned.Data, prefilled: true))
+            : WriteModel(model, settings, job, staged, file);
         // Blocks the pruning left as they were take their size from the original's measurement.
         var gzipAfter = Task.Run(async () => GzipBlocks.MeasureModel(stagedModel, stagedData, await originalBlocks));
         // As output.bytes and input.sha256 do, the input's size covers its external data files.
@@ -281,6 +284,25 @@ internal static class ModelPipeline
         var written = OnnxModelWriter.WriteAtomic(model.Proto, inline);
         staged.DeleteOnCommit(job.ExternalDataPath);
         return (inline, null, written);
+    }
+
+    /// <summary>
+    /// The staged pair a mapped model will be written as, planned before pruning so that each pruned tensor goes straight
+    /// to its place in the data file (<see cref="PlannedDataFile"/>): when the output has a data file and nothing changes a
+    /// tensor's size (no structured pruning, no quantization), else null. Not on Windows: there the staged data file
+    /// would be renamed into place while mapped, which this project has no machine to test.
+    /// </summary>
+    private static (string Model, string Data, PlannedDataFile Planned)? PlanPair(OnnxModel model, PruneSettings settings, ModelJob job, StagedOutputs staged, string file)
+    {
+        if (OperatingSystem.IsWindows() || settings.IsStructured || settings.Quantization is not null || settings.ExternalData == ExternalDataMode.Never
+            || !model.Proto.Graph.Initializer.Any(t => MappedDataFile.IsMapped(t.RawData.Memory))
+            || !OnnxModelWriter.UsesExternalData(model.Proto, settings.ExternalData, file))
+        {
+            return null;
+        }
+
+        var (stagedModel, stagedData) = staged.ReservePair(job.OutputPath, job.ExternalDataPath);
+        return (stagedModel, stagedData, ExternalDataWriter.Plan(model.Proto, stagedData));
     }
 
     /// <summary>Calibration data for the methods that need it.</summary>

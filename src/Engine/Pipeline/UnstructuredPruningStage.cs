@@ -18,7 +18,9 @@ namespace ModelPrune.Engine.Pipeline;
 /// </summary>
 internal static class UnstructuredPruningStage
 {
-    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null)
+    /// <param name="planned">The output's data file, where pruned tensors of a mapped model go straight to their place (<see cref="TensorSpill"/>).</param>
+    public static PruningResult Apply(OnnxModel model, PruneSettings settings, CalibrationSplit? calibration, DiagnosticLog log, string file,
+        StatisticsMemo? memo = null, PlannedDataFile? planned = null)
     {
         var weights = PrunableWeightFinder.Find(model);
         var selector = LayerSelector.Create(settings.Include, settings.Exclude, file);
@@ -53,14 +55,14 @@ internal static class UnstructuredPruningStage
         if (PruningMethodNames.NeedsCalibration(settings.Method))
         {
             var calibrated = CalibratedPruningStage.Apply(model.Proto, selected, settings,
-                calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file, memo);
+                calibration ?? throw new InvalidOperationException("calibrated methods are given calibration data"), log, file, memo, planned: planned);
             var jointlyQuantized = calibrated.Results
                 .Where(r => r.Value.Quantized is not null)
                 .ToDictionary(r => r.Key.Name, r => r.Value.Quantized!, StringComparer.Ordinal);
             return new PruningResult(decisions.Select(d => ToCalibratedReport(d, calibrated)).ToArray(), JointlyQuantized: jointlyQuantized);
         }
 
-        PruneSelected(selected, settings);
+        PruneSelected(selected, settings, planned);
 
         return new PruningResult(decisions.Select(d => ToReport(d.Weight, d.Status, d.Reason)).ToArray());
     }
@@ -111,13 +113,13 @@ internal static class UnstructuredPruningStage
     /// </summary>
     public const string RestoredReason = "kept dense by Sparsity=\"auto\": among the layers the key metric is most sensitive to (its share went to the others)";
 
-    private static void PruneSelected(IReadOnlyList<PrunableWeight> selected, PruneSettings settings)
+    private static void PruneSelected(IReadOnlyList<PrunableWeight> selected, PruneSettings settings, PlannedDataFile? planned)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         // Counts the layers as they are zeroed (for global magnitude: the last pass, after the threshold is found).
         using var progress = ModelProgress.Begin("prune", "layer", selected.Count);
         // Layers mapped from external data are pruned in an array and moved to a spill file, not written in their pages.
-        using var spill = TensorSpill.ForMapped(selected);
+        using var spill = TensorSpill.ForMapped(selected, planned);
         var largest = selected.Where(w => w.Tensor.IsMapped).Select(w => w.Tensor.Proto.RawData.Length).DefaultIfEmpty().Max();
         if (settings.Method == PruningMethod.GlobalMagnitude)
         {

@@ -37,6 +37,42 @@ public sealed class ExternalDataPipelineTests : IDisposable
             externalReport.GetProperty("output").GetProperty("bytes").GetInt64());
     }
 
+    /// <summary>
+    /// A model read from external data and written with a data file has its pruned tensors written straight into the
+    /// staged data file (<see cref="Engine.Onnx.PlannedDataFile"/>): the pair, the output hash and the evaluation are those
+    /// of the same model read from one file, whose tensors are pruned in memory and written afterwards.
+    /// </summary>
+    [Theory]
+    [InlineData("magnitude")]
+    [InlineData("global-magnitude")]
+    public void A_mapped_model_pruned_into_its_output_data_file_gives_the_pair_the_one_file_model_gives(string method)
+    {
+        var proto = QuantizationFixtures.MatMulChain(5, 64, 256, 128, 64);
+        var oneFile = ModelFiles.Write(_folder, "chain.onnx", proto);
+        var mapped = _folder.File("in/chain.onnx");
+        Directory.CreateDirectory(_folder.File("in"));
+        Engine.Onnx.OnnxModelWriter.WriteWithExternalData(proto, mapped, mapped + ".data");
+        var userData = File.ReadAllBytes(mapped + ".data");
+
+        var fromMemory = EngineCli.Run("prune", oneFile, "-o", _folder.File("a/chain.onnx"), "--no-cache", "--external-data", "always", "--method", method, "--sparsity", "0.6");
+        var fromMapping = EngineCli.Run("prune", mapped, "-o", _folder.File("b/chain.onnx"), "--no-cache", "--external-data", "always", "--method", method, "--sparsity", "0.6");
+
+        Assert.True(fromMemory.ExitCode == 0, fromMemory.Output);
+        Assert.True(fromMapping.ExitCode == 0, fromMapping.Output);
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/chain.onnx")), File.ReadAllBytes(_folder.File("b/chain.onnx")));
+        Assert.Equal(File.ReadAllBytes(_folder.File("a/chain.onnx.data")), File.ReadAllBytes(_folder.File("b/chain.onnx.data")));
+        var memoryReport = JsonDocument.Parse(File.ReadAllBytes(_folder.File("a/chain.prune.json"))).RootElement;
+        var mappingReport = JsonDocument.Parse(File.ReadAllBytes(_folder.File("b/chain.prune.json"))).RootElement;
+        foreach (var part in new[] { "output", "evaluation", "layers", "totals" })
+        {
+            Assert.Equal(memoryReport.GetProperty(part).GetRawText(), mappingReport.GetProperty(part).GetRawText());
+        }
+
+        Assert.Equal(userData, File.ReadAllBytes(mapped + ".data"));
+        // Nothing staged is left beside the output.
+        Assert.Empty(Directory.GetDirectories(_folder.File("b")));
+    }
+
     /// <summary>The input's size, like its hash and the output's size, covers its data file: the report's sizes compare like with like.</summary>
     [Fact]
     public void A_model_read_with_external_data_reports_the_size_of_both_its_files()
