@@ -35,8 +35,8 @@ public sealed class BuildCancellationTests
         }
 
         var project = ConsumerProject.Create(_package, _log, "Cancelled");
-        // 336 MB of weights: the engine spends seconds with its output staged (writing, compressing, evaluating).
-        project.AddFile("Models/wide.onnx", FixtureModels.Serialize(QuantizationFixtures.MatMulChain(13, 1024, 8192, 8192, 1024)));
+        // 96 MB of weights: the engine spends seconds with its output staged (writing, compressing, evaluating).
+        project.AddFile("Models/wide.onnx", FixtureModels.Serialize(QuantizationFixtures.MatMulChain(13, 1024, 4096, 4096, 1024)));
         project.WithItems("""<PruneModel Include="Models/wide.onnx" Sparsity="0.5" />""");
 
         var output = new StringBuilder();
