@@ -109,9 +109,8 @@ internal sealed class SharedTensorSession : InferenceSession
     /// <summary>The pinned bytes and ORT values of the shared initializers.</summary>
     private sealed class SharedTensors : IDisposable
     {
-        private readonly List<MemoryHandle> _pins = new();
+        private readonly List<(ReadOnlyMemory<byte> Bytes, MemoryHandle Pin)> _pinned = new();
         private readonly List<OrtValue> _values = new();
-        private readonly List<ReadOnlyMemory<byte>> _shared = new();
 
         /// <summary>
         /// An ORT value on <paramref name="tensor"/>'s raw bytes, the tensor in the graph turned into a reference to the
@@ -124,8 +123,7 @@ internal sealed class SharedTensorSession : InferenceSession
             if (ElementSize(tensor.DataType) is not { } size || Count(tensor) * size != bytes.Length) return null;
 
             var pin = bytes.Memory.Pin();
-            _pins.Add(pin);
-            _shared.Add(bytes.Memory);
+            _pinned.Add((bytes.Memory, pin));
             var value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (TensorElementType)tensor.DataType,
                 tensor.Dims.ToArray(), (IntPtr)pin.Pointer, bytes.Length);
             _values.Add(value);
@@ -141,11 +139,14 @@ internal sealed class SharedTensorSession : InferenceSession
         public void Dispose()
         {
             foreach (var value in _values) value.Dispose();
-            foreach (var pin in _pins) pin.Dispose();
-            foreach (var memory in _shared) MappedDataFile.ReleasePages(memory);
+            foreach (var (bytes, pin) in _pinned)
+            {
+                pin.Dispose();
+                MappedDataFile.ReleasePages(bytes);
+            }
+
             _values.Clear();
-            _pins.Clear();
-            _shared.Clear();
+            _pinned.Clear();
         }
 
         private static long Count(TensorProto tensor) => tensor.Dims.Aggregate(1L, (product, dim) => product * dim);
