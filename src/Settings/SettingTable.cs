@@ -52,7 +52,7 @@ internal static class SettingTable
 
     public static readonly SettingDefinition CalibrationMode = new(
         "CalibrationMode", SettingType.Choice, "`one-pass`", SettingStage.Prune, joinsCacheKey: true,
-        "With wanda/sparsegpt: `one-pass` measures every layer on the dense model in one pass; `sequential` prunes layer after layer, each measured on the activations of the already-pruned layers before it (the reference code's way; one calibration pass per layer depth).",
+        "With wanda/sparsegpt: `one-pass` measures every layer on the dense model in one pass; `sequential` prunes layer after layer, each measured on the activations of the already-pruned layers before it (the reference code's way; each round of layers is measured by its own part of the model, so the model still runs about once).",
         propertyName: "ModelPruneCalibrationMode");
 
     public static readonly SettingDefinition IncludeLayers = new(

@@ -17,15 +17,20 @@ namespace ModelPrune.Engine.Pipeline;
 /// By default all layers are measured in that one pass on the dense model ("one-shot"). The reference code
 /// instead prunes layer by layer, each layer seeing the inputs the already-pruned layers produce; with
 /// <see cref="CalibrationMode.Sequential"/> the layers are pruned in rounds of equal dependency depth
-/// (<see cref="LayerRounds"/>), one pass per round. One pass is what makes build-time pruning of a whole
-/// model cheap; the price is that later layers do not compensate earlier errors. When one pass's sums would pass the
+/// (<see cref="LayerRounds"/>), each round measured by the part of the model between it and the round before, on the
+/// values that part carried (<see cref="LayerStatisticsCollector.CollectInRounds"/>), so the model runs about once in all.
+/// One pass on the dense model is the default because it is cheaper still and a search can reuse its statistics; the
+/// price is that later layers do not compensate earlier errors. When one pass's sums would pass the
 /// memory budget (a language model's), the one-pass statistics are collected and pruned block by block instead
 /// (<see cref="LayerStatisticsCollector.CollectInBlocks"/>), with the same result.
 /// </summary>
 internal static class CalibratedPruningStage
 {
+    /// <param name="wholeModelRounds">Sequential rounds each run the whole model even where parts would measure the same
+    /// (the tests compare the two).</param>
     public static CalibratedPruning Apply(global::Onnx.ModelProto model, IReadOnlyList<PrunableWeight> selected, PruneSettings settings,
-        CalibrationSplit calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null, long? budgetBytes = null, PlannedDataFile? planned = null)
+        CalibrationSplit calibration, DiagnosticLog log, string file, StatisticsMemo? memo = null, long? budgetBytes = null, PlannedDataFile? planned = null,
+        bool wholeModelRounds = false)
     {
         var batchSize = ModelBatchSize.ForCalibration(ModelInputSignature.FromModel(model));
         var (fit, heldOut) = calibration;
@@ -42,6 +47,10 @@ internal static class CalibratedPruningStage
             ? collector.BlockBudget(model, selected, heldOut.SampleCount > 0, memoized: memo is not null, budgetBytes, file)
             : null;
         var blockwise = blockBudget is not null;
+
+        // Sequential rounds run on parts of the model cut between them, unless a weight is read before its round is
+        // pruned (tied weights), where only running the whole model per round gives later rounds the pruned weight's effect.
+        var slicedRounds = rounds.Count > 1 && !wholeModelRounds && LayerRounds.ReadBeforeTheirRound(model, rounds).Count == 0;
 
         // Allocation compares layers, so it reads every layer's statistics on the dense model; in sequential
         // mode that costs one extra norms-only pass before the rounds.
@@ -106,6 +115,16 @@ internal static class CalibratedPruningStage
 
                 // The last block's working arrays (a language model's lm_head: several copies of a 32000 × 2048 weight)
                 // would otherwise still be held while the model is written.
+                GC.Collect();
+            }
+            else if (slicedRounds)
+            {
+                // Round after round, each measured by its own part of the model on what the parts before it carried, which
+                // the layers pruned in earlier rounds produced: the model runs about once in all, not once per round.
+                progress = ModelProgress.Begin("prune", "layer", selected.Count);
+                collector.CollectInRounds(model, rounds, gram: true, () => fit.OrtBatches(batchSize, reportProgress: false),
+                    heldOut.SampleCount == 0 ? null : () => heldOut.OrtBatches(batchSize, reportProgress: false), file, paddingMask,
+                    block => PruneMeasured(block.Fit, block.HeldOut?.Layers));
                 GC.Collect();
             }
             else

@@ -331,7 +331,7 @@ internal static class PruneSettingsParser
             "one-pass" => CalibrationMode.OnePass,
             "sequential" => CalibrationMode.Sequential,
             _ => throw new ModelPruneException(DiagnosticCodes.InvalidCalibrationMode, file,
-                $"CalibrationMode '{text}' is not known. Use \"one-pass\" (the default: every layer measured on the dense model in one pass) or \"sequential\" (layers pruned in order, each measured on the inputs the pruned layers before it produce; one pass per layer depth)."),
+                $"CalibrationMode '{text}' is not known. Use \"one-pass\" (the default: every layer measured on the dense model in one pass) or \"sequential\" (layers pruned in order, each measured on the inputs the pruned layers before it produce)."),
         };
     }
 

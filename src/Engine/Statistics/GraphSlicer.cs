@@ -160,7 +160,7 @@ internal sealed class GraphSlicer
     }
 
     /// <summary>A node's inputs, with the outer values its subgraphs (If, Loop, Scan) read.</summary>
-    private static IEnumerable<string> InputsOf(global::Onnx.NodeProto node)
+    public static IEnumerable<string> InputsOf(global::Onnx.NodeProto node)
     {
         foreach (var input in node.Input)
         {

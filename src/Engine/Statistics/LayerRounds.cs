@@ -86,4 +86,42 @@ internal static class LayerRounds
             .Select(g => (IReadOnlyList<PrunableWeight>)g.Select(w => weights[w]).ToArray())
             .ToArray();
     }
+    /// <summary>
+    /// The weights some node reads before their own round is pruned, on the way to an activation of that round or an
+    /// earlier one: a weight shared with an earlier op, such as an embedding table tied to the output projection. Cut into
+    /// parts (<see cref="LayerStatisticsCollector.CollectInRounds"/>), such a node runs once, on the dense weight, where
+    /// running the whole model for every round would feed later rounds what the pruned weight gives. Empty when the parts
+    /// measure exactly what the whole model would.
+    /// </summary>
+    public static IReadOnlyList<string> ReadBeforeTheirRound(global::Onnx.ModelProto model, IReadOnlyList<IReadOnlyList<PrunableWeight>> rounds)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(rounds);
+        var graph = model.Graph ?? throw new ArgumentException("the model contains no graph", nameof(model));
+        var weights = rounds.SelectMany(r => r).ToArray();
+        var roundOf = rounds.SelectMany((round, index) => round.Select(w => (w.Name, index))).ToDictionary(p => p.Name, p => p.index, StringComparer.Ordinal);
+
+        // The earliest round whose activations need each value, swept backwards through the topologically ordered nodes.
+        var neededBy = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var layer in LayerInputLocator.Locate(model, weights).Supported)
+        {
+            var round = roundOf[layer.WeightName];
+            neededBy[layer.ActivationName] = Math.Min(neededBy.GetValueOrDefault(layer.ActivationName, int.MaxValue), round);
+        }
+
+        var readEarly = new SortedSet<string>(StringComparer.Ordinal);
+        for (var index = graph.Node.Count - 1; index >= 0; index--)
+        {
+            var node = graph.Node[index];
+            var nodeNeeded = node.Output.Select(o => neededBy.GetValueOrDefault(o, int.MaxValue)).DefaultIfEmpty(int.MaxValue).Min();
+            if (nodeNeeded == int.MaxValue) continue;
+            foreach (var input in GraphSlicer.InputsOf(node))
+            {
+                neededBy[input] = Math.Min(neededBy.GetValueOrDefault(input, int.MaxValue), nodeNeeded);
+                if (roundOf.TryGetValue(input, out var weightRound) && nodeNeeded <= weightRound) readEarly.Add(input);
+            }
+        }
+
+        return readEarly.ToArray();
+    }
 }

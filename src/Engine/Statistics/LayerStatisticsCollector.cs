@@ -95,18 +95,62 @@ internal sealed class LayerStatisticsCollector
         long budgetBytes,
         Action<StatisticsBlock> measured)
     {
+        var (requests, skipped, notes) = Plan(model, weights, gram, displayFile);
+        var blocks = requests.Count == 0 ? Array.Empty<IReadOnlyList<StatisticsRequest>>() : StatisticsBlocks.Plan(model, requests, heldOut is null ? 1 : 2, budgetBytes);
+        CollectInParts(model, blocks, readsBlockWeightsFirst: true, fit, heldOut, skipped, notes, displayFile, paddingMask, measured);
+    }
+
+    /// <summary>
+    /// Sequential calibration on the model cut into parts: the statistics of each round of <see cref="LayerRounds"/> come
+    /// from its own part, which runs only the nodes between the previous round's activations and this round's, on the
+    /// values earlier parts carried. A round's weights are read first by the next part, so when <paramref name="measured"/>
+    /// prunes them, every later round is measured on the outputs of the pruned layers before it, as when each round runs
+    /// the whole model, but the model runs about once in all rather than once per round. Exact only where no node reads a
+    /// round's weight before that round (<see cref="LayerRounds.ReadBeforeTheirRound"/> is empty).
+    /// </summary>
+    /// <param name="rounds">The weights in rounds, earliest first (<see cref="LayerRounds.Plan"/>).</param>
+    public void CollectInRounds(
+        global::Onnx.ModelProto model,
+        IReadOnlyList<IReadOnlyList<PrunableWeight>> rounds,
+        bool gram,
+        Func<IEnumerable<IReadOnlyDictionary<string, OrtValue>>> fit,
+        Func<IEnumerable<IReadOnlyDictionary<string, OrtValue>>>? heldOut,
+        string displayFile,
+        string? paddingMask,
+        Action<StatisticsBlock> measured)
+    {
+        ArgumentNullException.ThrowIfNull(rounds);
+        var (requests, skipped, notes) = Plan(model, rounds.SelectMany(r => r).ToArray(), gram, displayFile);
+        var roundOf = rounds.SelectMany((round, index) => round.Select(w => (w.Name, index))).ToDictionary(p => p.Name, p => p.index, StringComparer.Ordinal);
+        var blocks = requests.GroupBy(r => roundOf[r.Layer.WeightName]).OrderBy(g => g.Key).Select(g => (IReadOnlyList<StatisticsRequest>)g.ToArray()).ToArray();
+        CollectInParts(model, blocks, readsBlockWeightsFirst: false, fit, heldOut, skipped, notes, displayFile, paddingMask, measured);
+    }
+
+    /// <param name="readsBlockWeightsFirst">Whether each block's part also runs the nodes that read the block's weights, so that
+    /// pruning them changes no later block's statistics (<see cref="CollectInBlocks"/>), or leaves them to the next part, so
+    /// that it does (<see cref="CollectInRounds"/>).</param>
+    private void CollectInParts(
+        global::Onnx.ModelProto model,
+        IReadOnlyList<IReadOnlyList<StatisticsRequest>> blocks,
+        bool readsBlockWeightsFirst,
+        Func<IEnumerable<IReadOnlyDictionary<string, OrtValue>>> fit,
+        Func<IEnumerable<IReadOnlyDictionary<string, OrtValue>>>? heldOut,
+        IReadOnlyList<SkippedLayer> skipped,
+        IReadOnlyDictionary<string, string> notes,
+        string displayFile,
+        string? paddingMask,
+        Action<StatisticsBlock> measured)
+    {
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(measured);
-        var (requests, skipped, notes) = Plan(model, weights, gram, displayFile);
-        if (requests.Count == 0)
+        if (blocks.Count == 0)
         {
             measured(new StatisticsBlock(new LayerStatisticsResult(Array.Empty<LayerStatistics>(), skipped, notes, _device.Name, 0), null));
             return;
         }
 
-        var blocks = StatisticsBlocks.Plan(model, requests, heldOut is null ? 1 : 2, budgetBytes);
-        var pass = new BlockPass(model, blocks, new GraphSlicer(model, requests.Select(r => r.Layer.ActivationName)), fit, heldOut,
-            skipped, notes, paddingMask, displayFile);
+        var pass = new BlockPass(model, blocks, new GraphSlicer(model, blocks.SelectMany(b => b).Select(r => r.Layer.ActivationName)), fit, heldOut,
+            skipped, notes, paddingMask, displayFile, readsBlockWeightsFirst);
         using (pass)
         {
             for (var b = 0; b < blocks.Count; b++)
@@ -131,7 +175,8 @@ internal sealed class LayerStatisticsCollector
     {
         var later = pass.Blocks.Skip(b + 1).SelectMany(r => r).Select(r => r.Layer.ActivationName).ToHashSet(StringComparer.Ordinal);
         var statisticsModel = StatisticsGraphBuilder.Build(pass.Model, pass.Blocks[b], pass.PaddingMask);
-        var slice = pass.Slicer.Next(statisticsModel, pass.Blocks[b].Select(r => r.Layer.WeightName), later, pass.CarriedFit.ElementTypes);
+        var readNow = pass.ReadsBlockWeightsFirst ? pass.Blocks[b].Select(r => r.Layer.WeightName) : Array.Empty<string>();
+        var slice = pass.Slicer.Next(statisticsModel, readNow, later, pass.CarriedFit.ElementTypes);
         var fitSums = AccumulatorsFor(statisticsModel);
         var heldOutSums = pass.HeldOut is null ? null : AccumulatorsFor(statisticsModel);
         int fitBatches, heldOutBatches = 0;
@@ -149,7 +194,7 @@ internal sealed class LayerStatisticsCollector
             heldOutSums is null ? null : Result(statisticsModel, heldOutSums, Array.Empty<SkippedLayer>(), pass.Notes, heldOutBatches, pass.DisplayFile)));
     }
 
-    /// <summary>What every block of one <see cref="CollectInBlocks"/> shares, and the values carried from part to part.</summary>
+    /// <summary>What every block of one <see cref="CollectInParts"/> shares, and the values carried from part to part.</summary>
     private sealed record BlockPass(
         global::Onnx.ModelProto Model,
         IReadOnlyList<IReadOnlyList<StatisticsRequest>> Blocks,
@@ -159,7 +204,8 @@ internal sealed class LayerStatisticsCollector
         IReadOnlyList<SkippedLayer> Skipped,
         IReadOnlyDictionary<string, string> Notes,
         string? PaddingMask,
-        string DisplayFile) : IDisposable
+        string DisplayFile,
+        bool ReadsBlockWeightsFirst) : IDisposable
     {
         public CarriedValues CarriedFit { get; } = new();
 

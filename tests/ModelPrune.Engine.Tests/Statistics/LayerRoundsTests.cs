@@ -33,6 +33,20 @@ public sealed class LayerRoundsTests
         Assert.Single(LayerRounds.Plan(lstm, PrunableWeightFinder.Find(lstm)));
     }
 
+    [Fact]
+    public void A_weight_read_on_the_way_to_its_own_round_is_named_and_ordinary_models_have_none()
+    {
+        var shared = StatisticsTestModels.WeightReadBeforeItsRound();
+        var rounds = LayerRounds.Plan(shared, PrunableWeightFinder.Find(shared));
+        Assert.Equal(new[] { new[] { "W1" }, new[] { "W2" }, new[] { "W3" } }, rounds.Select(r => r.Select(w => w.Name).ToArray()));
+        Assert.Equal(new[] { "W2" }, LayerRounds.ReadBeforeTheirRound(shared, rounds));
+
+        foreach (var model in new[] { FixtureModels.SmallCnn(), FixtureModels.GemmMlp(), StatisticsTestModels.SharedInputOpset18(), LlamaFixtures.Build(LlamaConfig.Small) })
+        {
+            Assert.Empty(LayerRounds.ReadBeforeTheirRound(model, LayerRounds.Plan(model, PrunableWeightFinder.Find(model))));
+        }
+    }
+
     private static string[][] Plan(global::Onnx.ModelProto model) =>
         LayerRounds.Plan(model, PrunableWeightFinder.Find(model)).Select(r => r.Select(w => w.Name).ToArray()).ToArray();
 }

@@ -118,6 +118,30 @@ internal static class StatisticsTestModels
         return Model(graph, 17);
     }
 
+    /// <summary>
+    /// x [batch, 8] → MatMul(W1) → Relu → Add(s) → MatMul(W2) → Relu → Add(s) → MatMul(W3 [8,4]) → y, where
+    /// s = ReduceMean(W2): W2 is read on the way to its own input (round 1), and s also reaches W3's (round 2).
+    /// </summary>
+    public static global::Onnx.ModelProto WeightReadBeforeItsRound()
+    {
+        var random = new Random(7);
+        var graph = new global::Onnx.GraphProto { Name = "weight_read_before_its_round" };
+        graph.Input.Add(Value("x", Float, "batch", 8));
+        graph.Output.Add(Value("y", Float, "batch", 4));
+        graph.Initializer.Add(Floats("W1", random, 8, 8));
+        graph.Initializer.Add(Floats("W2", random, 8, 8));
+        graph.Initializer.Add(Floats("W3", random, 8, 4));
+        graph.Node.Add(Node("MatMul", "fc1", new[] { "x", "W1" }, "h1"));
+        graph.Node.Add(Node("Relu", "relu1", new[] { "h1" }, "r1"));
+        graph.Node.Add(Node("ReduceMean", "w2_mean", new[] { "W2" }, "s"));
+        graph.Node.Add(Node("Add", "shift1", new[] { "r1", "s" }, "a2"));
+        graph.Node.Add(Node("MatMul", "fc2", new[] { "a2", "W2" }, "h2"));
+        graph.Node.Add(Node("Relu", "relu2", new[] { "h2" }, "r2"));
+        graph.Node.Add(Node("Add", "shift2", new[] { "r2", "s" }, "a3"));
+        graph.Node.Add(Node("MatMul", "fc3", new[] { "a3", "W3" }, "y"));
+        return Model(graph, 17);
+    }
+
     private static global::Onnx.ModelProto Model(global::Onnx.GraphProto graph, long opset)
     {
         var model = new global::Onnx.ModelProto { IrVersion = 8, ProducerName = "ModelPrune.Engine.Tests", Graph = graph };
