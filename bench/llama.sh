@@ -5,8 +5,9 @@
 # clean pages and anonymous memory (/proc/<pid>/smaps_rollup), next to the stage timings of <output>.prune.run.json.
 #   - roundtrip: read + write the model (the I/O floor)
 #   - magnitude 50%, wanda 50% and sparsegpt 50% with 32 calibration sequences of 128 tokens
+#   - wanda-sequential, sparsegpt-sequential: the same with CalibrationMode="sequential" (not in the default set)
 #   - gptq: GPTQ int4 alone (Sparsity 0) on the same sequences
-# Usage: bash bench/llama.sh [roundtrip|magnitude|wanda|sparsegpt|gptq ...]   (default: all; needs GNU time, ~60 min, 70 GB disk)
+# Usage: bash bench/llama.sh [roundtrip|magnitude|wanda|sparsegpt|wanda-sequential|sparsegpt-sequential|gptq ...]   (default: all; needs GNU time, ~60 min, 70 GB disk)
 #        LLAMA_DIR=/path/to/folder bash bench/llama.sh wanda               (reuses a model generated there)
 # Writes $BENCH_DIR/llama/<run>.{log,rss} and $BENCH_DIR/llama.md (default artifacts/bench).
 set -euo pipefail
@@ -72,6 +73,8 @@ for name in ${@:-roundtrip magnitude wanda sparsegpt}; do
     magnitude) run magnitude prune "$model" --sparsity 0.5 $common -o "$runs/magnitude/llama.onnx" ;;
     wanda) run wanda prune "$model" --method wanda --sparsity 0.5 $calibrated $common -o "$runs/wanda/llama.onnx" ;;
     sparsegpt) run sparsegpt prune "$model" --method sparsegpt --sparsity 0.5 $calibrated $common -o "$runs/sparsegpt/llama.onnx" ;;
+    wanda-sequential) run wanda-sequential prune "$model" --method wanda --sparsity 0.5 --calibration-mode sequential $calibrated $common -o "$runs/wanda-sequential/llama.onnx" ;;
+    sparsegpt-sequential) run sparsegpt-sequential prune "$model" --method sparsegpt --sparsity 0.5 --calibration-mode sequential $calibrated $common -o "$runs/sparsegpt-sequential/llama.onnx" ;;
     gptq) run gptq prune "$model" --sparsity 0 --quantize int4 $calibrated $common -o "$runs/gptq/llama.onnx" ;;
     *) echo "unknown run $name" >&2; exit 2 ;;
   esac

@@ -86,12 +86,13 @@ internal static class LayerRounds
             .Select(g => (IReadOnlyList<PrunableWeight>)g.Select(w => weights[w]).ToArray())
             .ToArray();
     }
+
     /// <summary>
     /// The weights some node reads before their own round is pruned, on the way to an activation of that round or an
-    /// earlier one: a weight shared with an earlier op, such as an embedding table tied to the output projection. Cut into
-    /// parts (<see cref="LayerStatisticsCollector.CollectInRounds"/>), such a node runs once, on the dense weight, where
-    /// running the whole model for every round would feed later rounds what the pruned weight gives. Empty when the parts
-    /// measure exactly what the whole model would.
+    /// earlier one: a weight shared with an earlier op, such as an embedding table that a Gemm with transB=1 also uses as
+    /// the output projection. Cut into parts (<see cref="LayerStatisticsCollector.CollectInRounds"/>), such a node runs
+    /// once, on the dense weight, where running the whole model for every round would feed later rounds what the pruned
+    /// weight gives. Empty when the parts measure exactly what the whole model would.
     /// </summary>
     public static IReadOnlyList<string> ReadBeforeTheirRound(global::Onnx.ModelProto model, IReadOnlyList<IReadOnlyList<PrunableWeight>> rounds)
     {
