@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
 using ModelPrune.Engine.Calibration;
 using ModelPrune.Engine.Diagnostics;
 using ModelPrune.Engine.Onnx;
@@ -104,27 +105,27 @@ internal static class CalibratedPruningStage
 
         try
         {
-            if (blockBudget is { } budget)
+            if (blockwise || slicedRounds)
             {
-                // Block after block: each block is measured by its own part of the model and pruned before the next
-                // is measured, which no later part reads, so the statistics are still the dense model's.
+                // Part after part of the model, each pruned before the next is measured. Blocks: no later part reads a
+                // block's weights, so the statistics are still the dense model's. Sequential rounds: the next part reads
+                // them, so each round sees what the rounds pruned before it produce. Either way the model runs once in all.
                 progress = ModelProgress.Begin("prune", "layer", selected.Count);
-                collector.CollectInBlocks(model, selected, gram: true, () => fit.OrtBatches(batchSize, reportProgress: false),
-                    heldOut.SampleCount == 0 ? null : () => heldOut.OrtBatches(batchSize, reportProgress: false), file, paddingMask, budget,
-                    block => PruneMeasured(block.Fit, block.HeldOut?.Layers));
+                Func<IEnumerable<IReadOnlyDictionary<string, OrtValue>>> fitBatches = () => fit.OrtBatches(batchSize, reportProgress: false);
+                Func<IEnumerable<IReadOnlyDictionary<string, OrtValue>>>? heldOutBatches =
+                    heldOut.SampleCount == 0 ? null : () => heldOut.OrtBatches(batchSize, reportProgress: false);
+                void Measured(StatisticsBlock block) => PruneMeasured(block.Fit, block.HeldOut?.Layers);
+                if (blockBudget is { } budget)
+                {
+                    collector.CollectInBlocks(model, selected, gram: true, fitBatches, heldOutBatches, file, paddingMask, budget, Measured);
+                }
+                else
+                {
+                    collector.CollectInRounds(model, rounds, gram: true, fitBatches, heldOutBatches, file, paddingMask, Measured);
+                }
 
                 // The last block's working arrays (a language model's lm_head: several copies of a 32000 × 2048 weight)
                 // would otherwise still be held while the model is written.
-                GC.Collect();
-            }
-            else if (slicedRounds)
-            {
-                // Round after round, each measured by its own part of the model on what the parts before it carried, which
-                // the layers pruned in earlier rounds produced: the model runs about once in all, not once per round.
-                progress = ModelProgress.Begin("prune", "layer", selected.Count);
-                collector.CollectInRounds(model, rounds, gram: true, () => fit.OrtBatches(batchSize, reportProgress: false),
-                    heldOut.SampleCount == 0 ? null : () => heldOut.OrtBatches(batchSize, reportProgress: false), file, paddingMask,
-                    block => PruneMeasured(block.Fit, block.HeldOut?.Layers));
                 GC.Collect();
             }
             else

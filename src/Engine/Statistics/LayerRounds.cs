@@ -100,7 +100,7 @@ internal static class LayerRounds
         ArgumentNullException.ThrowIfNull(rounds);
         var graph = model.Graph ?? throw new ArgumentException("the model contains no graph", nameof(model));
         var weights = rounds.SelectMany(r => r).ToArray();
-        var roundOf = rounds.SelectMany((round, index) => round.Select(w => (w.Name, index))).ToDictionary(p => p.Name, p => p.index, StringComparer.Ordinal);
+        var roundOf = RoundOf(rounds);
 
         // The earliest round whose activations need each value, swept backwards through the topologically ordered nodes.
         var neededBy = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -125,4 +125,8 @@ internal static class LayerRounds
 
         return readEarly.ToArray();
     }
+
+    /// <summary>Each weight's name → the index of its round.</summary>
+    public static Dictionary<string, int> RoundOf(IReadOnlyList<IReadOnlyList<PrunableWeight>> rounds) =>
+        rounds.SelectMany((round, index) => round.Select(w => (w.Name, Index: index))).ToDictionary(p => p.Name, p => p.Index, StringComparer.Ordinal);
 }

@@ -121,7 +121,7 @@ internal sealed class LayerStatisticsCollector
     {
         ArgumentNullException.ThrowIfNull(rounds);
         var (requests, skipped, notes) = Plan(model, rounds.SelectMany(r => r).ToArray(), gram, displayFile);
-        var roundOf = rounds.SelectMany((round, index) => round.Select(w => (w.Name, index))).ToDictionary(p => p.Name, p => p.index, StringComparer.Ordinal);
+        var roundOf = LayerRounds.RoundOf(rounds);
         var blocks = requests.GroupBy(r => roundOf[r.Layer.WeightName]).OrderBy(g => g.Key).Select(g => (IReadOnlyList<StatisticsRequest>)g.ToArray()).ToArray();
         CollectInParts(model, blocks, readsBlockWeightsFirst: false, fit, heldOut, skipped, notes, displayFile, paddingMask, measured);
     }
